@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+EXTRAS ?= dev,kinto
+comma := ,
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+BUNDLED := tools/skillpack/examples/workspace/tests
+
+.PHONY: install demo test lint unit live bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[$(EXTRAS)]'
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/skillpack demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+# Offline run of everything (connector suites in simulate mode), then the bundled
+# sources again in live mode, which is where the write-back tests write.
+unit: $(STAMP)
+	$(PY) -m pytest
+
+live: $(STAMP)
+	CONNECTOR_TEST_MODE=live $(PY) -m pytest $(BUNDLED)
+
+test: lint unit live
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,41 @@
+import pytest
+
+from skillpack.testing._reads import SuiteFailure
+from skillpack.testing.write_back import find_rows, resolve_path
+
+RECORDS = [
+    {"id": "a", "address": {"city": "Porto"}, "amount": 12.5},
+    {"id": "b", "address": {"city": "Braga"}, "amount": 3},
+]
+
+
+def test_dot_paths_reach_into_nested_records():
+    assert resolve_path(RECORDS[0], "address.city") == "Porto"
+
+
+def test_found_rows_are_not_reported():
+    rows = [{"id": "b", "city": "Braga"}]
+    assert find_rows(rows, {"id": "id", "city": "address.city"}, RECORDS, "t") == []
+
+
+def test_numbers_match_their_text_form():
+    rows = [{"id": "b", "amount": "3"}]
+    assert find_rows(rows, {"id": "id", "amount": "amount"}, RECORDS, "t") == []
+
+
+def test_rows_with_other_values_are_missing():
+    rows = [{"id": "c", "city": "Faro"}]
+    assert find_rows(rows, {"id": "id", "city": "address.city"}, RECORDS, "t") == rows
+
+
+def test_a_path_no_record_has_fails_naming_it():
+    with pytest.raises(SuiteFailure) as info:
+        find_rows([{"city": "Porto"}], {"city": "city"}, RECORDS, "table `customers`")
+    assert info.value.code == "mapping-path-missing"
+    assert str(info.value).startswith("[mapping-path-missing] table `customers`")
+    assert "`city`" in str(info.value)
+
+
+def test_empty_mapping_fails():
+    with pytest.raises(SuiteFailure, match=r"^\[mapping-empty\]"):
+        find_rows([{"id": "a"}], {}, RECORDS, "t")

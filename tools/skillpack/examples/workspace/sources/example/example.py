@@ -1,0 +1,153 @@
+"""Connector for the example API (see example_api_doc.md beside this file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from skillpack.errors import ConfigError
+from skillpack.sdk.auth import BearerAuth
+from skillpack.sdk.connector import LakeflowConnect, unknown_table
+from skillpack.sdk.http import RestClient
+from skillpack.sdk.offsets import advance_offset, cursor_from_offset
+from skillpack.sdk.pagination import CursorPaginator
+from skillpack.sdk.schema import (
+    ArrayType,
+    DoubleType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+_ADDRESS = StructType(
+    [StructField("city", StringType(), True), StructField("country", StringType(), True)]
+)
+_DIMENSIONS = StructType(
+    [StructField("width", DoubleType(), True), StructField("height", DoubleType(), True)]
+)
+
+# name -> (schema, metadata, read path, name of the "changed since" query parameter)
+_TABLES: dict[str, tuple[StructType, dict[str, Any], str, str | None]] = {
+    "products": (
+        StructType(
+            [
+                StructField("id", LongType(), False),
+                StructField("name", StringType(), True),
+                StructField("price", DoubleType(), True),
+                StructField("dimensions", _DIMENSIONS, True),
+                StructField("tags", ArrayType(StringType(), True), True),
+            ]
+        ),
+        {"primary_keys": ["id"], "cursor_field": None, "ingestion_type": "snapshot"},
+        "products",
+        None,
+    ),
+    "customers": (
+        StructType(
+            [
+                StructField("id", StringType(), False),
+                StructField("name", StringType(), True),
+                StructField("email", StringType(), True),
+                StructField("address", _ADDRESS, True),
+                StructField("updated_at", StringType(), False),
+            ]
+        ),
+        {"primary_keys": ["id"], "cursor_field": "updated_at", "ingestion_type": "cdc"},
+        "customers",
+        "since",
+    ),
+    "orders": (
+        StructType(
+            [
+                StructField("id", StringType(), False),
+                StructField("customer_id", StringType(), True),
+                StructField("amount", DoubleType(), True),
+                StructField("status", StringType(), True),
+                StructField("updated_at", StringType(), False),
+            ]
+        ),
+        {
+            "primary_keys": ["id"],
+            "cursor_field": "updated_at",
+            "ingestion_type": "cdc_with_deletes",
+        },
+        "orders",
+        "since",
+    ),
+    "events": (
+        StructType(
+            [
+                StructField("event_id", StringType(), False),
+                StructField("seq", LongType(), False),
+                StructField("type", StringType(), True),
+                StructField("occurred_at", StringType(), True),
+            ]
+        ),
+        {"primary_keys": ["event_id"], "cursor_field": "seq", "ingestion_type": "append"},
+        "events",
+        "after_seq",
+    ),
+}
+
+
+class ExampleLakeflowConnect(LakeflowConnect):
+    """Reads the example API: products, customers, orders (with deletes) and events."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(options)
+        missing = [k for k in ("base_url", "api_key") if not options.get(k)]
+        if missing:
+            raise ConfigError(
+                f"missing option(s) {', '.join(f'`{k}`' for k in missing)}",
+                hint="set base_url and api_key in the connector config",
+            )
+        self._page_size = int(options.get("page_size", 200))
+        self._client = RestClient(
+            options["base_url"], auth=BearerAuth(options["api_key"]), timeout=30.0
+        )
+
+    def list_tables(self) -> list[str]:
+        return list(_TABLES)
+
+    def _table(self, table_name: str) -> tuple[StructType, dict[str, Any], str, str | None]:
+        if table_name not in _TABLES:
+            raise unknown_table(table_name, list(_TABLES))
+        return _TABLES[table_name]
+
+    def get_table_schema(self, table_name: str, table_options: dict[str, Any]) -> StructType:
+        return self._table(table_name)[0]
+
+    def read_table_metadata(self, table_name: str, table_options: dict[str, Any]) -> dict:
+        return dict(self._table(table_name)[1])
+
+    def _fetch(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        pages = self._client.paginate(
+            path,
+            paginator=CursorPaginator(cursor_path="next_cursor", cursor_param="cursor"),
+            params={"limit": self._page_size, **params},
+            records_path="data",
+        )
+        return [record for page in pages for record in page]
+
+    def read_table(
+        self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
+    ) -> tuple[Iterator[dict[str, Any]], dict]:
+        _, meta, path, since_param = self._table(table_name)
+        if since_param is None:
+            # Snapshot: everything, every time; the empty offset ends the read at once.
+            return iter(self._fetch(path, {})), {}
+        cursor = cursor_from_offset(start_offset)
+        records = self._fetch(path, {since_param: cursor} if cursor is not None else {})
+        return iter(records), advance_offset(start_offset, records, meta["cursor_field"])
+
+    def read_table_deletes(
+        self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
+    ) -> tuple[Iterator[dict[str, Any]], dict]:
+        if self._table(table_name)[1]["ingestion_type"] != "cdc_with_deletes":
+            raise ValueError(f"table `{table_name}` does not track deletes")
+        cursor = cursor_from_offset(start_offset)
+        tombstones = self._fetch(
+            f"{table_name}/deleted", {"since": cursor} if cursor is not None else {}
+        )
+        return iter(tombstones), advance_offset(start_offset, tombstones, "deleted_at")

@@ -1,0 +1,226 @@
+"""Where a source's files live: the one module that knows the workspace layouts.
+
+Two layouts are understood, and detected from what is on disk:
+
+``skillpack`` (ours)::
+
+    ROOT/sources/NAME/NAME.py                connector module
+    ROOT/sources/NAME/NAME_api_doc.md        API doc
+    ROOT/sources/NAME/connector_spec.yaml    connection parameters and table options
+    ROOT/sources/NAME/simulator_spec.yaml    offline simulator description
+    ROOT/sources/NAME/configs/dev_config.json    credentials (git-ignored, 0600)
+    ROOT/tests/sources/NAME/test_NAME.py     test file
+    ROOT/tests/sources/NAME/NAME_test_utils.py   write-back utilities
+    ROOT/tests/sources/NAME/cassettes/       recorded HTTP exchanges
+
+``upstream`` (a Lakeflow Community Connectors checkout)::
+
+    ROOT/src/databricks/labs/community_connector/sources/NAME/NAME.py
+    ROOT/tests/unit/sources/NAME/test_NAME_lakeflow_connect.py
+    ROOT/tests/unit/sources/NAME/NAME_test_utils.py
+    ROOT/tests/unit/sources/NAME/configs/dev_config.json
+
+Nothing else in the package hard-codes these paths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from skillpack.errors import InputError
+
+SOURCE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+UPSTREAM_SOURCES = Path("src/databricks/labs/community_connector/sources")
+UPSTREAM_TESTS = Path("tests/unit/sources")
+UPSTREAM_PACKAGE = "databricks.labs.community_connector.sources"
+
+Layout = Literal["skillpack", "upstream"]
+
+
+def validate_source_name(name: object) -> str:
+    """Return ``name`` if it is a valid source name, else raise ``InputError``."""
+    if not isinstance(name, str) or not SOURCE_NAME_RE.match(name):
+        raise InputError(
+            f"invalid source name `{name}`",
+            hint="use lowercase letters, digits and underscores, starting with a letter "
+            "(e.g. `hubspot` or `my_api`)",
+            code="bad-source-name",
+        )
+    return name
+
+
+def detect_layout(root: Path) -> Layout:
+    """Tell which layout ``root`` uses; an empty or new folder counts as ours."""
+    if (root / UPSTREAM_SOURCES).is_dir() or (root / UPSTREAM_TESTS).is_dir():
+        return "upstream"
+    return "skillpack"
+
+
+@dataclass(frozen=True)
+class SourcePaths:
+    """Every path the tools need for one source in one workspace."""
+
+    name: str
+    root: Path
+    layout: Layout
+
+    @property
+    def source_dir(self) -> Path:
+        """Folder holding the connector module and its documents."""
+        if self.layout == "upstream":
+            return self.root / UPSTREAM_SOURCES / self.name
+        return self.root / "sources" / self.name
+
+    @property
+    def tests_dir(self) -> Path:
+        """Folder holding the source's test file, utils and cassettes."""
+        if self.layout == "upstream":
+            return self.root / UPSTREAM_TESTS / self.name
+        return self.root / "tests" / "sources" / self.name
+
+    @property
+    def connector_module(self) -> Path:
+        return self.source_dir / f"{self.name}.py"
+
+    @property
+    def api_doc(self) -> Path:
+        return self.source_dir / f"{self.name}_api_doc.md"
+
+    @property
+    def connector_spec(self) -> Path:
+        return self.source_dir / "connector_spec.yaml"
+
+    @property
+    def simulator_spec(self) -> Path:
+        return self.source_dir / "simulator_spec.yaml"
+
+    @property
+    def configs_dir(self) -> Path:
+        """Where credentials live: beside the connector (ours) or the tests (upstream)."""
+        if self.layout == "upstream":
+            return self.tests_dir / "configs"
+        return self.source_dir / "configs"
+
+    @property
+    def dev_config(self) -> Path:
+        return self.configs_dir / "dev_config.json"
+
+    @property
+    def table_config(self) -> Path:
+        """Per-table options; upstream keeps them beside the tests, so do we."""
+        return self.tests_dir / "configs" / "dev_table_config.json"
+
+    @property
+    def replay_config(self) -> Path:
+        """Stand-in credentials used for offline (simulate) runs."""
+        return self.tests_dir / "configs" / "replay_config.json"
+
+    @property
+    def test_file(self) -> Path:
+        if self.layout == "upstream":
+            return self.tests_dir / f"test_{self.name}_lakeflow_connect.py"
+        return self.tests_dir / f"test_{self.name}.py"
+
+    @property
+    def test_utils(self) -> Path:
+        return self.tests_dir / f"{self.name}_test_utils.py"
+
+    @property
+    def cassettes_dir(self) -> Path:
+        return self.tests_dir / "cassettes"
+
+    @property
+    def self_review(self) -> Path:
+        return self.tests_dir / "SELF_REVIEW.md"
+
+    @property
+    def state_file(self) -> Path:
+        """Orchestrator state for ``skillpack create``."""
+        return self.root / ".skillpack" / f"{self.name}.state.json"
+
+    @property
+    def connector_import(self) -> str:
+        """Dotted module name of the connector, importable with ``import_roots`` on sys.path."""
+        if self.layout == "upstream":
+            return f"{UPSTREAM_PACKAGE}.{self.name}.{self.name}"
+        return f"sources.{self.name}.{self.name}"
+
+    @property
+    def test_utils_import(self) -> str:
+        if self.layout == "upstream":
+            return f"tests.unit.sources.{self.name}.{self.name}_test_utils"
+        return f"{self.name}_test_utils"
+
+    @property
+    def import_roots(self) -> list[Path]:
+        """Folders to put on sys.path so the connector and its tests import."""
+        if self.layout == "upstream":
+            return [self.root / "src", self.root]
+        return [self.root, self.tests_dir]
+
+
+def source_paths(source: str, workspace: str | Path = ".") -> SourcePaths:
+    """Paths of ``source`` in ``workspace``, with the layout detected from disk."""
+    name = validate_source_name(source)
+    root = Path(workspace).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise InputError(f"workspace `{workspace}` is not a folder", hint="pass a folder path")
+    return SourcePaths(name=name, root=root, layout=detect_layout(root))
+
+
+def from_source_dir(source_dir: str | Path) -> SourcePaths:
+    """Paths for a source given its own folder, in either layout."""
+    path = Path(source_dir).expanduser().resolve()
+    if not path.is_dir():
+        raise InputError(
+            f"source folder `{source_dir}` does not exist",
+            hint="pass the folder that holds the connector module NAME.py",
+        )
+    name = validate_source_name(path.name)
+    parts, upstream = path.parts, UPSTREAM_SOURCES.parts
+    if parts[-len(upstream) - 1 : -1] == upstream:
+        return SourcePaths(name=name, root=Path(*parts[: -len(upstream) - 1]), layout="upstream")
+    if path.parent.name == "sources":
+        return SourcePaths(name=name, root=path.parent.parent, layout="skillpack")
+    # A loose folder: treat it as the root of a one-source workspace of our layout.
+    return SourcePaths(name=name, root=path, layout="skillpack")
+
+
+def workspace_for_test_file(test_file: Path) -> SourcePaths | None:
+    """If ``test_file`` sits in a source's tests folder of a known layout, return its paths."""
+    test_file = test_file.resolve()
+    tests_dir = test_file.parent
+    name = tests_dir.name
+    if not SOURCE_NAME_RE.match(name):
+        return None
+    parts = tests_dir.parts
+    if len(parts) >= 4 and parts[-3:-1] == ("unit", "sources") and parts[-4] == "tests":
+        root = Path(*parts[:-4])
+        if (root / UPSTREAM_SOURCES / name).is_dir():
+            return SourcePaths(name=name, root=root, layout="upstream")
+    if len(parts) >= 3 and parts[-3:-1] == ("tests", "sources"):
+        root = Path(*parts[:-3])
+        if (root / "sources" / name).is_dir():
+            return SourcePaths(name=name, root=root, layout="skillpack")
+    return None
+
+
+def list_sources(workspace: str | Path = ".") -> list[str]:
+    """Names of the sources present in ``workspace`` (folders holding ``NAME/NAME.py``)."""
+    root = Path(workspace).expanduser().resolve()
+    base = root / UPSTREAM_SOURCES if detect_layout(root) == "upstream" else root / "sources"
+    if not base.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in base.iterdir()
+        if SOURCE_NAME_RE.match(p.name) and (p / f"{p.name}.py").exists()
+    )
+
+
+def bundled_workspace() -> Path:
+    """The example workspace shipped inside the package (example and kinto sources)."""
+    return Path(__file__).parent / "examples" / "workspace"

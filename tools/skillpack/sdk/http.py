@@ -1,0 +1,441 @@
+"""``RestClient``: the HTTP loop connectors use instead of writing their own.
+
+It adds what hand-rolled loops forget: a timeout on every call, retries with
+exponential backoff and jitter (honouring ``Retry-After``) on 429/5xx and on
+dropped connections, errors that say what to fix (401/403 -> ``AuthError``,
+anything else -> ``SourceError`` with a stable ``code``) and never show a
+secret, and pagination::
+
+    with RestClient("https://api.example.com/v2", auth=BearerAuth(token)) as client:
+        for record in client.iter_records(
+            "/contacts", paginator=CursorPaginator("paging.next"), records_path="results"
+        ):
+            ...
+
+Relative paths join ``base_url`` (``"/contacts"`` and ``"contacts"`` alike);
+absolute URLs, such as next-page links, are sent unchanged.
+
+Requests are retried whatever their method: connectors mostly read, and their
+POSTs are searches. Pass ``max_retries=0`` for calls that must not repeat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import json as _json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from datetime import timezone
+from typing import Any
+
+import requests
+from requests.auth import AuthBase
+
+from skillpack.errors import AuthError, ConfigError, SourceError
+from skillpack.sdk.offsets import get_path
+from skillpack.sdk.pagination import Paginator, RequestSpec
+from skillpack.sdk.redaction import redact_mapping, redact_text, redact_url
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_RETRY_STATUSES = (429, 500, 502, 503, 504)
+USER_AGENT = "connector-skillpack"
+#: characters of a response body quoted in error messages
+BODY_EXCERPT = 200
+
+_ABSOLUTE = ("http://", "https://")
+_MISSING = object()
+_RETRYABLE_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+_BAD_URL_ERRORS = (
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidURL,
+)
+
+
+def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta seconds or HTTP date), else ``None``."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = when.timestamp() - now()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _check_timeout(timeout: Any) -> float | tuple[float, float]:
+    parts = timeout if isinstance(timeout, tuple) else (timeout,)
+    if not parts or not all(
+        isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < math.inf for p in parts
+    ):
+        raise ConfigError(
+            f"invalid timeout `{timeout!r}`",
+            hint="use a positive number of seconds (or a (connect, read) pair); "
+            "requests without a timeout can hang forever",
+            code="bad-timeout",
+        )
+    return timeout
+
+
+class RestClient:
+    """A small REST client with timeouts, retries, safe errors and pagination.
+
+    ``sleep`` is called with each backoff delay; tests pass a recorder so they
+    never wait. ``secrets`` are extra strings to mask in error messages (the
+    auth helper's own secrets are always masked).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: AuthBase | None = None,
+        timeout: float | tuple[float, float] = 30.0,
+        max_retries: int = 5,
+        backoff_factor: float = 0.5,
+        max_backoff: float = 60.0,
+        headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        retry_statuses: Collection[int] = DEFAULT_RETRY_STATUSES,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        if not isinstance(base_url, str) or not base_url.startswith(_ABSOLUTE):
+            raise ConfigError(
+                f"invalid base_url `{redact_url(str(base_url))}`",
+                hint="use an absolute http:// or https:// URL, e.g. `https://api.example.com/v1`",
+                code="bad-url",
+            )
+        if max_retries < 0:
+            raise ConfigError(f"`max_retries` must be 0 or more, got `{max_retries}`", hint="try 5")
+        self.base_url = base_url.rstrip("/") + "/"
+        self.auth = auth
+        self.timeout = _check_timeout(timeout)
+        self.max_retries = max_retries
+        self.backoff_factor = backoff_factor
+        self.max_backoff = max_backoff
+        self.retry_statuses = frozenset(retry_statuses)
+        self.headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
+        self._session = session if session is not None else requests.Session()
+        self._owns_session = session is None
+        self._sleep = sleep
+        self._secrets = frozenset(s for s in secrets if s)
+
+    def __repr__(self) -> str:
+        return f"RestClient({redact_url(self.base_url)!r}, auth={self.auth!r})"
+
+    def __enter__(self) -> RestClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session if this client created it."""
+        if self._owns_session:
+            self._session.close()
+
+    def url_for(self, path_or_url: str) -> str:
+        """The absolute URL for a path relative to ``base_url`` (absolute URLs pass through)."""
+        if path_or_url.startswith(_ABSOLUTE):
+            return path_or_url
+        return self.base_url + path_or_url.lstrip("/")
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request, retrying as configured; return a response with status < 400.
+
+        Raises ``AuthError`` on 401/403 and ``SourceError`` on any other error
+        status, on timeouts and on connection failures once retries run out.
+        """
+        url = self.url_for(path_or_url)
+        sent_headers = self.headers if headers is None else {**self.headers, **headers}
+        attempt = 0
+        while True:
+            try:
+                resp = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=sent_headers,
+                    auth=self.auth,
+                    timeout=self.timeout,
+                )
+            except requests.exceptions.SSLError:
+                raise SourceError(
+                    f"{method} {self._safe(url)} failed the TLS handshake",
+                    hint="check the host name and certificate of base_url "
+                    "(a proxy that rewrites TLS needs REQUESTS_CA_BUNDLE)",
+                    code="tls",
+                ) from None
+            except _RETRYABLE_ERRORS as exc:
+                if attempt >= self.max_retries:
+                    raise self._unreachable(method, url, exc, attempt + 1) from None
+                delay = self._backoff(attempt)
+                reason = type(exc).__name__
+            except _BAD_URL_ERRORS as exc:
+                raise ConfigError(
+                    f"{method} {self._safe(url)}: invalid URL ({type(exc).__name__})",
+                    hint="check base_url and the path passed to the client",
+                    code="bad-url",
+                ) from None
+            except requests.RequestException as exc:
+                raise SourceError(
+                    f"{method} {self._safe(url)} failed ({type(exc).__name__})",
+                    hint="retry; if it persists, report it with the request that failed",
+                    code="request-failed",
+                ) from None
+            else:
+                status = resp.status_code
+                if status < 400:
+                    if _log.isEnabledFor(logging.DEBUG):
+                        _log.debug("%s %s -> %d", method, self._safe(resp.url), status)
+                    return resp
+                if status not in self.retry_statuses or attempt >= self.max_retries:
+                    raise self._error(method, resp, attempt + 1)
+                told = parse_retry_after(resp.headers.get("Retry-After"))
+                delay = self._backoff(attempt) if told is None else min(told, self.max_backoff)
+                reason = f"HTTP {status}"
+                resp.close()
+            attempt += 1
+            _log.info(
+                "%s %s: %s; retry %d/%d in %.2fs",
+                method,
+                self._safe(url),
+                reason,
+                attempt,
+                self.max_retries,
+                delay,
+            )
+            self._sleep(delay)
+
+    def get(self, path_or_url: str, **kwargs: Any) -> requests.Response:
+        """``request("GET", ...)``."""
+        return self.request("GET", path_or_url, **kwargs)
+
+    def post(self, path_or_url: str, **kwargs: Any) -> requests.Response:
+        """``request("POST", ...)``."""
+        return self.request("POST", path_or_url, **kwargs)
+
+    def put(self, path_or_url: str, **kwargs: Any) -> requests.Response:
+        """``request("PUT", ...)``."""
+        return self.request("PUT", path_or_url, **kwargs)
+
+    def patch(self, path_or_url: str, **kwargs: Any) -> requests.Response:
+        """``request("PATCH", ...)``."""
+        return self.request("PATCH", path_or_url, **kwargs)
+
+    def delete(self, path_or_url: str, **kwargs: Any) -> requests.Response:
+        """``request("DELETE", ...)``."""
+        return self.request("DELETE", path_or_url, **kwargs)
+
+    def get_json(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET and decode the JSON body (``None`` for an empty body)."""
+        return self.decode_json(self.request("GET", path_or_url, params=params), "GET")
+
+    def decode_json(self, resp: requests.Response, method: str = "GET") -> Any:
+        """The JSON body of ``resp``; ``SourceError`` (code ``bad-json``) if it is not JSON."""
+        content = resp.content
+        if not content:
+            return None
+        try:
+            return _json.loads(content)
+        except ValueError:
+            raise SourceError(
+                f"{method} {self._safe(resp.url)} did not return JSON: {self._excerpt(resp)}",
+                hint="check the path and that the endpoint answers JSON (an HTML page often "
+                "means a login redirect or a wrong base_url)",
+                code="bad-json",
+                status=resp.status_code,
+            ) from None
+
+    # -- pagination -------------------------------------------------------------------------
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        paginator: Paginator,
+        params: Mapping[str, Any] | None = None,
+        records_path: str | None = "data",
+        method: str = "GET",
+        json: Any = None,
+    ) -> Iterator[list[dict]]:
+        """Yield each page's records, following ``paginator`` until it stops.
+
+        ``records_path`` is a dotted path to the list in the JSON body (``None``
+        when the body is the list itself). Every page is yielded, even an empty one.
+        """
+        spec: RequestSpec | None = paginator.start(
+            RequestSpec(path, dict(params) if params else None, json)
+        )
+        while spec is not None:
+            resp = self.request(method, spec.url, params=spec.params, json=spec.json)
+            body = self.decode_json(resp, method)
+            records = self._records(body, records_path, resp, method)
+            yield records
+            spec = paginator.advance(resp, body, records)
+
+    def iter_records(
+        self,
+        path: str,
+        *,
+        paginator: Paginator,
+        params: Mapping[str, Any] | None = None,
+        records_path: str | None = "data",
+        method: str = "GET",
+        json: Any = None,
+    ) -> Iterator[dict]:
+        """Like :meth:`paginate`, one record at a time."""
+        for page in self.paginate(
+            path,
+            paginator=paginator,
+            params=params,
+            records_path=records_path,
+            method=method,
+            json=json,
+        ):
+            yield from page
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _records(
+        self, body: Any, records_path: str | None, resp: requests.Response, method: str
+    ) -> list:
+        found = body if records_path is None else get_path(body, records_path, _MISSING)
+        if isinstance(found, list):
+            return found
+        if found is None:
+            return []
+        where = f"{method} {self._safe(resp.url)}"
+        if found is _MISSING:
+            keys = ", ".join(f"`{k}`" for k in list(body)[:20]) if isinstance(body, dict) else ""
+            shape = f"top-level keys {keys}" if keys else f"a JSON {type(body).__name__}"
+            raise SourceError(
+                f"{where}: no `{records_path}` in the response ({shape})",
+                hint="set records_path to the key holding the records (dotted for nested keys, "
+                "None when the body itself is the list)",
+                code="bad-payload",
+            )
+        raise SourceError(
+            f"{where}: `{records_path or 'the body'}` is a {type(found).__name__}, not a list",
+            hint="point records_path at the list of records",
+            code="bad-payload",
+        )
+
+    def _all_secrets(self) -> frozenset[str]:
+        own = getattr(self.auth, "secret_values", None)
+        return self._secrets | frozenset(own()) if callable(own) else self._secrets
+
+    def _safe(self, url: str) -> str:
+        return redact_text(redact_url(url), self._all_secrets())
+
+    def _excerpt(self, resp: requests.Response) -> str:
+        raw = resp.content[: BODY_EXCERPT * 20]
+        text = raw.decode(resp.encoding or "utf-8", errors="replace")
+        with contextlib.suppress(ValueError):
+            # a JSON error body may echo secret fields: mask them by name first
+            text = _json.dumps(redact_mapping(_json.loads(text)), ensure_ascii=False)
+        text = " ".join(redact_text(text, self._all_secrets()).split())
+        return text[:BODY_EXCERPT] + ("..." if len(text) > BODY_EXCERPT else "")
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.max_backoff, self.backoff_factor * (2**attempt))
+        # "equal jitter": at least half the delay, so retries still spread out
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _unreachable(self, method: str, url: str, exc: Exception, attempts: int) -> SourceError:
+        where = f"{method} {self._safe(url)}"
+        if isinstance(exc, requests.Timeout):
+            return SourceError(
+                f"{where} timed out after {attempts} attempt(s) ({type(exc).__name__})",
+                hint=f"the source did not answer within the {self.timeout}s timeout: check that "
+                "base_url is right and the service is up, or raise the client's timeout",
+                code="timeout",
+            )
+        return SourceError(
+            f"{where} could not connect after {attempts} attempt(s) ({type(exc).__name__})",
+            hint="check base_url (host and port), the network, VPN or proxy, and that the "
+            "service is running",
+            code="unreachable",
+        )
+
+    def _error(self, method: str, resp: requests.Response, attempts: int) -> Exception:
+        status = resp.status_code
+        where = f"{method} {self._safe(resp.url)}"
+        head = f"{where} answered {status} {resp.reason or ''}".rstrip()
+        excerpt = self._excerpt(resp)
+        message = f"{head}: {excerpt}" if excerpt else head
+        if status == 401:
+            return AuthError(
+                message,
+                hint="check the credentials (token, API key or username/password) in the "
+                "connection options: they may be wrong, expired or revoked",
+                code="unauthorized",
+                status=status,
+            )
+        if status == 403:
+            return AuthError(
+                message,
+                hint="the credentials are valid but lack permission: grant the missing "
+                "permission or OAuth scope to the token, or use an account that has it",
+                code="forbidden",
+                status=status,
+            )
+        if status == 429:
+            return SourceError(
+                f"{message} (after {attempts} attempt(s))",
+                hint="the source kept rate-limiting: lower the request rate or raise "
+                "max_retries / max_backoff",
+                code="rate-limited",
+                status=status,
+            )
+        if status >= 500:
+            return SourceError(
+                f"{message} (after {attempts} attempt(s))",
+                hint="the source failed on its side: retry later, and report it if it persists",
+                code="server-error",
+                status=status,
+            )
+        if status == 404:
+            return SourceError(
+                message,
+                hint="check the path against the API doc and that the object exists",
+                code="not-found",
+                status=status,
+            )
+        return SourceError(
+            message,
+            hint="the source rejected the request: check the path, query parameters and "
+            "body against the API doc",
+            code="client-error",
+            status=status,
+        )

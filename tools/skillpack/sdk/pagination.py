@@ -1,0 +1,320 @@
+"""Pagination strategies for :meth:`skillpack.sdk.http.RestClient.paginate`.
+
+A paginator turns "the request I just made and what came back" into the next
+request, or ``None`` when the walk is over::
+
+    client.paginate("/items", paginator=CursorPaginator("meta.next"), records_path="items")
+
+Each paginator walks one listing at a time: :meth:`Paginator.start` resets it,
+so an instance can be reused for successive walks but not shared by two at
+once. The base class guards every walk against servers that hand out the same
+next request twice (``SourceError`` code ``pagination-loop``) and stops after
+``max_pages`` pages when that is set.
+
+Write a new strategy by subclassing :class:`Paginator` and implementing
+:meth:`Paginator.next` (and :meth:`Paginator.first` if the first request needs
+extra parameters).
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from requests.utils import parse_header_links
+
+from skillpack.errors import ConfigError, SourceError, known_values
+from skillpack.sdk.offsets import get_path
+from skillpack.sdk.redaction import redact_url
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """One page request: a path or absolute URL, its query parameters and JSON body."""
+
+    url: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+
+    def with_params(self, **changes: Any) -> RequestSpec:
+        """A copy with ``changes`` merged into the query parameters."""
+        return replace(self, params={**(self.params or {}), **changes})
+
+    def with_json(self, **changes: Any) -> RequestSpec:
+        """A copy with ``changes`` merged into the JSON body (which must be an object)."""
+        return replace(self, json={**(self.json or {}), **changes})
+
+    def fingerprint(self) -> Hashable:
+        """A hashable identity used to notice a server repeating a page."""
+        params = tuple(sorted((str(k), repr(v)) for k, v in (self.params or {}).items()))
+        body = repr(sorted(self.json.items())) if isinstance(self.json, dict) else repr(self.json)
+        return (self.url, params, body)
+
+
+class Paginator(ABC):
+    """Base of all strategies: loop detection and an optional page limit."""
+
+    def __init__(self, *, max_pages: int | None = None) -> None:
+        if max_pages is not None and max_pages < 1:
+            raise ConfigError(
+                f"`max_pages` must be at least 1, got `{max_pages}`",
+                hint="leave it unset (None) to read every page",
+            )
+        self.max_pages = max_pages
+        self.pages = 0
+        self.current: RequestSpec | None = None
+        self._seen: set[Hashable] = set()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._settings().items())
+        return f"{type(self).__name__}({fields})"
+
+    def _settings(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_") and k != "current"}
+
+    def start(self, request: RequestSpec) -> RequestSpec:
+        """Reset the walk and return the first request (``request`` plus any first-page params)."""
+        self.pages = 0
+        self._seen = set()
+        first = self.first(request)
+        self.current = first
+        self._seen.add(first.fingerprint())
+        return first
+
+    def advance(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The request for the page after the one just read, or ``None`` at the end."""
+        self.pages += 1
+        if self.max_pages is not None and self.pages >= self.max_pages:
+            _log.debug("stopping after max_pages=%d", self.max_pages)
+            return None
+        nxt = self.next(response, body, records)
+        if nxt is None:
+            return None
+        mark = nxt.fingerprint()
+        if mark in self._seen:
+            raise SourceError(
+                f"pagination loop: the server asked for a page already read "
+                f"({redact_url(nxt.url)}) after {self.pages} pages",
+                hint=f"check that {type(self).__name__} reads the right field or header for "
+                "the next page, and that the request actually sends it (parameter name)",
+                code="pagination-loop",
+            )
+        self._seen.add(mark)
+        self.current = nxt
+        return nxt
+
+    def first(self, request: RequestSpec) -> RequestSpec:
+        """The first page request; the default sends ``request`` unchanged."""
+        return request
+
+    @abstractmethod
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """Build the next request from the last response, or return ``None`` to stop.
+
+        ``self.current`` is the request that produced ``response``.
+        """
+
+
+def _follow(response: requests.Response, link: Any) -> RequestSpec | None:
+    """A request for next-page ``link``, resolved against the URL that produced it."""
+    if not link or not isinstance(link, str):
+        return None
+    # the link carries its own query string, so the first page's params are not re-sent
+    return RequestSpec(urljoin(response.url, link))
+
+
+class SinglePage(Paginator):
+    """The endpoint returns everything in one response."""
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """Never a second page."""
+        return None
+
+
+class CursorPaginator(Paginator):
+    """An opaque cursor in the body (``next_cursor``) is sent back as ``cursor_param``.
+
+    Stops when the cursor is missing or empty, or when ``has_more_path`` is set
+    and false. ``cursor_location="json"`` puts the cursor in the JSON body (for
+    POST search endpoints) instead of the query string.
+    """
+
+    def __init__(
+        self,
+        cursor_path: str = "next_cursor",
+        cursor_param: str = "cursor",
+        *,
+        has_more_path: str | None = None,
+        cursor_location: str = "params",
+        max_pages: int | None = None,
+    ) -> None:
+        super().__init__(max_pages=max_pages)
+        if cursor_location not in ("params", "json"):
+            raise ConfigError(
+                known_values("cursor_location", cursor_location, ("params", "json")),
+                hint="`params` sends the cursor in the query string, `json` in the request body",
+            )
+        self.cursor_path = cursor_path
+        self.cursor_param = cursor_param
+        self.has_more_path = has_more_path
+        self.cursor_location = cursor_location
+        #: the last cursor the server handed out (``None`` before the first page)
+        self.cursor: Any = None
+
+    def first(self, request: RequestSpec) -> RequestSpec:
+        """The first request, unchanged; the cursor from a previous walk is forgotten."""
+        self.cursor = None
+        return request
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """Send the body's cursor back, unless the server says there is no more."""
+        if self.has_more_path is not None and not get_path(body, self.has_more_path):
+            return None
+        cursor = get_path(body, self.cursor_path)
+        if cursor is None or cursor == "":
+            return None
+        self.cursor = cursor
+        assert self.current is not None
+        if self.cursor_location == "json":
+            return self.current.with_json(**{self.cursor_param: cursor})
+        return self.current.with_params(**{self.cursor_param: cursor})
+
+
+class PageNumberPaginator(Paginator):
+    """``?page=1,2,3...``; stops on an empty page or after ``total_pages_path`` pages."""
+
+    def __init__(
+        self,
+        page_param: str = "page",
+        start: int = 1,
+        page_size_param: str | None = None,
+        page_size: int | None = None,
+        total_pages_path: str | None = None,
+        *,
+        max_pages: int | None = None,
+    ) -> None:
+        super().__init__(max_pages=max_pages)
+        self.page_param = page_param
+        self.start_page = start
+        self.page_size_param = page_size_param
+        self.page_size = page_size
+        self.total_pages_path = total_pages_path
+        self.page = start
+
+    def first(self, request: RequestSpec) -> RequestSpec:
+        """Ask for the start page (and the page size, when configured)."""
+        self.page = self.start_page
+        extra: dict[str, Any] = {self.page_param: self.page}
+        if self.page_size_param and self.page_size is not None:
+            extra[self.page_size_param] = self.page_size
+        return request.with_params(**extra)
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The following page number, unless this page was empty or the last one."""
+        if not records:
+            return None
+        if self.total_pages_path is not None:
+            total = get_path(body, self.total_pages_path)
+            # page numbers may start at 0 or 1; count the pages read instead
+            if total is not None and self.page - self.start_page + 1 >= int(total):
+                return None
+        self.page += 1
+        assert self.current is not None
+        return self.current.with_params(**{self.page_param: self.page})
+
+
+class OffsetPaginator(Paginator):
+    """``?offset=0&limit=100``; stops once ``total_path`` records are read, else on a short page.
+
+    The offset moves by the number of records actually returned, so a server
+    that silently caps ``limit`` never makes the walk skip records. Without a
+    total, such a cap looks like a short page and ends the walk early: keep
+    ``limit`` at or below the server's maximum, or set ``total_path``.
+    """
+
+    def __init__(
+        self,
+        offset_param: str = "offset",
+        limit_param: str = "limit",
+        limit: int = 100,
+        total_path: str | None = None,
+        *,
+        start: int = 0,
+        max_pages: int | None = None,
+    ) -> None:
+        super().__init__(max_pages=max_pages)
+        if limit < 1:
+            raise ConfigError(f"`limit` must be at least 1, got `{limit}`", hint="try 100")
+        self.offset_param = offset_param
+        self.limit_param = limit_param
+        self.limit = limit
+        self.total_path = total_path
+        self.start_offset = start
+        self.offset = start
+
+    def first(self, request: RequestSpec) -> RequestSpec:
+        """Ask for the first ``limit`` records."""
+        self.offset = self.start_offset
+        return request.with_params(**{self.offset_param: self.offset, self.limit_param: self.limit})
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The following window, unless this page was short or the total is reached."""
+        if not records:
+            return None
+        total = get_path(body, self.total_path) if self.total_path is not None else None
+        if total is None and len(records) < self.limit:
+            return None
+        self.offset += len(records)
+        if total is not None and self.offset >= int(total):
+            return None
+        assert self.current is not None
+        return self.current.with_params(**{self.offset_param: self.offset})
+
+
+class LinkHeaderPaginator(Paginator):
+    """Follow the RFC 8288 ``Link: <url>; rel="next"`` response header (GitHub style)."""
+
+    def __init__(self, rel: str = "next", *, max_pages: int | None = None) -> None:
+        super().__init__(max_pages=max_pages)
+        self.rel = rel
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The URL of the link whose ``rel`` list contains ``self.rel``."""
+        header = response.headers.get("Link")
+        if not header:
+            return None
+        for link in parse_header_links(header):
+            if self.rel in link.get("rel", "").lower().split():
+                return _follow(response, link.get("url"))
+        return None
+
+
+class HeaderNextUrlPaginator(Paginator):
+    """Follow a next-page URL given in a named response header (Kinto's ``Next-Page``)."""
+
+    def __init__(self, header: str = "Next-Page", *, max_pages: int | None = None) -> None:
+        super().__init__(max_pages=max_pages)
+        self.header = header
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The URL in the header, if present."""
+        return _follow(response, response.headers.get(self.header))
+
+
+class BodyNextUrlPaginator(Paginator):
+    """Follow a next-page URL found in the body at ``next_url_path`` (``next``, ``links.next``)."""
+
+    def __init__(self, next_url_path: str = "next", *, max_pages: int | None = None) -> None:
+        super().__init__(max_pages=max_pages)
+        self.next_url_path = next_url_path
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The URL in the body, if present and not empty."""
+        return _follow(response, get_path(body, self.next_url_path))
