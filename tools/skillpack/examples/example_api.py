@@ -13,7 +13,7 @@ products  snapshot          id          -           -
 customers cdc               id          updated_at  POST (``city``/``country`` nest
                                                     under ``address``)
 orders    cdc_with_deletes  id          updated_at  POST, DELETE (tombstone feed)
-events    append            event_id    seq         POST
+events    append            event_id    seq         POST, DELETE (test clean-up)
 ========= ================= =========== =========== ===============================
 
 Every list endpoint pages with ``limit`` and an opaque ``cursor``; the body is
@@ -277,6 +277,11 @@ def _route(
             found = store.delete_order(rest[0])
         elif table == "customers":
             found = store.customers.pop(rest[0], None) is not None
+        elif table == "events":
+            # Events are an immutable log for readers; this exists to remove test data.
+            kept = [e for e in store.events if e["event_id"] != rest[0]]
+            found = len(kept) != len(store.events)
+            store.events[:] = kept
         else:
             found = False
         return (204, None) if found else (404, {"error": "Not Found", "message": rest[0]})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from skillpack.errors import SourceError
 from skillpack.sdk.auth import BearerAuth
 from skillpack.sdk.http import RestClient
 from skillpack.testing import LakeflowConnectWriteTestUtils
@@ -67,11 +68,10 @@ class ExampleTestUtils(LakeflowConnectWriteTestUtils):
 
     def cleanup(self) -> None:
         for table, key in reversed(self._written):
-            if table in ("customers", "orders"):
-                # 404 means a test already deleted it; anything else is worth seeing.
-                try:
-                    self._client.delete(f"{table}/{key}")
-                except Exception as exc:
-                    if getattr(exc, "status", None) != 404:
-                        raise
+            # 404 means a test already deleted it; anything else is worth seeing.
+            try:
+                self._client.delete(f"{table}/{key}")
+            except SourceError as exc:
+                if exc.status != 404:
+                    raise
         self._written.clear()
