@@ -132,6 +132,8 @@ class LakeflowConnectTests:
         cls._mode = _config.get_mode()
         cls._config_source = "class attribute" if cls.config is not None else ""
         cls._stack = contextlib.ExitStack()
+        #: True when ``local_service`` started a server and supplied (part of) the config
+        cls._local_service_started = False
         cls._init_error = None
         cls.connector = None
         try:
@@ -142,6 +144,7 @@ class LakeflowConnectTests:
                 if ctx is not None:
                     config.update(cls._stack.enter_context(ctx) or {})
                     cls._config_source = cls._config_source or "local service"
+                    cls._local_service_started = True
             cls.config = config
             if cls.table_configs is None:
                 cls.table_configs = cls._load_table_configs()
