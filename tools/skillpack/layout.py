@@ -137,6 +137,16 @@ class SourcePaths:
         return self.tests_dir / "SELF_REVIEW.md"
 
     @property
+    def review_judgements(self) -> Path:
+        """The agent's verdicts on the review's judgement checks, beside the report."""
+        return self.tests_dir / "review_judgements.yaml"
+
+    @property
+    def package_pyproject(self) -> Path:
+        """Packaging metadata of the source on its own, when it is packaged separately."""
+        return self.source_dir / "pyproject.toml"
+
+    @property
     def state_file(self) -> Path:
         """Orchestrator state for ``skillpack create``."""
         return self.root / ".skillpack" / f"{self.name}.state.json"

@@ -1,0 +1,497 @@
+"""The ``skillpack`` command: a thin adapter over the tool registry.
+
+    skillpack tool list [--json]                  names and descriptions (--json: schemas too)
+    skillpack tool NAME --input JSON | --input-file F    run a tool; its output JSON on stdout
+    skillpack mcp                                 serve every tool over MCP (stdio)
+    skillpack demo [--workspace DIR] [--keep]     the end-to-end demo
+
+stdout carries only results; progress and errors go to stderr. Exit status: 0 ok, 2 a
+mistake the user can fix (bad input, unknown tool, missing file), 1 anything else, 130
+interrupted. ``--debug`` shows tracebacks.
+
+Adding a subcommand takes one decorated function (and optionally one that adds options)::
+
+    def _review_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--source", required=True)
+
+    @command("review", "Score a connector against the review checklist.", _review_args)
+    def _review(args: argparse.Namespace) -> int:
+        ...
+        return 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from skillpack import __version__
+from skillpack.errors import InputError, SkillpackError
+
+Runner = Callable[[argparse.Namespace], int]
+Configure = Callable[[argparse.ArgumentParser], None]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, one-line help, how to add its options, and what it runs."""
+
+    name: str
+    help: str
+    configure: Configure | None
+    run: Runner
+
+
+COMMANDS: list[Command] = []
+
+
+def command(name: str, help: str, configure: Configure | None = None) -> Callable[[Runner], Runner]:
+    """Register ``skillpack NAME``; ``configure`` adds its options to its parser."""
+
+    def register(run: Runner) -> Runner:
+        COMMANDS.append(Command(name, help, configure, run))
+        return run
+
+    return register
+
+
+# --- skillpack tool ----------------------------------------------------------------------------
+
+
+def _tool_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help="a tool name, or `list` to list the tools")
+    p.add_argument("--json", action="store_true", help="with `list`: schemas as JSON")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--input", metavar="JSON", help="the tool's input as a JSON object")
+    src.add_argument(
+        "--input-file", metavar="FILE", help="file holding the input JSON (`-` for stdin)"
+    )
+
+
+def read_input(args: argparse.Namespace) -> dict[str, Any]:
+    """The JSON object given by ``--input`` or ``--input-file`` (``{}`` when neither)."""
+    if args.input_file is not None:
+        if args.input_file == "-":
+            raw, where = sys.stdin.read(), "stdin"
+        else:
+            path = Path(args.input_file)
+            if not path.is_file():
+                raise InputError(
+                    f"input file `{args.input_file}` not found",
+                    hint="pass a JSON file's path, or use --input",
+                )
+            raw, where = path.read_text(encoding="utf-8"), f"`{args.input_file}`"
+    elif args.input is not None:
+        raw, where = args.input, "--input"
+    else:
+        return {}
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            hint="""quote the JSON for your shell, e.g. --input '{"path": "doc.md"}'""",
+            code="bad-json",
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{where} must be a JSON object", hint="""e.g. '{"path": "doc.md"}'""")
+    return data
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@command("tool", "Run one tool (`tool NAME --input JSON`) or list them (`tool list`).", _tool_args)
+def _tool(args: argparse.Namespace) -> int:
+    from skillpack.tools import all_tools, get_tool
+
+    if args.name == "list":
+        if args.input is not None or args.input_file is not None:
+            raise InputError("`tool list` takes no input", hint="drop --input/--input-file")
+        tools = all_tools()
+        if args.json:
+            _print_json(
+                [
+                    {
+                        "name": t.name,
+                        "description": t.description,
+                        "input_schema": t.input_schema(),
+                        "output_schema": t.output_schema(),
+                    }
+                    for t in tools
+                ]
+            )
+        else:
+            width = max((len(t.name) for t in tools), default=0)
+            for t in tools:
+                sys.stdout.write(f"{t.name.ljust(width)}  {t.summary}\n")
+        return 0
+    if args.json:
+        raise InputError("--json goes with `tool list` only", hint="drop --json")
+    found = get_tool(args.name)
+    data = read_input(args)
+    _print_json(found.call_json(data))
+    return 0
+
+
+# --- skillpack mcp / demo --------------------------------------------------------------------
+
+
+@command("mcp", "Serve every tool over MCP on stdin/stdout.")
+def _mcp(args: argparse.Namespace) -> int:
+    from skillpack.mcp import serve
+
+    return serve()
+
+
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", metavar="DIR", help="folder to run the demo in (default: temp)")
+    p.add_argument("--keep", action="store_true", help="keep the demo workspace afterwards")
+
+
+@command("demo", "Build and test a connector end to end on the bundled example.", _demo_args)
+def _demo(args: argparse.Namespace) -> int:
+    from skillpack.demo import run_demo
+
+    return run_demo(args)
+
+
+# --- skillpack test ----------------------------------------------------------------------------
+
+
+def _test_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="NAME", help="the source whose suite to run")
+    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    p.add_argument(
+        "--mode",
+        choices=("simulate", "record", "live"),
+        default="simulate",
+        help="simulate (offline, default), record (live + rewrite the cassette) or live",
+    )
+    p.add_argument("-k", dest="select", metavar="EXPR", help="pytest -k expression of tests")
+    p.add_argument(
+        "--timeout", type=float, default=300.0, metavar="S", help="stop the run after S seconds"
+    )
+    p.add_argument("--config", metavar="FILE", help="JSON file with the connector config")
+    p.add_argument("--json", action="store_true", help="print the SuiteResult as JSON")
+
+
+def _suite_report(out: Any) -> str:
+    """A compact table (test, outcome, time, cause), each cause's fix once, a summary line."""
+    width = max([len(t.name) for t in out.tests] + [4])
+    lines = [f"{'test'.ljust(width)}  {'outcome':8} {'time':>7}  cause"]
+    fixes: dict[tuple[str, str | None], Any] = {}
+    for t in out.tests:
+        d = t.diagnosis
+        cause = f"{d.cause}  {d.location or ''}".rstrip() if d else ""
+        lines.append(f"{t.name.ljust(width)}  {t.outcome:8} {t.duration_s:6.2f}s  {cause}")
+        if d and (t.outcome != "skipped" or not out.passed):
+            fixes.setdefault((d.cause, d.location), d)
+    for d in fixes.values():
+        lines += [f"{d.cause}: {d.title}", f"  fix: {d.fix}", f"  evidence: {d.evidence}"]
+    c = out.counts
+    summary = f"{out.source}: {c.passed} passed, {c.failed} failed, {c.skipped} skipped"
+    summary += f", {c.errors} errors" if c.errors else ""
+    if out.timed_out:
+        summary += f", stopped at the timeout in {out.running or 'start-up'}"
+    lines.append(f"{summary} in {out.seconds:.1f}s")
+    if not out.tests and out.output_tail:
+        lines.insert(-1, out.output_tail.rstrip())
+    return "\n".join(lines) + "\n"
+
+
+@command("test", "Run a source's test suite and diagnose each failure.", _test_args)
+def _test(args: argparse.Namespace) -> int:
+    from skillpack.tools.run_suite import RunSuiteIn, run_suite
+
+    out = run_suite(
+        RunSuiteIn(
+            source=args.source,
+            workspace=args.workspace,
+            mode=args.mode,
+            select=args.select,
+            timeout_s=args.timeout,
+            config_path=args.config,
+        )
+    )
+    if args.json:
+        _print_json(out.model_dump(mode="json"))
+    else:
+        sys.stdout.write(_suite_report(out))
+    return 0 if out.passed else 1
+
+
+# --- skillpack auth ----------------------------------------------------------------------------
+
+
+def _auth_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="NAME", help="the source whose credentials to enter")
+    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
+    p.add_argument(
+        "--timeout", type=float, default=600.0, metavar="S", help="give up after S seconds"
+    )
+    p.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
+    p.add_argument("--json", action="store_true", help="print what was set as JSON")
+
+
+@command("auth", "Enter a source's credentials in a one-time local browser form.", _auth_args)
+def _auth(args: argparse.Namespace) -> int:
+    from skillpack.authform import run_form
+    from skillpack.tools.models import resolve_paths
+
+    def announce(url: str) -> None:
+        print(f"open {url} to enter the credentials of `{args.source}`", file=sys.stderr)
+        print("waiting for the form to be submitted (Ctrl-C to stop)", file=sys.stderr, flush=True)
+
+    out = run_form(
+        resolve_paths(args.source, args.workspace),
+        announce=announce,
+        port=args.port,
+        timeout=args.timeout,
+        open_browser=not args.no_browser,
+    )
+    if args.json:
+        _print_json(out.model_dump(mode="json"))
+        return 0
+    secret = set(out.secret_fields_set)
+    names = ", ".join(f"{n} (secret)" if n in secret else n for n in out.fields_set) or "none"
+    sys.stdout.write(f"saved to {out.path} (0600): {names}\n")
+    if out.missing_required:
+        sys.stdout.write(f"still missing (required): {', '.join(out.missing_required)}\n")
+    return 0
+
+
+# --- skillpack create / skills install ------------------------------------------------------
+
+
+def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(
+                f"{flag} `{key or pair}` is not KEY=VALUE", hint=f"e.g. {flag} api_key=..."
+            )
+        out[key.strip()] = value
+    return out
+
+
+def _create_args(p: argparse.ArgumentParser) -> None:
+    from skillpack.orchestrator import STEP_NAMES
+
+    p.add_argument("source", metavar="NAME", help="source name (lowercase, digits, underscores)")
+    p.add_argument("--doc", metavar="PATH", help="the API doc (default: the workspace's)")
+    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    p.add_argument("--resume", action="store_true", help="continue after the last passed step")
+    p.add_argument("--until", choices=STEP_NAMES, metavar="STEP", help="stop after this step")
+    p.add_argument("--version", dest="package_version", default="0.1.0", help="package version")
+    p.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a connection value for the dev config (repeatable; prefer --config-env for secrets)",
+    )
+    p.add_argument(
+        "--config-env",
+        action="append",
+        default=[],
+        metavar="KEY=ENV_VAR",
+        help="a connection value read from an environment variable (repeatable)",
+    )
+
+
+@command("create", "Create a connector from its API doc, one gated step at a time.", _create_args)
+def _create(args: argparse.Namespace) -> int:
+    from skillpack.orchestrator import context_for, run_create
+
+    ctx = context_for(
+        args.source,
+        doc=args.doc,
+        workspace=args.workspace,
+        version=args.package_version,
+        config_values=_key_values(args.config, "--config"),
+        config_env=_key_values(args.config_env, "--config-env"),
+    )
+    state = run_create(
+        ctx, resume=args.resume, until=args.until, say=lambda line: print(line, file=sys.stderr)
+    )
+    passed = sum(1 for s in state.steps if s.status == "passed")
+    print(
+        f"{args.source}: {passed}/{len(state.steps)} steps passed; state in {ctx.paths.state_file}"
+    )
+    return 0
+
+
+def _skills_args(p: argparse.ArgumentParser) -> None:
+    from skillpack.install import FLAVORS
+
+    p.add_argument("action", choices=["install"], help="what to do with the skills")
+    p.add_argument("--target", required=True, metavar="DIR", help="e.g. .claude or .agents")
+    p.add_argument("--flavor", choices=FLAVORS, default="plain", help="agent-specific switches")
+
+
+@command("skills", "Install the skills and agents into an agent's folder.", _skills_args)
+def _skills(args: argparse.Namespace) -> int:
+    from skillpack.install import install_skills
+
+    done = install_skills(args.target, args.flavor)
+    for item in done:
+        if item.action != "unchanged":
+            print(f"{item.action:>9}  {item.path}")
+    changed = sum(1 for d in done if d.action != "unchanged")
+    print(f"{len(done)} files in {args.target}: {changed} written, {len(done) - changed} unchanged")
+    return 0
+
+
+# --- skillpack review --------------------------------------------------------------------------
+
+
+def _review_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="NAME", help="the source to review")
+    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    p.add_argument("--source-dir", metavar="DIR", help="the source's folder, in any layout")
+    p.add_argument("--judgements", metavar="FILE", help="verdicts on the judgement checks")
+    p.add_argument("--json", action="store_true", help="print the ReviewConnectorOut as JSON")
+
+
+@command("review", "Score a connector against the rubric; write SELF_REVIEW.md.", _review_args)
+def _review(args: argparse.Namespace) -> int:
+    from skillpack.tools.review_connector import ReviewConnectorIn, review_connector
+
+    out = review_connector(
+        ReviewConnectorIn(
+            source=args.source,
+            workspace=args.workspace,
+            source_dir=args.source_dir,
+            judgements=args.judgements,
+        )
+    )
+    if args.json:
+        _print_json(out.model_dump(mode="json"))
+    else:
+        lines = [f"{out.source}: score {out.score:.1f}/100, {out.band}"]
+        for f in out.findings[:5]:
+            lines.append(f"  {f.severity:7} {f.check_id}  {f.citation or '-'}  {f.message}")
+        if len(out.findings) > 5:
+            lines.append(f"  ... {len(out.findings) - 5} more in the report")
+        lines.append(f"report: {out.report_path}")
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0 if out.passed else 1
+
+
+# --- skillpack package -------------------------------------------------------------------------
+
+
+def _package_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="NAME", help="the source to package")
+    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default .)")
+    p.add_argument("--version", metavar="V", help="PEP 440 version (default: pyproject's)")
+    p.add_argument("--out-dir", metavar="DIR", help="artifacts folder (default sources/NAME/dist)")
+    p.add_argument("--single-file", action="store_true", help="also write NAME_connector.py")
+    p.add_argument("--no-verify", action="store_true", help="skip the install into a fresh venv")
+    p.add_argument("--json", action="store_true", help="print the PackageConnectorOut as JSON")
+
+
+@command("package", "Build and verify a wheel and sdist of one connector.", _package_args)
+def _package(args: argparse.Namespace) -> int:
+    from skillpack.tools.package_connector import PackageConnectorIn, package_connector
+
+    print(f"packaging {args.source} ...", file=sys.stderr, flush=True)
+    out = package_connector(
+        PackageConnectorIn(
+            source=args.source,
+            workspace=args.workspace,
+            version=args.version,
+            out_dir=args.out_dir,
+            single_file=args.single_file,
+            verify=not args.no_verify,
+        )
+    )
+    if args.json:
+        _print_json(out.model_dump(mode="json"))
+    else:
+        lines = [f"{out.distribution} {out.version} (import {out.connector_import})"]
+        lines += [f"  {a.kind:11} {a.path}" for a in out.artifacts]
+        lines.append(f"  depends on: {', '.join(out.dependencies) or 'nothing'}")
+        lines += [f"  [{c.status}] {c.name}: {c.detail}" for c in out.checks]
+        lines += [f"  note: {n}" for n in out.notes]
+        lines.append("passed" if out.passed else "FAILED")
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0 if out.passed else 1
+
+
+# --- the parser and main ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser; tests use it to check command lines without running them."""
+    parser = argparse.ArgumentParser(
+        prog="skillpack",
+        description="Typed tools and skills for building data-source connectors.",
+    )
+    parser.add_argument("--version", action="version", version=f"skillpack {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for cmd in COMMANDS:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        if cmd.configure is not None:
+            cmd.configure(p)
+        p.set_defaults(run=cmd.run)
+    return parser
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line naming the first bad field and pydantic's message (never the value)."""
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:
+        return "invalid input"
+    first = errors[0]
+    loc = ".".join(str(p) for p in first.get("loc", ())) or "input"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"invalid input: `{loc}`: {first.get('msg', 'invalid')}{more}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except SkillpackError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except ValidationError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"error: {type(exc).__name__}: {detail}".rstrip(": "), file=sys.stderr)
+        if not args.debug:
+            print("rerun with --debug for the traceback", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""What an automatic review check returns, and the registry the check modules fill.
+
+A check is a function of the :class:`~skillpack.tools._review_context.ReviewContext`
+registered under its rubric id::
+
+    @check("impl.no-print")
+    def _no_print(ctx: ReviewContext) -> Outcome:
+        return verdict(Hit("`print` call", path, call.lineno) for call in ...)
+
+It returns :func:`passed`, :func:`failed` (with the :class:`Hit` s to cite), :func:`na`
+(does not apply, with why) or raises :class:`Unavailable` when what it needs could not be
+read; the runner turns that into "could not check" with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from skillpack.tools._review_context import ReviewContext
+
+OutcomeStatus = Literal["pass", "fail", "na", "unchecked"]
+
+
+class Unavailable(Exception):
+    """Something a check needs could not be read; the message says what and why."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a check failed: what is wrong there, and optionally a specific fix."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A check's result: its status, why (for N/A and unchecked), and the hits of a failure."""
+
+    status: OutcomeStatus
+    reason: str = ""
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+
+
+def passed(note: str = "") -> Outcome:
+    return Outcome("pass", note)
+
+
+def failed(*hits: Hit) -> Outcome:
+    return Outcome("fail", "", tuple(hits))
+
+
+def na(reason: str) -> Outcome:
+    return Outcome("na", reason)
+
+
+def unchecked(reason: str) -> Outcome:
+    return Outcome("unchecked", reason)
+
+
+def verdict(hits: Iterable[Hit], note: str = "") -> Outcome:
+    """Failed with ``hits`` if there are any, else passed."""
+    found = tuple(hits)
+    return failed(*found) if found else passed(note)
+
+
+CheckFn = Callable[["ReviewContext"], Outcome]
+CHECKS: dict[str, CheckFn] = {}
+
+
+def check(check_id: str) -> Callable[[CheckFn], CheckFn]:
+    """Register the decorated function as the implementation of rubric check ``check_id``."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        if check_id in CHECKS:
+            raise ValueError(f"review check `{check_id}` is implemented twice")
+        CHECKS[check_id] = fn
+        return fn
+
+    return register
+
+
+def run_check(fn: CheckFn, ctx: ReviewContext) -> Outcome:
+    """Run one check; whatever it cannot read becomes "could not check", never a crash."""
+    try:
+        return fn(ctx)
+    except Unavailable as exc:
+        return unchecked(str(exc))
+    except Exception as exc:
+        # A connector the checks do not understand must still get a report; say what broke.
+        return unchecked(f"the check could not read this connector ({type(exc).__name__})")

@@ -1,0 +1,246 @@
+"""Everything a review reads about one source, read once and shared by every check.
+
+Each piece is read lazily and cached, failure included: when the API doc is missing, every
+check that needs it gets the same :class:`Unavailable` reason, and the report lists it under
+"could not check" instead of crashing. Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from skillpack.errors import SkillpackError
+from skillpack.layout import SourcePaths
+from skillpack.tools._review_ast import PyFile
+from skillpack.tools._review_checks import Unavailable
+from skillpack.tools._review_code import ConnectorFacts, connector_facts
+from skillpack.tools._review_secrets import compose
+from skillpack.tools.models import ApiDoc
+from skillpack.tools.parse_api_doc import read_doc
+
+T = TypeVar("T")
+
+#: bases that mark a class as a connector test class
+SUITE = "LakeflowConnectTests"
+WRITE_BACK = "LakeflowConnectWriteBackTests"
+#: the older upstream style: a test function handing the class to a tester object
+TESTER = "LakeflowConnectTester"
+_SKIP_DIRS = {"__pycache__", ".venv", "venv", "build", "dist", ".git", "node_modules"}
+
+
+class ReviewContext:
+    """The files of one source and lazily parsed views of them."""
+
+    def __init__(self, paths: SourcePaths) -> None:
+        self.paths = paths
+        self._cache: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _lazy(self, key: str, read: Callable[[], T]) -> T:
+        if key not in self._cache:
+            try:
+                self._cache[key] = read()
+            except Unavailable as exc:
+                self._cache[key] = exc
+        value = self._cache[key]
+        if isinstance(value, Unavailable):
+            raise value
+        return value
+
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the workspace root, with forward slashes."""
+        try:
+            return path.relative_to(self.paths.root).as_posix()
+        except ValueError:
+            return path.name
+
+    # ------------------------------------------------------------------ python
+
+    @property
+    def connector_py(self) -> PyFile:
+        return self._lazy(
+            "connector_py", lambda: PyFile.parse(self.paths.connector_module, "connector module")
+        )
+
+    @property
+    def connector(self) -> ConnectorFacts:
+        """The connector's facts; :class:`Unavailable` when no connector class is found."""
+
+        def read() -> ConnectorFacts:
+            facts = connector_facts(self.connector_py)
+            if facts.cls is None:
+                raise Unavailable(
+                    f"no connector class in `{self.rel(self.paths.connector_module)}`"
+                )
+            return facts
+
+        return self._lazy("connector", read)
+
+    @property
+    def test_py(self) -> PyFile:
+        return self._lazy("test_py", lambda: PyFile.parse(self.paths.test_file, "test file"))
+
+    @property
+    def test_class(self) -> ast.ClassDef | None:
+        """The class turning the suites on, if the test file has one."""
+        py = self.test_py
+        for cls in py.classes.values():
+            if {SUITE, WRITE_BACK} & set(py.base_names(cls)):
+                return cls
+        return None
+
+    @property
+    def utils_py(self) -> PyFile:
+        return self._lazy("utils_py", lambda: PyFile.parse(self.paths.test_utils, "test utils"))
+
+    @property
+    def utils_class(self) -> ast.ClassDef | None:
+        """The write-back utilities class: the one the test class names, else a `*TestUtils`."""
+        py = self.utils_py
+        named = self._named_utils_class()
+        if named and named in py.classes:
+            return py.classes[named]
+        for cls in py.classes.values():
+            if "TestUtils" in cls.name or any("TestUtils" in b for b in py.base_names(cls)):
+                return cls
+        return None
+
+    def _named_utils_class(self) -> str | None:
+        try:
+            cls = self.test_class
+        except Unavailable:
+            return None
+        if cls is None:
+            return None
+        stmt = self.test_py.class_assign(cls, "test_utils_class")
+        if stmt is not None and isinstance(stmt.value, (ast.Name, ast.Attribute)):
+            return self.test_py.dotted(stmt.value).rsplit(".", 1)[-1]
+        return None
+
+    def python_files(self, where: str) -> list[PyFile]:
+        """Every parseable Python file under the source (``source``) or its tests (``tests``)."""
+
+        def read() -> list[PyFile]:
+            base = self.paths.source_dir if where == "source" else self.paths.tests_dir
+            out = []
+            for path in _files(base, ("*.py",)):
+                try:
+                    out.append(PyFile.parse(path, "Python file"))
+                except Unavailable:
+                    continue  # the parse checks report the files that matter
+            return out
+
+        return self._lazy(f"py_{where}", read)
+
+    # --------------------------------------------------------------- documents
+
+    @property
+    def doc(self) -> ApiDoc:
+        """The parsed API doc."""
+
+        def read() -> ApiDoc:
+            path = self.paths.api_doc
+            if not path.is_file():
+                raise Unavailable(f"no API doc at `{self.rel(path)}`")
+            try:
+                return read_doc(str(path))
+            except SkillpackError as exc:
+                raise Unavailable(f"the API doc does not parse: {exc}") from None
+
+        return self._lazy("doc", read)
+
+    @property
+    def has_write_back(self) -> bool:
+        """Whether the API doc documents write-back endpoints."""
+        doc = self.doc
+        return any(t.write for t in doc.tables) or any(
+            w.code == "write-back-unmatched" for w in doc.warnings
+        )
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """connector_spec.yaml's data; :class:`Unavailable` if missing or not YAML."""
+
+        def read() -> dict[str, Any]:
+            path = self.paths.connector_spec
+            if not path.is_file():
+                raise Unavailable(f"no connector spec at `{self.rel(path)}`")
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError):
+                raise Unavailable("connector_spec.yaml is not valid YAML") from None
+            if not isinstance(data, dict):
+                raise Unavailable("connector_spec.yaml does not hold a mapping")
+            return data
+
+        return self._lazy("spec", read)
+
+    def spec_lines(self) -> dict[str, int]:
+        """Lines in the spec: ``name:X`` for parameter ``X``, ``key:K`` for mapping key ``K``."""
+
+        def read() -> dict[str, int]:
+            node = compose(self.paths.connector_spec.read_text(encoding="utf-8"))
+            out: dict[str, int] = {}
+            stack = [node] if node is not None else []
+            while stack:
+                current = stack.pop()
+                if isinstance(current, yaml.MappingNode):
+                    for k, v in current.value:
+                        out.setdefault(f"key:{k.value}", k.start_mark.line + 1)
+                        if k.value == "name" and isinstance(v, yaml.ScalarNode):
+                            out.setdefault(f"name:{v.value}", k.start_mark.line + 1)
+                        stack.append(v)
+                elif isinstance(current, yaml.SequenceNode):
+                    stack.extend(reversed(current.value))
+            return out
+
+        self.spec  # noqa: B018 - raises Unavailable first when the spec is missing or broken
+        return self._lazy("spec_lines", read)
+
+    def cassettes(self) -> list[Path]:
+        """Recorded cassette files, sorted."""
+        return _files(self.paths.cassettes_dir, ("*.yaml", "*.yml", "*.json"))
+
+    def cassette_node(self, path: Path) -> yaml.Node | None:
+        """A cassette's YAML node tree (with lines), or ``None`` when it is not YAML."""
+        key = f"cassette:{path}"
+        if key not in self._cache:
+            try:
+                self._cache[key] = compose(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError):
+                self._cache[key] = None
+        return self._cache[key]
+
+    def data_files(self) -> list[Path]:
+        """YAML/JSON documents reviewed for secrets: specs and stand-in (replay) configs.
+
+        The real credentials file (dev_config.json) is meant to hold secrets and is skipped.
+        """
+        private = {self.paths.dev_config.resolve(), self.paths.table_config.resolve()}
+        found = [self.paths.connector_spec, self.paths.simulator_spec, self.paths.replay_config]
+        found += _files(self.paths.tests_dir / "configs", ("*.json", "*.yaml", "*.yml"))
+        unique = {p.resolve(): p for p in found if p.is_file() and p.resolve() not in private}
+        return sorted(unique.values())
+
+    def markdown_files(self) -> list[Path]:
+        """Markdown documents of the source (the API doc, a README), never the report."""
+        report = self.paths.self_review.resolve()
+        return [p for p in _files(self.paths.source_dir, ("*.md",)) if p.resolve() != report]
+
+
+def _files(base: Path, patterns: tuple[str, ...]) -> list[Path]:
+    if not base.is_dir():
+        return []
+    out: set[Path] = set()
+    for pattern in patterns:
+        for path in base.rglob(pattern):
+            rel = path.relative_to(base).parts
+            if path.is_file() and not _SKIP_DIRS & set(rel[:-1]):
+                out.add(path)
+    return sorted(out)
