@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/skillpack demo
+	$(VENV)/bin/skillpack demo --workspace .demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
@@ -38,4 +38,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache .demo

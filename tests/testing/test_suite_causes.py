@@ -191,3 +191,35 @@ def test_example_passes_write_back_live(pytester):
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
     assert outcomes.get("skipped", 0) == 0, result.stdout.str()
+
+
+def test_exception_in_connector_names_its_line(pytester):
+    body = """
+    def read_table(self, table_name, start_offset, table_options):
+        if table_name == "events":
+            raise RuntimeError("events endpoint moved")
+        return super().read_table(table_name, start_offset, table_options)
+    """
+    result = run_broken(pytester, body, select="test_read_table")
+    text = failure_text(result, "test_read_table")
+    assert "[connector-error] table `events`: RuntimeError: events endpoint moved" in text
+    assert "test_broken.py:" in text
+
+
+def test_pagination_loop_from_the_sdk_keeps_its_code(pytester):
+    body = """
+    def _fetch(self, path, params):
+        from skillpack.sdk.pagination import CursorPaginator
+        class Stuck(CursorPaginator):
+            stuck_at = None
+            def next(self, response, body, records):
+                # Send the first page's cursor back forever, as a buggy connector would.
+                type(self).stuck_at = type(self).stuck_at or body.get("next_cursor")
+                return super().next(response, {**body, "next_cursor": self.stuck_at}, records)
+        pages = self._client.paginate(
+            path, paginator=Stuck(), params={"limit": 10, **params}, records_path="data"
+        )
+        return [r for page in pages for r in page]
+    """
+    result = run_broken(pytester, body, select="test_read_table")
+    assert "[pagination-loop]" in failure_text(result, "test_read_table")

@@ -3,7 +3,7 @@
     skillpack tool list [--json]                  names and descriptions (--json: schemas too)
     skillpack tool NAME --input JSON | --input-file F    run a tool; its output JSON on stdout
     skillpack mcp                                 serve every tool over MCP (stdio)
-    skillpack demo [--workspace DIR] [--keep]     the end-to-end demo
+    skillpack demo [--workspace DIR]              the end-to-end demo
 
 stdout carries only results; progress and errors go to stderr. Exit status: 0 ok, 2 a
 mistake the user can fix (bad input, unknown tool, missing file), 1 anything else, 130
@@ -154,8 +154,9 @@ def _mcp(args: argparse.Namespace) -> int:
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workspace", metavar="DIR", help="folder to run the demo in (default: temp)")
-    p.add_argument("--keep", action="store_true", help="keep the demo workspace afterwards")
+    p.add_argument(
+        "--workspace", metavar="DIR", help="folder for the demo's output (default: a temp folder)"
+    )
 
 
 @command("demo", "Build and test a connector end to end on the bundled example.", _demo_args)

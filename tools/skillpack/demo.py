@@ -1,8 +1,10 @@
 """``skillpack demo``: the main job, end to end, on the bundled example.
 
-It copies the bundled workspace to a fresh folder, starts the example API on a
-free 127.0.0.1 port, runs the generic and write-back suites live against it and
-prints a short summary.
+It starts the example API on a free 127.0.0.1 port and runs ``skillpack create``
+from the example's API doc alone into a fresh workspace: doc, lint, spec,
+credentials, implement, offline suite, record, write-back, live suites, package
+and review, each gated. It ends with the review's score and band and the path of
+SELF_REVIEW.md.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
+from skillpack.errors import InputError
+from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace, source_paths
-from skillpack.testing.inprocess import run_pytest
 
 
 def _say(message: str) -> None:
@@ -32,31 +35,34 @@ def copy_bundled_workspace(target: Path) -> Path:
 
 def run_demo(args: Namespace) -> int:
     """Run the demo; returns the process exit code."""
+    from skillpack.orchestrator import context_for, run_create
+
     started = time.perf_counter()
-    keep = bool(getattr(args, "keep", False))
     given = getattr(args, "workspace", None)
     base = Path(given) if given else Path(tempfile.mkdtemp(prefix="skillpack-demo-"))
     workspace = base / "workspace"
-    try:
-        copy_bundled_workspace(workspace)
-        paths = source_paths("example", workspace)
-        _say(f"workspace: {workspace}")
-        _say("running the generic and write-back suites live against the example API ...")
-        summary = run_pytest(
-            [str(paths.test_file), "-q", "--no-header"],
-            env={"CONNECTOR_TEST_MODE": "live"},
+    if workspace.exists():
+        if not (workspace / ".skillpack").is_dir():
+            raise InputError(
+                f"`{workspace}` exists and is not a demo workspace",
+                hint="pass --workspace with a new or earlier demo folder",
+            )
+        shutil.rmtree(workspace)  # an earlier demo's output: start afresh
+    doc = source_paths("example", bundled_workspace()).api_doc
+    with serve_example_api() as server:
+        _say(f"example API on {server.url}; workspace {workspace}")
+        ctx = context_for(
+            "example",
+            doc=str(doc),
+            workspace=str(workspace),
+            config_values={"base_url": server.url, "api_key": server.api_key},
         )
-        # pytest put the workspace on sys.path; listing tables needs no network.
-        from sources.example.example import ExampleLakeflowConnect
-
-        offline = {"base_url": "http://127.0.0.1:9/v1", "api_key": "unused"}
-        tables = ExampleLakeflowConnect(offline).list_tables()
-        print(
-            f"example: {len(tables)} tables ({', '.join(tables)}); "
-            f"{summary.passed} passed, {summary.failed} failed, {summary.skipped} skipped; "
-            f"suites {summary.seconds:.1f}s, demo {time.perf_counter() - started:.1f}s"
-        )
-        return 0 if summary.failed == 0 and summary.exit_code == 0 else 1
-    finally:
-        if not keep and not given:
-            shutil.rmtree(base, ignore_errors=True)
+        state = run_create(ctx, say=_say)
+    review = state.step("review")
+    report = source_paths("example", workspace).self_review
+    passed = sum(1 for s in state.steps if s.status == "passed")
+    print(
+        f"example: {passed}/{len(state.steps)} steps passed in "
+        f"{time.perf_counter() - started:.1f}s; review {review.message}; report {report}"
+    )
+    return 0

@@ -14,6 +14,9 @@ from skillpack.testing.causes import tagged
 class SuiteFailure(AssertionError):
     """A suite assertion; ``str()`` starts with the cause code in brackets."""
 
+    #: waiting longer cannot fix it, so ``eventually`` raises it at once
+    final = True
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(tagged(code, message))
         self.code = code

@@ -166,6 +166,11 @@ _CAUSES = [
     ),
     Cause("auth", "the source rejected the credentials", "fix the credentials in the config"),
     Cause(
+        "connector-error",
+        "a connector method raised an exception",
+        "read the exception and the connector line it names",
+    ),
+    Cause(
         "simulator-miss",
         "the simulator has no recorded answer for a request",
         "re-record the cassette with CONNECTOR_TEST_MODE=record",

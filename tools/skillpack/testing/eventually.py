@@ -26,7 +26,8 @@ def eventually(
 ) -> T:
     """Call ``check`` until it returns a truthy value without raising, and return that value.
 
-    ``check`` may raise ``AssertionError`` (or return a falsy value) to mean "not yet".
+    ``check`` may raise ``AssertionError`` (or return a falsy value) to mean "not yet";
+    an assertion marked ``final = True`` (a suite failure no wait can fix) is raised at once.
     Sources commit writes with a delay (seconds for some SaaS APIs); polling returns
     as soon as the data shows, where a fixed sleep always pays the worst case::
 
@@ -39,6 +40,8 @@ def eventually(
         try:
             result = check()
         except AssertionError as exc:
+            if getattr(exc, "final", False):
+                raise
             last = str(exc)
         else:
             if result:

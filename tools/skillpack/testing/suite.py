@@ -33,6 +33,7 @@ import pytest
 
 from skillpack.layout import workspace_for_test_file
 from skillpack.sdk.connector import INGESTION_TYPES
+from skillpack.sdk.offsets import get_path
 from skillpack.sdk.schema import StructType, coerce_schema, record_violations
 from skillpack.testing import config as _config
 from skillpack.testing._reads import (
@@ -42,7 +43,7 @@ from skillpack.testing._reads import (
     offsets_equal,
     read_until_stable,
 )
-from skillpack.testing.causes import tagged
+from skillpack.testing.causes import CAUSES, tagged
 
 INCREMENTAL_TYPES = ("cdc", "cdc_with_deletes", "append")
 #: hooks setup_class fills in; teardown_class puts back what the test file declared
@@ -237,11 +238,7 @@ class LakeflowConnectTests:
             except SuiteFailure as exc:
                 errors.append(str(exc))
             except Exception as exc:
-                errors.append(
-                    tagged("read-shape", f"table `{table}`: {type(exc).__name__}: {exc}")
-                    if not _is_auth_error(exc)
-                    else tagged("auth", f"table `{table}`: {exc}")
-                )
+                errors.append(describe_exception(table, exc))
         fail_all(errors)
 
     # ------------------------------------------------------------------ tests
@@ -367,13 +364,13 @@ class LakeflowConnectTests:
                 )
                 raise SuiteFailure("schema-violation", f"table `{table}` record #{i}: {shown}")
             for key in meta.get("primary_keys") or []:
-                if _path_value(record, key) is None:
+                if get_path(record, key) is None:
                     raise SuiteFailure(
                         "null-key", f"table `{table}` record #{i} has no value for key `{key}`"
                     )
             cursor = meta.get("cursor_field")
             incremental = meta.get("ingestion_type") in INCREMENTAL_TYPES
-            if cursor and incremental and _path_value(record, cursor) is None:
+            if cursor and incremental and get_path(record, cursor) is None:
                 raise SuiteFailure(
                     "cursor-missing", f"table `{table}` record #{i} has no cursor `{cursor}`"
                 )
@@ -463,17 +460,33 @@ def _implements_deletes(connector: Any) -> bool:
     return method is not LakeflowConnect.read_table_deletes
 
 
-def _is_auth_error(exc: Exception) -> bool:
+def describe_exception(table: str, exc: Exception) -> str:
+    """A tagged line for an exception a connector raised, naming where it arose.
+
+    The cause is the error's own code when the suite knows it (``pagination-loop`` from
+    the SDK), ``auth`` for 401/403, else ``connector-error``.
+    """
     status = getattr(exc, "status", None) or getattr(
         getattr(exc, "response", None), "status_code", 0
     )
-    return status in (401, 403)
+    code = getattr(exc, "code", None)
+    if code not in CAUSES:
+        code = "auth" if status in (401, 403) else "connector-error"
+    where = _connector_frame(exc)
+    at = f" at {where}" if where else ""
+    return tagged(code, f"table `{table}`: {type(exc).__name__}: {exc}{at}")
 
 
-def _path_value(record: dict[str, Any], path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+def _connector_frame(exc: BaseException) -> str:
+    """``path:line`` of the innermost traceback frame in the connector's own code."""
+    package = str(Path(__file__).resolve().parents[1])
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        ours = filename.startswith(package) and "/examples/workspace/" not in filename
+        library = "site-packages" in filename or "/lib/python" in filename
+        if not ours and not library:
+            found = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found

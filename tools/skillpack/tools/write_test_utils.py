@@ -138,9 +138,12 @@ def _write(path: Path, text: str, out: WriteTestUtilsOut) -> None:
 
 @tool
 def write_test_utils(inp: WriteTestUtilsIn) -> WriteTestUtilsOut:
-    """Generate NAME_test_utils.py from the API doc's write-back section and wire it into
-    the test file. Run it after the connector passes the generic suite; then run the
-    write-back tests live. Skips (writing nothing) when the doc documents no writes."""
+    """Generate write-back test utilities from the API doc and wire them into the test file.
+
+    Run it after the connector passes the generic suite, then run the write-back tests
+    live. It skips (writing nothing) when the doc documents no write endpoints, and it
+    refuses a dev config marked production.
+    """
     paths = inp.paths()
     _refuse_production(paths)
     doc_path = Path(inp.path) if inp.path else paths.api_doc
