@@ -323,6 +323,7 @@ def _create(args: argparse.Namespace) -> int:
         version=args.package_version,
         config_values=_key_values(args.config, "--config"),
         config_env=_key_values(args.config_env, "--config-env"),
+        resume=args.resume,
     )
     state = run_create(
         ctx, resume=args.resume, until=args.until, say=lambda line: print(line, file=sys.stderr)

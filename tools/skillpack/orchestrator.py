@@ -334,9 +334,15 @@ def context_for(
     version: str = "0.1.0",
     config_values: dict[str, Any] | None = None,
     config_env: dict[str, str] | None = None,
+    resume: bool = False,
 ) -> Context:
-    """Build the run context, checking the doc exists."""
+    """Build the run context, checking the doc (or, to resume, the saved state) exists."""
     paths = source_paths(source, workspace)
+    if resume and not paths.state_file.exists():
+        raise InputError(
+            f"nothing to resume: `{paths.state_file}` does not exist",
+            hint="run `skillpack create` without --resume first",
+        )
     paths.root.mkdir(parents=True, exist_ok=True)
     doc_path = Path(doc).expanduser() if doc else paths.api_doc
     if not doc_path.is_file():
