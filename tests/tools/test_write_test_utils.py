@@ -78,7 +78,11 @@ def _ruff() -> str:
 def test_regenerated_utils_pass_all_write_back_tests_live_and_leave_nothing(regenerated):
     root, _ = regenerated
     with serve_example_api() as server:
-        before = {k: set(v) for k, v in (("customers", server.store.customers),)}
+        before = {
+            "customers": set(server.store.customers),
+            "orders": set(server.store.orders),
+            "events": {e["event_id"] for e in server.store.events},
+        }
         env = {
             **os.environ,
             "CONNECTOR_TEST_MODE": "live",
@@ -104,14 +108,13 @@ def test_regenerated_utils_pass_all_write_back_tests_live_and_leave_nothing(rege
         )
         assert run.returncode == 0, run.stdout[-3000:]
         assert "15 passed" in run.stdout
-        leftovers = [
-            key
-            for table in (server.store.customers, server.store.orders)
-            for key in table
-            if key.startswith("test_")
-        ] + [e["event_id"] for e in server.store.events if e["event_id"].startswith("test_")]
-        assert leftovers == []
-        assert set(server.store.customers) == before["customers"]
+        after = {
+            "customers": set(server.store.customers),
+            "orders": set(server.store.orders),
+            "events": {e["event_id"] for e in server.store.events},
+        }
+        assert after == before  # every test row was deleted again
+        assert server.store.order_tombstones  # ... and the delete test really deleted
 
 
 def test_nested_field_gets_a_dot_path_mapping(regenerated):
@@ -272,3 +275,36 @@ def test_cli_bad_source_name_exits_2_without_traceback(tmp_path):
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "source" in done.stderr
+
+
+def _record_ids(server, collection: str) -> set[str]:
+    path = f"buckets/{server.bucket}/collections/{collection}/records"
+    return {r["id"] for r in server.client().get_json(path)["data"]}
+
+
+@pytest.mark.e2e
+def test_regenerated_kinto_utils_pass_live_against_kinto_and_leave_nothing(tmp_path):
+    from skillpack.testing.kinto_server import run_kinto
+
+    root = copy_bundled_workspace(tmp_path / "ws")
+    (root / "tests/sources/kinto/kinto_test_utils.py").unlink()
+    out = write_test_utils(WriteTestUtilsIn(source="kinto", workspace=str(root)))
+    assert {t.table for t in out.tables if t.deletable} == {"tasks", "notes"}
+    with run_kinto() as server:
+        before = {c: _record_ids(server, c) for c in ("tasks", "notes")}
+        env = {
+            **os.environ,
+            "CONNECTOR_TEST_MODE": "live",
+            "CONNECTOR_TEST_CONFIG_JSON": json.dumps(server.config()),
+        }
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/sources/kinto"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stdout[-3000:]
+        assert "15 passed" in run.stdout
+        assert {c: _record_ids(server, c) for c in ("tasks", "notes")} == before

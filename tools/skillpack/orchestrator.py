@@ -99,9 +99,9 @@ def _implement_gate(out: dict[str, Any]) -> tuple[bool, str]:
 
 def _package_gate(out: dict[str, Any]) -> tuple[bool, str]:
     checks = out.get("checks", [])
-    failed = [c.get("name") for c in checks if not c.get("passed", c.get("ok", False))]
-    ok = bool(out.get("ok", out.get("passed", not failed))) and not failed
-    return ok, f"{len(checks)} checks" + (f", failed: {failed}" if failed else "")
+    failed = [c.get("name") for c in checks if c.get("status") == "failed"]
+    detail = f"{len(checks)} checks" + (f", failed: {failed}" if failed else "")
+    return bool(out.get("passed")) and not failed, detail
 
 
 def _write_back_gate(out: dict[str, Any]) -> tuple[bool, str]:
@@ -298,6 +298,17 @@ def run_create(
         started = time.perf_counter()
         try:
             out = get_tool(step.tool).call_json(step.build(ctx))
+        except InputError as exc:
+            if step.name == "implement" and exc.code == "would-overwrite" and resume:
+                # The connector was finished by hand after a failed gate: keep it and let
+                # the next steps (the suites) judge it.
+                out = {"passed_template_check": True, "todo": [], "kept": str(exc)}
+            else:
+                record.status = "failed"
+                record.seconds = round(time.perf_counter() - started, 2)
+                record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
+                state.save(state_path)
+                raise
         except SkillpackError as exc:
             record.status = "failed"
             record.seconds = round(time.perf_counter() - started, 2)

@@ -17,8 +17,8 @@ here, once, so a generated file is a table of facts taken from the API doc::
 
 Field paths may be dotted (``address.city``): the request body nests them. Path
 placeholders are filled from the row (``{id}``), the table name (``{table}``) or the
-connection options (``{bucket}``). Rows carry ``test_`` values and uuid keys, and
-``cleanup()`` deletes every row written.
+connection options (``{bucket}``). Rows carry ``test_`` string values and uuid4 keys,
+and ``cleanup()`` deletes every row written.
 """
 
 from __future__ import annotations
@@ -169,7 +169,8 @@ class DeclarativeWriteTestUtils(LakeflowConnectWriteTestUtils):
         tag = uuid.uuid4().hex
         row = {name: _value(name, kind, tag) for name, kind in spec.fields.items()}
         if spec.key_in_body and spec.fields.get(spec.key, "string") == "string":
-            row[spec.key] = f"test_{tag[:16]}"
+            # A bare uuid4: many APIs (Kinto among them) accept caller ids only in that shape.
+            row[spec.key] = str(uuid.UUID(tag))
         return row
 
     def _insert(self, table: str, row: Row) -> Row:

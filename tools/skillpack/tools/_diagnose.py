@@ -137,7 +137,7 @@ _SUITE_TO_CATEGORY = {
     "simulator-miss": "simulator-miss",
 }
 #: generic suite codes whose wrapped exception usually says more
-_REFINED_CODES = ("read-shape", "connector-init")
+_REFINED_CODES = ("read-shape", "connector-init", "connector-error")
 #: codes of a polled check that gave up; the last failure seen may carry its own code
 _POLLED_CODES = ("written-row-missing", "delete-missing")
 

@@ -86,25 +86,48 @@ class _WireClass(cst.CSTTransformer):
         return cls.with_changes(body=cls.body.with_changes(body=body))
 
 
+def _module_of(stmt: cst.BaseStatement) -> str | None:
+    if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.ImportFrom):
+        small = stmt.body[0]
+        if small.module is not None and not small.relative:
+            return cst.Module([]).code_for_node(small.module)
+    return None
+
+
 def _add_import(module: cst.Module, line: str, before_name: str) -> cst.Module:
-    """Insert ``line`` before the import that brings ``before_name`` (else after the last)."""
+    """Insert ``line`` where isort would: before the first later-sorting third-party import,
+    else before the import that brings ``before_name``, else after the last import."""
     new = cst.parse_statement(line)
+    new_module = _module_of(new) or ""
     body = list(module.body)
     position = None
+    fallback = None
     last_import = None
     for i, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and isinstance(
-            stmt.body[0], (cst.Import, cst.ImportFrom)
+        if not (
+            isinstance(stmt, cst.SimpleStatementLine)
+            and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom))
         ):
-            last_import = i
-            small = stmt.body[0]
-            brings = (
-                isinstance(small, cst.ImportFrom)
-                and not isinstance(small.names, cst.ImportStar)
-                and before_name in {_name_of(a.name) for a in small.names}
-            )
-            if brings and position is None:
-                position = i
+            continue
+        last_import = i
+        name = _module_of(stmt)
+        if (
+            position is None
+            and name
+            and not name.startswith(("skillpack", "__future__"))
+            and name > new_module
+        ):
+            position = i
+        small = stmt.body[0]
+        brings = (
+            isinstance(small, cst.ImportFrom)
+            and not isinstance(small.names, cst.ImportStar)
+            and before_name in {_name_of(a.name) for a in small.names}
+        )
+        if brings and fallback is None:
+            fallback = i
+    if position is None:
+        position = fallback
     if position is None:
         position = (last_import + 1) if last_import is not None else 0
     body.insert(position, new)

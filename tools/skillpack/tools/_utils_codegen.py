@@ -87,9 +87,9 @@ def plan_table(table: Table) -> TablePlan | None:
             unmapped.append(inner)
         else:
             mapping[inner] = path
-    key_in_body = key in fields
-    if not key_in_body:
-        mapping.setdefault(key, key)
+    # A key the insert path names (`PUT /records/{id}`) is chosen by the caller too.
+    key_in_body = key in fields or f"{{{key}}}" in write.insert.path
+    mapping.setdefault(key, key)
     return TablePlan(
         name=table.name,
         insert=_endpoint(write.insert),

@@ -1,0 +1,124 @@
+"""The records a REST endpoint returns: where they sit in a body, and shaping them to a schema.
+
+Two helpers for connectors whose API doc leaves these details out::
+
+    body = client.get_json("/contacts")
+    path = find_records_path(body, hints=("contacts",))   # "data", "results.items", or None
+    for page in client.paginate("/contacts", paginator=..., records_path=path):
+        rows = [conform(record, schema) for record in page]
+
+``find_records_path`` looks for the list of records in one response body: the body itself
+when it is a list, else the first list under a well-known key (``data``, ``results``,
+``items``, ``records``, ...), one level of nesting deep (``{"d": {"results": [...]}}``).
+
+``conform`` makes a record fit its table's schema without losing information: fields the
+schema does not list are left out (an API's undocumented extras), integers become floats in
+double columns, integral numbers and numeric strings become integers in integer columns, and
+anything but a string in a string column becomes JSON text (an object whose shape varies).
+Everything else is returned as it came, so a real mismatch still shows in the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from skillpack.errors import SourceError
+
+#: keys that commonly hold the records of a list response, in the order they are tried
+RECORD_KEYS = (
+    "data",
+    "results",
+    "items",
+    "records",
+    "value",
+    "entries",
+    "rows",
+    "objects",
+    "elements",
+)
+_INTEGER_TYPES = ("byte", "short", "integer", "long")
+_FRACTIONAL_TYPES = ("double", "float")
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+
+
+def find_records_path(body: Any, hints: Iterable[str] = ()) -> str | None:
+    """The dotted path of the records list in ``body``; ``None`` when the body is the list.
+
+    ``hints`` are keys to try first (say, the table's name). Raises ``SourceError``
+    (code ``records-not-found``) when no list is found.
+    """
+    if isinstance(body, list):
+        return None
+    if isinstance(body, Mapping):
+        found = _list_key(body, (*hints, *RECORD_KEYS))
+        if found is not None:
+            return found
+        for key, value in body.items():
+            if isinstance(value, Mapping):
+                inner = _list_key(value, (*hints, *RECORD_KEYS))
+                if inner is not None:
+                    return f"{key}.{inner}"
+        lists = [k for k, v in body.items() if isinstance(v, list)]
+        if len(lists) == 1:
+            return str(lists[0])
+        keys = ", ".join(f"`{k}`" for k in list(body)[:20])
+        shape = f"an object with keys {keys}" if keys else "an empty object"
+    else:
+        shape = f"a JSON {type(body).__name__}"
+    raise SourceError(
+        f"no list of records found in the response ({shape})",
+        hint="say in the API doc where the records are, or set the table's `records_path` "
+        "in the connector (a dotted path such as `data` or `results.items`)",
+        code="records-not-found",
+    )
+
+
+def _list_key(body: Mapping[str, Any], keys: Iterable[str]) -> str | None:
+    """The first of ``keys`` holding a list (or null, an empty list) in ``body``."""
+    for key in keys:
+        if key in body and (body[key] is None or isinstance(body[key], list)):
+            return key
+    # An object holding exactly one list of objects is a list response too.
+    lists = [
+        k
+        for k, v in body.items()
+        if isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v)
+    ]
+    return str(lists[0]) if len(lists) == 1 else None
+
+
+def conform(value: Any, data_type: Any) -> Any:
+    """``value`` shaped to ``data_type`` (ours or pyspark's), as the module docstring says."""
+    if value is None:
+        return None
+    kind = data_type.typeName()
+    if kind == "struct":
+        if not isinstance(value, Mapping):
+            return value
+        return {f.name: conform(value.get(f.name), f.dataType) for f in data_type.fields}
+    if kind == "array":
+        if not isinstance(value, (list, tuple)):
+            return value
+        return [conform(v, data_type.elementType) for v in value]
+    if kind == "map":
+        if not isinstance(value, Mapping):
+            return value
+        return {k: conform(v, data_type.valueType) for k, v in value.items()}
+    if kind == "string":
+        return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    if isinstance(value, bool):
+        return value
+    if kind in _FRACTIONAL_TYPES and isinstance(value, int):
+        return float(value)
+    if kind in _INTEGER_TYPES:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+            return int(value)
+    return value
+
+
+__all__ = ["RECORD_KEYS", "conform", "find_records_path"]

@@ -1,0 +1,190 @@
+"""The fixed parts of a generated connector module: the class's methods and helpers.
+
+``_implement_code`` picks the variants a plan needs (flagged deletes, record-path discovery,
+the paginator branches in use) and writes them out as they are. They are laid out as ruff
+formats them at line length 88 and 100 alike.
+"""
+
+PAGINATOR_BRANCHES = {
+    "cursor": """\
+    if style == "cursor":
+        return CursorPaginator(pagination["cursor_path"], pagination["cursor_param"])""",
+    "offset": """\
+    if style == "offset":
+        return OffsetPaginator(
+            pagination["offset_param"], pagination["limit_param"], limit=page_size
+        )""",
+    "page_number": """\
+    if style == "page_number":
+        return PageNumberPaginator(
+            pagination["page_param"],
+            pagination.get("start", 1),
+            pagination.get("page_size_param"),
+            page_size,
+        )""",
+    "next_url_header": """\
+    if style == "next_url_header":
+        return HeaderNextUrlPaginator(pagination["header"])""",
+    "next_url_body": """\
+    if style == "next_url_body":
+        return BodyNextUrlPaginator(pagination["next_url_path"])""",
+    "link_header": """\
+    if style == "link_header":
+        return LinkHeaderPaginator()""",
+}
+
+
+TABLES_COMMENT = """\
+# One entry per table:
+#   schema, metadata  the columns; the keys, cursor and ingestion type
+#   path              the read endpoint, relative to the base URL (`{name}`: an option)
+#   records_path      where a response keeps its records (None: found in the first one)
+#   pagination        how the endpoint pages (see `_paginator` below)
+#   since_param       the query parameter asking for records after a cursor value
+#   options           table options passed on as query parameters
+#   deletes           the delete feed (`path`), or the field flagging deleted records
+#   todo              what is left to finish; reading the table raises until it is gone"""
+
+PAGE_SIZE_FN = '''\
+def _page_size(value: Any) -> int:
+    """The `{option}` option as a whole number of records (default `_PAGE_SIZE`)."""
+    if value in (None, ""):
+        return _PAGE_SIZE
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    if size < 1:
+        raise ConfigError(
+            f"invalid {option} `{{value}}`",
+            hint="use a whole number of records, e.g. 100",
+        )
+    return size'''
+
+
+METHODS = """\
+    def list_tables(self) -> list[str]:
+        return list(_TABLES)
+
+    def get_table_schema(self, table_name: str, table_options: dict) -> StructType:
+        return self._table(table_name)["schema"]
+
+    def read_table_metadata(self, table_name: str, table_options: dict) -> dict:
+        return dict(self._table(table_name)["metadata"])
+
+    def _table(self, table_name: str) -> dict[str, Any]:
+        if table_name not in _TABLES:
+            raise unknown_table(table_name, list(_TABLES))
+        return _TABLES[table_name]"""
+
+READ_TABLE = """\
+    def read_table(
+        self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
+    ) -> tuple[Iterator[dict[str, Any]], dict]:
+        table = self._table(table_name)
+        if table.get("todo"):
+            raise NotImplementedError(f"table `{table_name}`: {table['todo']}")
+        meta = table["metadata"]
+        params = {k: v for k, v in table_options.items() if k in table["options"]}
+        if meta["ingestion_type"] == "snapshot" or not meta["cursor_field"]:
+            # Everything, every time; the empty offset ends the read at once.
+            return iter(list(self._read(table, params))), {}
+        cursor = cursor_from_offset(start_offset)
+        if cursor is not None and table["since_param"]:
+            params[table["since_param"]] = cursor
+        # `after` keeps only records strictly after the cursor, so an API whose filter
+        # is inclusive does not hand back the previous read's last records forever.
+        found = self._read(table, params)
+        tracker = CursorTracker(found, meta["cursor_field"], after=cursor)
+        records = list(tracker)
+        return iter(records), tracker.offset(start_offset)"""
+
+DELETES_HEAD = """\
+    def read_table_deletes(
+        self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
+    ) -> tuple[Iterator[dict[str, Any]], dict]:
+        table = self._table(table_name)
+        deletes = table["deletes"]
+        if deletes is None:
+            raise ValueError(f"table `{table_name}` does not track deletes")
+        todo = table.get("todo") or deletes.get("todo")
+        if todo:
+            raise NotImplementedError(f"deletes of `{table_name}`: {todo}")
+        cursor = cursor_from_offset(start_offset, default=deletes.get("first_cursor"))
+        params = {}
+        if cursor is not None and deletes["since_param"]:
+            params[deletes["since_param"]] = cursor"""
+
+READ_DELETES = (
+    DELETES_HEAD
+    + """
+        tombstones = self._fetch(deletes["path"], table, params)
+        tracker = CursorTracker(tombstones, deletes["cursor_field"], after=cursor)
+        records = list(tracker)
+        return iter(records), tracker.offset(start_offset)"""
+)
+
+READ_DELETES_FLAGGED = (
+    DELETES_HEAD
+    + """
+        flag = deletes.get("flag_field")
+        if flag:
+            # Deleted records come from the read endpoint itself, marked by the flag.
+            found = self._fetch(table["path"], table, params)
+            tombstones = (record for record in found if record.get(flag))
+        else:
+            tombstones = self._fetch(deletes["path"], table, params)
+        tracker = CursorTracker(tombstones, deletes["cursor_field"], after=cursor)
+        records = list(tracker)
+        return iter(records), tracker.offset(start_offset)"""
+)
+
+READ = '''\
+    def _read(self, table: dict, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The table's records shaped to its schema (other fields are left out)."""
+        schema = table["schema"]
+        for record in self._fetch(table["path"], table, params):
+            yield conform(record, schema)'''
+
+READ_FLAGGED = '''\
+    def _read(self, table: dict, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The table's records shaped to its schema; flagged deletes are left out."""
+        schema = table["schema"]
+        flag = (table["deletes"] or {}).get("flag_field")
+        for record in self._fetch(table["path"], table, params):
+            if not (flag and record.get(flag)):
+                yield conform(record, schema)'''
+
+FETCH_HEAD = '''\
+    def _fetch(
+        self, path: str, table: dict[str, Any], params: dict[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        """Every record the endpoint at ``path`` lists, page after page."""'''
+
+FETCH_PAGING = """\
+        pagination = table["pagination"]
+        if pagination.get("limit_param"):
+            params = {pagination["limit_param"]: self._page_size, **params}
+        records_path = table["records_path"]"""
+
+FETCH_FIND = """\
+        if records_path is None:
+            records_path = self._records_path(path, params)"""
+
+FETCH_TAIL = """\
+        pages = self._client.paginate(
+            path,
+            paginator=_paginator(pagination, self._page_size),
+            params=params,
+            records_path=records_path,
+        )
+        for page in pages:
+            yield from page"""
+
+RECORDS_PATH = '''\
+    def _records_path(self, path: str, params: dict[str, Any]) -> str | None:
+        """Where ``path`` keeps its records; the doc does not say, so ask once."""
+        if path not in self._records_paths:
+            body = self._client.get_json(path, params=params)
+            self._records_paths[path] = find_records_path(body)
+        return self._records_paths[path]'''
