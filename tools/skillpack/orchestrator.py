@@ -210,8 +210,12 @@ def _ensure_gitignore(root: Path) -> None:
         path.write_text("\n".join([*lines, *missing]) + "\n", encoding="utf-8")
 
 
-def _commit(root: Path, message: str) -> str | None:
-    """Commit everything not ignored in ``root`` (initialising a repo); None if unchanged."""
+def _commit(root: Path, message: str) -> str:
+    """Commit everything not ignored in ``root`` (initialising a repo).
+
+    A step that changed no file still gets its (empty) commit, so the history lists
+    every passed step in order.
+    """
     import git
 
     try:
@@ -220,8 +224,6 @@ def _commit(root: Path, message: str) -> str | None:
         repo = git.Repo.init(root)
     _ensure_gitignore(root)
     repo.git.add(A=True)
-    if repo.head.is_valid() and not repo.index.diff("HEAD"):
-        return None
     actor = git.Actor("skillpack", "skillpack@localhost")
     return repo.index.commit(message, author=actor, committer=actor).hexsha[:12]
 
