@@ -1,0 +1,128 @@
+"""Rows per second through Spark against the connector read directly, same data, same run.
+
+The example API (on 127.0.0.1) is seeded with ``ROWS`` products; both sides read them with
+the same page size:
+
+(a) the connector: ``ExampleLakeflowConnect.read_table`` until the offset settles;
+(b) Spark: ``spark.read.format("example").option("tableName", "products")...load().count()``
+    on a local[2] session, through ``skillpack.spark``.
+
+Spark's start-up (JVM, session) is reported apart: it is paid once per application, not per
+read. Each side is warmed up, then run ``RUNS`` times; the best run counts. Run it with
+``python bench/bench_spark.py``; ``run()`` returns the printed lines.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from skillpack.examples.example_api import serve_example_api
+from skillpack.layout import bundled_workspace
+
+ROWS = 50_000
+PAGE_SIZE = 1_000
+RUNS = 3
+_QUIET_LOG4J = (
+    "rootLogger.level = error\n"
+    "rootLogger.appenderRef.stderr.ref = console\n"
+    "appender.console.type = Console\n"
+    "appender.console.name = console\n"
+    "appender.console.target = SYSTEM_ERR\n"
+    "appender.console.layout.type = PatternLayout\n"
+    "appender.console.layout.pattern = %p %c{1}: %m%n\n"
+)
+
+
+def _best_rate(work: Callable[[], int], rows: int, runs: int = RUNS) -> float:
+    work()  # warm-up: imports, connection pool, Python workers
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        count = work()
+        best = min(best, time.perf_counter() - started)
+        if count != rows:
+            raise RuntimeError(f"bench read {count} rows, expected {rows}")
+    return rows / best
+
+
+def _start_spark(workdir: Path) -> Any:
+    from pyspark.sql import SparkSession
+
+    log4j = workdir / "log4j2.properties"
+    log4j.write_text(_QUIET_LOG4J, encoding="utf-8")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("skillpack-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+        .config("spark.executorEnv.PYTHONPATH", str(bundled_workspace()))
+        .getOrCreate()
+    )
+
+
+def run() -> list[str]:
+    """Measure and return the report lines."""
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("pyarrow") is None:
+        return ["skipped: pyspark/pyarrow not installed (pip install 'connector-skillpack[spark]')"]
+    workspace = str(bundled_workspace())
+    if workspace not in sys.path:
+        sys.path.insert(0, workspace)
+    from sources.example.example import ExampleLakeflowConnect
+
+    from skillpack.spark import register
+
+    with tempfile.TemporaryDirectory(prefix="skillpack-bench-spark-") as workdir:
+        started = time.perf_counter()
+        spark = _start_spark(Path(workdir))
+        startup = time.perf_counter() - started
+        try:
+            register(spark, ExampleLakeflowConnect, "example")
+            with serve_example_api(seed_rows=ROWS) as server:
+                config = {
+                    "base_url": server.url,
+                    "api_key": server.api_key,
+                    "page_size": str(PAGE_SIZE),
+                }
+
+                def direct() -> int:
+                    connector = ExampleLakeflowConnect(config)
+                    offset: dict | None = None
+                    count = 0
+                    while True:
+                        records, nxt = connector.read_table("products", offset, {})
+                        count += sum(1 for _ in records)
+                        if (nxt or {}) == (offset or {}):
+                            return count
+                        offset = nxt
+
+                def through_spark() -> int:
+                    reader = spark.read.format("example").option("tableName", "products")
+                    return reader.options(**config).load().count()
+
+                connector_rate = _best_rate(direct, ROWS)
+                spark_rate = _best_rate(through_spark, ROWS)
+        finally:
+            spark.stop()
+    return [
+        f"spark start-up (local[2], once per application): {startup:.1f} s",
+        f"connector read direct: {connector_rate:,.0f} rows/s ({ROWS:,} products, "
+        f"pages of {PAGE_SIZE:,}, best of {RUNS})",
+        f"spark.read...load().count(): {spark_rate:,.0f} rows/s (same data, one partition)",
+        f"ratio spark/direct: {spark_rate / connector_rate:.2f}x",
+    ]
+
+
+if __name__ == "__main__":
+    for line in run():
+        print(line)
