@@ -158,3 +158,18 @@ def test_errors_come_back_as_error_results_and_the_server_keeps_serving(tmp_path
     assert unknown.is_error and "`parse_api_doc`" in unknown.content[0].text
     assert not good.is_error
     assert good.structured_content["source_name"] == "my_source"
+
+
+def test_an_mcp_client_sees_every_tool_the_skills_and_agents_name():
+    from tests.test_skill_manifests import AGENT_FILES, SKILL_DIRS, tool_names
+
+    named = set()
+    for path in [d / "SKILL.md" for d in SKILL_DIRS] + AGENT_FILES:
+        named |= tool_names(path.read_text(encoding="utf-8"))
+
+    async def body(session):
+        return {t.name for t in (await session.list_tools()).tools}
+
+    listed = anyio.run(with_session, body)
+    assert len(named) >= 8
+    assert named <= listed, sorted(named - listed)
