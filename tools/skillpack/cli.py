@@ -110,6 +110,14 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _print_out(args: argparse.Namespace, out: Any, text: Callable[[Any], str]) -> None:
+    """A tool's output on stdout: as JSON with ``--json``, else as ``text(out)``."""
+    if args.json:
+        _print_json(out.model_dump(mode="json"))
+    else:
+        sys.stdout.write(text(out))
+
+
 @command("tool", "Run one tool (`tool NAME --input JSON`) or list them (`tool list`).", _tool_args)
 def _tool(args: argparse.Namespace) -> int:
     from skillpack.tools import all_tools, get_tool
@@ -224,10 +232,7 @@ def _test(args: argparse.Namespace) -> int:
             config_path=args.config,
         )
     )
-    if args.json:
-        _print_json(out.model_dump(mode="json"))
-    else:
-        sys.stdout.write(_suite_report(out))
+    _print_out(args, out, _suite_report)
     return 0 if out.passed else 1
 
 
@@ -243,6 +248,16 @@ def _auth_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
     p.add_argument("--json", action="store_true", help="print what was set as JSON")
+
+
+def _auth_report(out: Any) -> str:
+    """Where the credentials went, which fields were set, and which required ones are missing."""
+    secret = set(out.secret_fields_set)
+    names = ", ".join(f"{n} (secret)" if n in secret else n for n in out.fields_set) or "none"
+    text = f"saved to {out.path} (0600): {names}\n"
+    if out.missing_required:
+        text += f"still missing (required): {', '.join(out.missing_required)}\n"
+    return text
 
 
 @command("auth", "Enter a source's credentials in a one-time local browser form.", _auth_args)
@@ -261,14 +276,7 @@ def _auth(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         open_browser=not args.no_browser,
     )
-    if args.json:
-        _print_json(out.model_dump(mode="json"))
-        return 0
-    secret = set(out.secret_fields_set)
-    names = ", ".join(f"{n} (secret)" if n in secret else n for n in out.fields_set) or "none"
-    sys.stdout.write(f"saved to {out.path} (0600): {names}\n")
-    if out.missing_required:
-        sys.stdout.write(f"still missing (required): {', '.join(out.missing_required)}\n")
+    _print_out(args, out, _auth_report)
     return 0
 
 
@@ -367,6 +375,17 @@ def _review_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the ReviewConnectorOut as JSON")
 
 
+def _review_report(out: Any) -> str:
+    """The score, the first five findings and where the report is."""
+    lines = [f"{out.source}: score {out.score:.1f}/100, {out.band}"]
+    for f in out.findings[:5]:
+        lines.append(f"  {f.severity:7} {f.check_id}  {f.citation or '-'}  {f.message}")
+    if len(out.findings) > 5:
+        lines.append(f"  ... {len(out.findings) - 5} more in the report")
+    lines.append(f"report: {out.report_path}")
+    return "\n".join(lines) + "\n"
+
+
 @command("review", "Score a connector against the rubric; write SELF_REVIEW.md.", _review_args)
 def _review(args: argparse.Namespace) -> int:
     from skillpack.tools.review_connector import ReviewConnectorIn, review_connector
@@ -379,16 +398,7 @@ def _review(args: argparse.Namespace) -> int:
             judgements=args.judgements,
         )
     )
-    if args.json:
-        _print_json(out.model_dump(mode="json"))
-    else:
-        lines = [f"{out.source}: score {out.score:.1f}/100, {out.band}"]
-        for f in out.findings[:5]:
-            lines.append(f"  {f.severity:7} {f.check_id}  {f.citation or '-'}  {f.message}")
-        if len(out.findings) > 5:
-            lines.append(f"  ... {len(out.findings) - 5} more in the report")
-        lines.append(f"report: {out.report_path}")
-        sys.stdout.write("\n".join(lines) + "\n")
+    _print_out(args, out, _review_report)
     return 0 if out.passed else 1
 
 
@@ -403,6 +413,17 @@ def _package_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--single-file", action="store_true", help="also write NAME_connector.py")
     p.add_argument("--no-verify", action="store_true", help="skip the install into a fresh venv")
     p.add_argument("--json", action="store_true", help="print the PackageConnectorOut as JSON")
+
+
+def _package_report(out: Any) -> str:
+    """The artifacts, dependencies, checks and notes, then passed or FAILED."""
+    lines = [f"{out.distribution} {out.version} (import {out.connector_import})"]
+    lines += [f"  {a.kind:11} {a.path}" for a in out.artifacts]
+    lines.append(f"  depends on: {', '.join(out.dependencies) or 'nothing'}")
+    lines += [f"  [{c.status}] {c.name}: {c.detail}" for c in out.checks]
+    lines += [f"  note: {n}" for n in out.notes]
+    lines.append("passed" if out.passed else "FAILED")
+    return "\n".join(lines) + "\n"
 
 
 @command("package", "Build and verify a wheel and sdist of one connector.", _package_args)
@@ -420,16 +441,7 @@ def _package(args: argparse.Namespace) -> int:
             verify=not args.no_verify,
         )
     )
-    if args.json:
-        _print_json(out.model_dump(mode="json"))
-    else:
-        lines = [f"{out.distribution} {out.version} (import {out.connector_import})"]
-        lines += [f"  {a.kind:11} {a.path}" for a in out.artifacts]
-        lines.append(f"  depends on: {', '.join(out.dependencies) or 'nothing'}")
-        lines += [f"  [{c.status}] {c.name}: {c.detail}" for c in out.checks]
-        lines += [f"  note: {n}" for n in out.notes]
-        lines.append("passed" if out.passed else "FAILED")
-        sys.stdout.write("\n".join(lines) + "\n")
+    _print_out(args, out, _package_report)
     return 0 if out.passed else 1
 
 

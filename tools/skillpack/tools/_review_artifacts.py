@@ -29,7 +29,7 @@ from skillpack.tools._review_checks import (
     passed,
     verdict,
 )
-from skillpack.tools._review_context import ReviewContext
+from skillpack.tools._review_context import ReviewContext, without_write_back
 from skillpack.tools.generate_connector_spec import spec_schema
 
 #: imports the runtime provides: the upstream framework is installed with the platform
@@ -161,8 +161,8 @@ def _spec_valid(ctx: ReviewContext) -> Outcome:
 
 @check("art.test-utils-present")
 def _test_utils_present(ctx: ReviewContext) -> Outcome:
-    if not ctx.has_write_back:
-        return na("the API doc documents no write-back")
+    if (skip := without_write_back(ctx)) is not None:
+        return skip
     path = ctx.paths.test_utils
     if path.is_file():
         return passed()

@@ -4,6 +4,8 @@ simulator spec and the tests all describe the same tables, keys and parameters."
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Container, Mapping
+from pathlib import Path
 
 import jsonschema
 import yaml
@@ -20,7 +22,12 @@ from skillpack.tools._review_checks import (
     verdict,
 )
 from skillpack.tools._review_code import ConnectorFacts, TableFacts, option_reads
-from skillpack.tools._review_context import ReviewContext
+from skillpack.tools._review_context import (
+    ReviewContext,
+    doc_params,
+    without_utils,
+    without_write_back,
+)
 from skillpack.tools._review_secrets import compose
 from skillpack.tools.generate_connector_spec import build_spec, render
 from skillpack.tools.models import ApiDoc, Table
@@ -37,29 +44,36 @@ class _NotStatic(Unavailable):
     """The code's tables are only known at run time."""
 
 
+def _only_in(
+    found: Mapping[str, int | None],
+    other: Container[str],
+    path: Path,
+    message: Callable[[str], str],
+) -> list[Hit]:
+    """A hit at its line for each name of ``found`` that ``other`` lacks, in ``found``'s order."""
+    return [Hit(message(name), path, line) for name, line in found.items() if name not in other]
+
+
 @check("cons.tables-doc-code")
 def _tables_doc_code(ctx: ReviewContext) -> Outcome:
     try:
         facts = _static(ctx)
     except _NotStatic as exc:
         return na(str(exc))
-    doc = ctx.doc
-    code = {t.name: t for t in facts.tables or ()}
-    documented = {t.name: t for t in doc.tables}
-    hits = [
-        Hit(f"table `{name}` is in list_tables but not in the API doc", facts.py.path, t.line)
-        for name, t in code.items()
-        if name not in documented
-    ]
-    hits += [
-        Hit(
-            f"table `{name}` is in the API doc but not in list_tables",
-            ctx.paths.api_doc,
-            t.line or 1,
-        )
-        for name, t in documented.items()
-        if name not in code
-    ]
+    code = {t.name: t.line for t in facts.tables or ()}
+    documented = {t.name: t.line or 1 for t in ctx.doc.tables}
+    hits = _only_in(
+        code,
+        documented,
+        facts.py.path,
+        lambda n: f"table `{n}` is in list_tables but not in the API doc",
+    )
+    hits += _only_in(
+        documented,
+        code,
+        ctx.paths.api_doc,
+        lambda n: f"table `{n}` is in the API doc but not in list_tables",
+    )
     return verdict(hits)
 
 
@@ -182,37 +196,27 @@ def _fields_doc_code(ctx: ReviewContext) -> Outcome:
             continue
         compared += 1
         code = {n: line for n, line in code_t.fields}
-        documented = {f.name: f.line for f in doc_t.fields if "." not in f.name}
-        hits += [
-            Hit(
-                f"table `{doc_t.name}`: field `{n}` is in the schema, not the doc",
-                facts.py.path,
-                line,
-            )
-            for n, line in code.items()
-            if n not in documented
-        ]
-        hits += [
-            Hit(
-                f"table `{doc_t.name}`: field `{n}` is in the doc, not the schema",
-                ctx.paths.api_doc,
-                line or 1,
-            )
-            for n, line in documented.items()
-            if n not in code
-        ]
+        documented = {f.name: f.line or 1 for f in doc_t.fields if "." not in f.name}
+        hits += _only_in(
+            code,
+            documented,
+            facts.py.path,
+            lambda n, t=doc_t.name: f"table `{t}`: field `{n}` is in the schema, not the doc",
+        )
+        hits += _only_in(
+            documented,
+            code,
+            ctx.paths.api_doc,
+            lambda n, t=doc_t.name: f"table `{t}`: field `{n}` is in the doc, not the schema",
+        )
     if not compared:
         raise Unavailable("no table has both a literal schema and documented fields")
     return verdict(hits)
 
 
-def _doc_params(doc: ApiDoc):
-    return [p for m in doc.auth for p in m.fields] + list(doc.connection_params)
-
-
 @check("cons.params-doc-code")
 def _params_doc_code(ctx: ReviewContext) -> Outcome:
-    params = _doc_params(ctx.doc)
+    params = doc_params(ctx.doc)
     if not params:
         return na("the doc lists no connection parameters")
     strings = {s for py in ctx.python_files("source") for s, _ in py.strings()}
@@ -243,7 +247,7 @@ def _options_code_doc(ctx: ReviewContext) -> Outcome:
     if not reads and not table_reads:
         return na("the connector reads no option by a literal key")
     doc = ctx.doc
-    known = {p.name for p in _doc_params(doc)}
+    known = {p.name for p in doc_params(doc)}
     table_known = {o.name for t in doc.tables for o in t.options}
     try:
         spec = ctx.spec
@@ -283,39 +287,33 @@ def _utils_tables(ctx: ReviewContext, method: str) -> tuple[list[tuple[str, int]
 
 @check("cons.write-tables-doc-utils")
 def _write_tables(ctx: ReviewContext) -> Outcome:
-    if not ctx.paths.test_utils.is_file():
-        return na("no write-back utilities")
-    if not ctx.has_write_back:
-        return na("the API doc documents no write-back")
+    if (skip := without_utils(ctx) or without_write_back(ctx)) is not None:
+        return skip
     try:
         items, py = _utils_tables(ctx, "list_insertable_tables")
     except _NotStatic as exc:
         return na(str(exc))
-    documented = {t.name: t for t in ctx.doc.tables if t.write and t.write.insert}
+    documented = {t.name: t.line or 1 for t in ctx.doc.tables if t.write and t.write.insert}
     listed = {name: line for name, line in items}
-    hits = [
-        Hit(
-            f"the utilities insert into `{n}`, for which the doc documents no insert", py.path, line
-        )
-        for n, line in listed.items()
-        if n not in documented
-    ]
-    hits += [
-        Hit(
-            f"the doc documents inserts into `{n}` but the utilities never insert there",
-            ctx.paths.api_doc,
-            t.line or 1,
-        )
-        for n, t in documented.items()
-        if n not in listed
-    ]
+    hits = _only_in(
+        listed,
+        documented,
+        py.path,
+        lambda n: f"the utilities insert into `{n}`, for which the doc documents no insert",
+    )
+    hits += _only_in(
+        documented,
+        listed,
+        ctx.paths.api_doc,
+        lambda n: f"the doc documents inserts into `{n}` but the utilities never insert there",
+    )
     return verdict(hits)
 
 
 @check("cons.delete-tables-doc-utils")
 def _delete_tables(ctx: ReviewContext) -> Outcome:
-    if not ctx.paths.test_utils.is_file():
-        return na("no write-back utilities")
+    if (skip := without_utils(ctx)) is not None:
+        return skip
     try:
         items, py = _utils_tables(ctx, "list_deletable_tables")
     except _NotStatic as exc:
@@ -356,16 +354,15 @@ def _simulator_tables(ctx: ReviewContext) -> Outcome:
             if k.value == "tables" and isinstance(v, yaml.MappingNode):
                 simulated = {str(tk.value): tk.start_mark.line + 1 for tk, _ in v.value}
     code = {t.name: t.line for t in facts.tables or ()}
-    hits = [
-        Hit(f"the simulator serves `{n}`, which list_tables does not return", path, line)
-        for n, line in simulated.items()
-        if n not in code
-    ]
-    hits += [
-        Hit(f"the simulator does not serve `{n}`", facts.py.path, line)
-        for n, line in code.items()
-        if n not in simulated
-    ]
+    hits = _only_in(
+        simulated,
+        code,
+        path,
+        lambda n: f"the simulator serves `{n}`, which list_tables does not return",
+    )
+    hits += _only_in(
+        code, simulated, facts.py.path, lambda n: f"the simulator does not serve `{n}`"
+    )
     return verdict(hits)
 
 

@@ -17,10 +17,10 @@ import yaml
 from skillpack.errors import SkillpackError
 from skillpack.layout import SourcePaths
 from skillpack.tools._review_ast import PyFile
-from skillpack.tools._review_checks import Unavailable
+from skillpack.tools._review_checks import Hit, Outcome, Unavailable, failed, na, passed
 from skillpack.tools._review_code import ConnectorFacts, connector_facts
 from skillpack.tools._review_secrets import compose
-from skillpack.tools.models import ApiDoc
+from skillpack.tools.models import ApiDoc, Param
 from skillpack.tools.parse_api_doc import read_doc
 
 T = TypeVar("T")
@@ -232,6 +232,46 @@ class ReviewContext:
         """Markdown documents of the source (the API doc, a README), never the report."""
         report = self.paths.self_review.resolve()
         return [p for p in _files(self.paths.source_dir, ("*.md",)) if p.resolve() != report]
+
+
+# ------------------------------------------------------- shared by the check modules
+
+
+def parse_outcome(ctx: ReviewContext, path: Path, label: str, noun: str) -> Outcome:
+    """Whether the Python file at ``path`` (``label``, ``noun`` in messages) exists and parses."""
+    if not path.is_file():
+        return failed(Hit(f"no {label} at `{ctx.rel(path)}`", path))
+    try:
+        ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError as exc:
+        return failed(Hit(f"syntax error: {exc.msg}", path, exc.lineno or 1))
+    except (UnicodeDecodeError, ValueError):
+        return failed(Hit(f"{noun} is not UTF-8 Python text", path, 1))
+    return passed()
+
+
+def doc_params(doc: ApiDoc) -> list[Param]:
+    """Every connection parameter the doc lists: its auth fields, then the others."""
+    return [p for m in doc.auth for p in m.fields] + list(doc.connection_params)
+
+
+def without_write_back(ctx: ReviewContext) -> Outcome | None:
+    """N/A when the API doc documents no write-back, else ``None``."""
+    if not ctx.has_write_back:
+        return na("the API doc documents no write-back")
+    return None
+
+
+def without_utils(ctx: ReviewContext) -> Outcome | None:
+    """N/A when the source has no write-back utilities file, else ``None``."""
+    if not ctx.paths.test_utils.is_file():
+        return na("no write-back utilities")
+    return None
+
+
+def by_place(hit: Hit) -> tuple[str, int]:
+    """Sort key putting hits in file, then line order."""
+    return (str(hit.path), hit.line or 0)
 
 
 def _files(base: Path, patterns: tuple[str, ...]) -> list[Path]:

@@ -17,7 +17,7 @@ from skillpack.tools._review_checks import (
     verdict,
 )
 from skillpack.tools._review_code import INTERFACE, METADATA_KEYS, REQUIRED_METHODS
-from skillpack.tools._review_context import ReviewContext
+from skillpack.tools._review_context import ReviewContext, by_place, parse_outcome
 from skillpack.tools._review_http import http_files, raw_http_calls, rest_clients
 
 _SCHEMA_MODULES = ("skillpack.sdk.schema", "pyspark.sql.types")
@@ -25,16 +25,7 @@ _SCHEMA_MODULES = ("skillpack.sdk.schema", "pyspark.sql.types")
 
 @check("impl.module-parses")
 def _module_parses(ctx: ReviewContext) -> Outcome:
-    path = ctx.paths.connector_module
-    if not path.is_file():
-        return failed(Hit(f"no connector module at `{ctx.rel(path)}`", path))
-    try:
-        ast.parse(path.read_text(encoding="utf-8"))
-    except SyntaxError as exc:
-        return failed(Hit(f"syntax error: {exc.msg}", path, exc.lineno or 1))
-    except (UnicodeDecodeError, ValueError):
-        return failed(Hit("the module is not UTF-8 Python text", path, 1))
-    return passed()
+    return parse_outcome(ctx, ctx.paths.connector_module, "connector module", "the module")
 
 
 @check("impl.connector-class")
@@ -307,17 +298,13 @@ def _no_swallowed_errors(ctx: ReviewContext) -> Outcome:
                 hits.append(
                     Hit("an exception handler that swallows the error", py.path, node.lineno)
                 )
-    return verdict(sorted(hits, key=_order))
+    return verdict(sorted(hits, key=by_place))
 
 
 def _is_noop(stmt: ast.stmt) -> bool:
     if isinstance(stmt, (ast.Pass, ast.Continue)):
         return True
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-
-
-def _order(hit: Hit) -> tuple[str, int]:
-    return (str(hit.path), hit.line or 0)
 
 
 @check("impl.no-print")
@@ -338,7 +325,7 @@ def _no_global_state(ctx: ReviewContext) -> Outcome:
         for node in py.nodes
         if isinstance(node, ast.Global)
     ]
-    return verdict(sorted(hits, key=_order))
+    return verdict(sorted(hits, key=by_place))
 
 
 @check("impl.options-validated")

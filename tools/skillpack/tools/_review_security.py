@@ -21,7 +21,7 @@ from skillpack.tools._review_checks import (
     na,
     verdict,
 )
-from skillpack.tools._review_context import ReviewContext
+from skillpack.tools._review_context import ReviewContext, by_place, doc_params
 from skillpack.tools._review_http import http_files
 from skillpack.tools._review_secrets import (
     cassette_hits,
@@ -144,7 +144,7 @@ def _no_secrets_in_errors(ctx: ReviewContext) -> Outcome:
             refs = sorted({r for a in args for r in _secret_refs(py, a)})
             if refs:
                 hits.append(Hit(f"an error message formats `{refs[0]}`", py.path, node.lineno))
-    return verdict(sorted(hits, key=lambda h: (str(h.path), h.line or 0)))
+    return verdict(sorted(hits, key=by_place))
 
 
 @check("sec.spec-secrets-marked")
@@ -175,8 +175,7 @@ def _spec_secrets_marked(ctx: ReviewContext) -> Outcome:
 
 @check("sec.doc-secrets-marked")
 def _doc_secrets_marked(ctx: ReviewContext) -> Outcome:
-    doc = ctx.doc
-    params = [p for m in doc.auth for p in m.fields] + list(doc.connection_params)
+    params = doc_params(ctx.doc)
     if not params:
         return na("the doc lists no connection parameters")
     return verdict(

@@ -20,7 +20,15 @@ from skillpack.tools._review_checks import (
     verdict,
 )
 from skillpack.tools._review_code import all_methods
-from skillpack.tools._review_context import SUITE, TESTER, WRITE_BACK, ReviewContext
+from skillpack.tools._review_context import (
+    SUITE,
+    TESTER,
+    WRITE_BACK,
+    ReviewContext,
+    parse_outcome,
+    without_utils,
+    without_write_back,
+)
 
 _SKIPS = frozenset(
     {
@@ -38,16 +46,7 @@ _SKIPS = frozenset(
 
 @check("test.file-parses")
 def _file_parses(ctx: ReviewContext) -> Outcome:
-    path = ctx.paths.test_file
-    if not path.is_file():
-        return failed(Hit(f"no test file at `{ctx.rel(path)}`", path))
-    try:
-        ast.parse(path.read_text(encoding="utf-8"))
-    except SyntaxError as exc:
-        return failed(Hit(f"syntax error: {exc.msg}", path, exc.lineno or 1))
-    except (UnicodeDecodeError, ValueError):
-        return failed(Hit("the test file is not UTF-8 Python text", path, 1))
-    return passed()
+    return parse_outcome(ctx, ctx.paths.test_file, "test file", "the test file")
 
 
 def _uses_tester(ctx: ReviewContext) -> bool:
@@ -91,15 +90,9 @@ def _connector_class_set(ctx: ReviewContext) -> Outcome:
     return passed()
 
 
-def _write_back_wanted(ctx: ReviewContext) -> Outcome | None:
-    if not ctx.has_write_back:
-        return na("the API doc documents no write-back")
-    return None
-
-
 @check("test.write-back-mixin")
 def _write_back_mixin(ctx: ReviewContext) -> Outcome:
-    if (skip := _write_back_wanted(ctx)) is not None:
+    if (skip := without_write_back(ctx)) is not None:
         return skip
     if WRITE_BACK in _bases(ctx):
         return passed()
@@ -128,7 +121,7 @@ def _write_back_order(ctx: ReviewContext) -> Outcome:
 
 @check("test.utils-class-set")
 def _utils_class_set(ctx: ReviewContext) -> Outcome:
-    if (skip := _write_back_wanted(ctx)) is not None:
+    if (skip := without_write_back(ctx)) is not None:
         return skip
     cls = ctx.test_class
     if cls is None:
@@ -198,15 +191,9 @@ def _has_interactions(node: yaml.Node) -> bool:
     )
 
 
-def _utils_or_na(ctx: ReviewContext) -> Outcome | None:
-    if not ctx.paths.test_utils.is_file():
-        return na("no write-back utilities")
-    return None
-
-
 @check("test.utils-no-production")
 def _utils_no_production(ctx: ReviewContext) -> Outcome:
-    if (skip := _utils_or_na(ctx)) is not None:
+    if (skip := without_utils(ctx)) is not None:
         return skip
     try:
         if WRITE_BACK in _bases(ctx):
@@ -236,7 +223,7 @@ def _utils_methods(ctx: ReviewContext) -> tuple[ast.ClassDef, dict[str, ast.Func
 
 @check("test.utils-methods")
 def _utils_methods_check(ctx: ReviewContext) -> Outcome:
-    if (skip := _utils_or_na(ctx)) is not None:
+    if (skip := without_utils(ctx)) is not None:
         return skip
     cls, methods = _utils_methods(ctx)
     needed = ["list_insertable_tables", "generate_rows_and_write"]
@@ -254,7 +241,7 @@ def _utils_methods_check(ctx: ReviewContext) -> Outcome:
 
 @check("test.utils-cleanup")
 def _utils_cleanup(ctx: ReviewContext) -> Outcome:
-    if (skip := _utils_or_na(ctx)) is not None:
+    if (skip := without_utils(ctx)) is not None:
         return skip
     cls, methods = _utils_methods(ctx)
     if "cleanup" in methods:
@@ -264,7 +251,7 @@ def _utils_cleanup(ctx: ReviewContext) -> Outcome:
 
 @check("test.utils-test-prefix")
 def _utils_test_prefix(ctx: ReviewContext) -> Outcome:
-    if (skip := _utils_or_na(ctx)) is not None:
+    if (skip := without_utils(ctx)) is not None:
         return skip
     py = ctx.utils_py
     if any(text.lower().startswith(("test_", "test-")) for text, _ in py.strings()):

@@ -15,6 +15,7 @@ from skillpack.errors import InputError
 from skillpack.layout import SourcePaths, from_source_dir, validate_source_name
 from skillpack.tools.models import (
     ApiDoc,
+    OptionalSourceName,
     OutDir,
     Param,
     SourceDir,
@@ -74,13 +75,7 @@ class GenerateConnectorSpecIn(ToolIn):
     api_doc: ApiDoc | None = Field(
         None, description="An already parsed doc (parse_api_doc's output)."
     )
-    source: Annotated[
-        str | None,
-        Field(
-            description="Source name: lowercase letters, digits and underscores (e.g. `github`).",
-            pattern=r"^[a-z][a-z0-9_]*$",
-        ),
-    ] = None
+    source: OptionalSourceName = None
     workspace: Workspace = "."
     source_dir: SourceDir = None
     out_dir: OutDir = None

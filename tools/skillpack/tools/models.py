@@ -27,13 +27,13 @@ from skillpack.layout import SourcePaths, from_source_dir, source_paths
 
 # --- the input vocabulary -------------------------------------------------------------------
 
-SourceName = Annotated[
-    str,
-    Field(
-        description="Source name: lowercase letters, digits and underscores (e.g. `github`).",
-        pattern=r"^[a-z][a-z0-9_]*$",
-    ),
-]
+_SOURCE_NAME = Field(
+    description="Source name: lowercase letters, digits and underscores (e.g. `github`).",
+    pattern=r"^[a-z][a-z0-9_]*$",
+)
+SourceName = Annotated[str, _SOURCE_NAME]
+#: ``source`` where ``source_dir`` (or, for some tools, a doc) may name the source instead
+OptionalSourceName = Annotated[str | None, _SOURCE_NAME]
 Workspace = Annotated[
     str,
     Field(description="Workspace root folder; our layout or an upstream checkout is detected."),
@@ -64,13 +64,7 @@ class ToolIn(BaseModel):
 class SourceArgs(ToolIn):
     """Names one source: ``source`` (+ ``workspace``) or ``source_dir``."""
 
-    source: Annotated[
-        str | None,
-        Field(
-            description="Source name: lowercase letters, digits and underscores (e.g. `github`).",
-            pattern=r"^[a-z][a-z0-9_]*$",
-        ),
-    ] = None
+    source: OptionalSourceName = None
     workspace: Workspace = "."
     source_dir: SourceDir = None
 
