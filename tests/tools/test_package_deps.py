@@ -126,3 +126,10 @@ def test_scan_of_a_real_connector_finds_only_the_pack():
     assert detect(uses, ("sources.example",)).requirements == [
         f"connector-skillpack>={__version__}"
     ]
+
+
+def test_closure_leaves_out_requirements_of_extras_not_asked_for():
+    # A wheel's Requires-Dist lists its extras' requirements with an `extra ==` marker.
+    dists, missing = closure(['no-such-distribution-zq; extra == "spark"', "requests"])
+    assert missing == []
+    assert "requests" in {d.name.lower() for d in dists}

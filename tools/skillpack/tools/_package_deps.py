@@ -266,7 +266,10 @@ def closure(
     todo: list[tuple[str, frozenset[str]]] = []
     for spec in requirements:
         req = Requirement(spec)
-        todo.append((req.name, frozenset(req.extras)))
+        # A wheel's own Requires-Dist lists its extras too (`; extra == "spark"`): an
+        # install without extras needs only the lines whose marker holds with none.
+        if req.marker is None or req.marker.evaluate({**env, "extra": ""}):
+            todo.append((req.name, frozenset(req.extras)))
     while todo:
         name, extras = todo.pop()
         key = canonicalize_name(name)
