@@ -63,6 +63,12 @@ def command(name: str, help: str, configure: Configure | None = None) -> Callabl
     return register
 
 
+def _source_args(p: argparse.ArgumentParser, help: str) -> None:
+    """The NAME and --workspace every per-source subcommand takes, spelled one way."""
+    p.add_argument("source", metavar="NAME", help=help)
+    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+
+
 # --- skillpack tool ----------------------------------------------------------------------------
 
 
@@ -178,8 +184,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _test_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="NAME", help="the source whose suite to run")
-    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    _source_args(p, "the source whose suite to run")
     p.add_argument(
         "--mode",
         choices=("simulate", "record", "live"),
@@ -240,8 +245,7 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _auth_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="NAME", help="the source whose credentials to enter")
-    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    _source_args(p, "the source whose credentials to enter")
     p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
     p.add_argument(
         "--timeout", type=float, default=600.0, metavar="S", help="give up after S seconds"
@@ -298,9 +302,8 @@ def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
 def _create_args(p: argparse.ArgumentParser) -> None:
     from skillpack.orchestrator import STEP_NAMES
 
-    p.add_argument("source", metavar="NAME", help="source name (lowercase, digits, underscores)")
+    _source_args(p, "source name (lowercase, digits, underscores)")
     p.add_argument("--doc", metavar="PATH", help="the API doc (default: the workspace's)")
-    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
     p.add_argument("--resume", action="store_true", help="continue after the last passed step")
     p.add_argument("--until", choices=STEP_NAMES, metavar="STEP", help="stop after this step")
     p.add_argument("--version", dest="package_version", default="0.1.0", help="package version")
@@ -368,8 +371,7 @@ def _skills(args: argparse.Namespace) -> int:
 
 
 def _review_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="NAME", help="the source to review")
-    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default: .)")
+    _source_args(p, "the source to review")
     p.add_argument("--source-dir", metavar="DIR", help="the source's folder, in any layout")
     p.add_argument("--judgements", metavar="FILE", help="verdicts on the judgement checks")
     p.add_argument("--json", action="store_true", help="print the ReviewConnectorOut as JSON")
@@ -406,8 +408,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _package_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="NAME", help="the source to package")
-    p.add_argument("--workspace", default=".", metavar="DIR", help="workspace root (default .)")
+    _source_args(p, "the source to package")
     p.add_argument("--version", metavar="V", help="PEP 440 version (default: pyproject's)")
     p.add_argument("--out-dir", metavar="DIR", help="artifacts folder (default sources/NAME/dist)")
     p.add_argument("--single-file", action="store_true", help="also write NAME_connector.py")
