@@ -15,7 +15,7 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from skillpack.cli import main
-from skillpack.demo import copy_bundled_workspace
+from skillpack.create.demo import copy_bundled_workspace
 from skillpack.layout import bundled_workspace, source_paths
 from skillpack.tools import all_tools
 
