@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -71,8 +72,9 @@ class CheckResult(BaseModel):
     decided: Decided = Field(description="automatic or judgement.")
     title: str = Field(description="Short name of the check.")
     status: Status = Field(
-        description="pass, fail, na (does not apply), pending (judgement not answered) or "
-        "unchecked (could not read what it needs)."
+        description="pass, fail, na (does not apply), pending (judgement not answered), "
+        "unchecked (could not read what it needs) or error (the check raised: a failure of "
+        "the review itself, scored as a failure)."
     )
     note: str = Field("", description="Why N/A or unchecked, what passed, or the evidence.")
 
@@ -80,15 +82,31 @@ class CheckResult(BaseModel):
 class ReviewConnectorOut(BaseModel):
     """The review: score, band, findings (most severe first) and where the report went."""
 
+    GATE: ClassVar[str] = "passed"
+
     source: str = Field(description="Source name.")
     layout: str = Field(description="Workspace layout: skillpack or upstream.")
     rubric_version: str = Field(description="Version of the rubric applied.")
     score: float = Field(description="0-100: earned points over the applicable maximum.")
     band: str = Field(
-        description="READY, ALMOST, NEEDS WORK or NOT READY, with `(N judgements pending)`."
+        description="READY, ALMOST, NEEDS WORK or NOT READY, with `(N judgements pending)` or "
+        "`(provisional: ...)` when a judgement that can sink the connector is unanswered."
     )
     band_code: BandName = Field(description="The band alone.")
-    passed: bool = Field(description="True when the band is READY or ALMOST (the gate).")
+    provisional: bool = Field(
+        description="True when a BLOCKER or MAJOR judgement (live verification among them) "
+        "is pending: the band may still drop, so it cannot pass the gate."
+    )
+    sinking_pending: list[str] = Field(
+        description="The pending judgements that can sink the connector (BLOCKER or MAJOR)."
+    )
+    review_errors: list[str] = Field(
+        description="Checks that raised: the review itself failed there; fix the check or "
+        "report it."
+    )
+    passed: bool = Field(
+        description="The gate: band READY or ALMOST, not provisional, and no check raised."
+    )
     blockers_failed: int = Field(description="Number of failed BLOCKER checks.")
     counts: dict[str, int] = Field(description="Number of checks per status.")
     pending: list[str] = Field(description="Judgement checks still waiting for a verdict.")
@@ -156,6 +174,16 @@ def _evaluate(
         finding(_local(h.message, ctx), h.fix or check.fix, h.path, h.line) for h in outcome.hits
     ]
     note = _local(outcome.reason, ctx)
+    if outcome.status == "error":
+        found = [
+            finding(
+                f"the review failed here: {note}",
+                "the check crashed, so this connector was not judged on it; fix the check "
+                "(or report it) and review again",
+                None,
+                None,
+            )
+        ]
     if outcome.status == "fail":
         note = f"{len(found)} finding{'s' if len(found) != 1 else ''}"
     return result(outcome.status, note), found
@@ -178,7 +206,9 @@ def review_connector(inp: ReviewConnectorIn) -> ReviewConnectorOut:
     cassettes (with ast and markdown-it-py, never importing or running them) and writes one
     file, SELF_REVIEW.md beside the source's tests. Judgement checks stay pending until their
     verdicts are written to review_judgements.yaml beside the report; run it again to fold
-    them in. The gate is ``passed``: band READY or ALMOST and no failed BLOCKER.
+    them in. The gate is ``passed``: band READY or ALMOST, no failed BLOCKER, no check that
+    raised, and no pending BLOCKER or MAJOR judgement (live verification among them): until
+    those are answered the band is provisional.
     """
     paths = inp.paths()
     if not paths.source_dir.is_dir():
@@ -202,9 +232,20 @@ def review_connector(inp: ReviewConnectorIn) -> ReviewConnectorOut:
     )
     value, band_code = score(rubric, [(r.severity, r.status) for r in results])
     pending = [r.id for r in results if r.status == "pending"]
+    by_id = rubric.by_id()
+    sinking = [cid for cid in pending if by_id[cid].can_sink]
+    errors = [r.id for r in results if r.status == "error"]
     band = band_code + (
         f" ({len(pending)} judgement{'s' if len(pending) != 1 else ''} pending)" if pending else ""
     )
+    if sinking and band_code in PASSING_BANDS:
+        band = (
+            f"{band_code} (provisional: {len(sinking)} judgement"
+            f"{'s' if len(sinking) != 1 else ''} that can sink it pending, "
+            f"{len(pending)} in all)"
+        )
+    if errors:
+        band += f" (review failed: {len(errors)} check{'s' if len(errors) != 1 else ''} raised)"
     counts = Counter(r.status for r in results)
     report = paths.self_review
     out = ReviewConnectorOut(
@@ -214,9 +255,14 @@ def review_connector(inp: ReviewConnectorIn) -> ReviewConnectorOut:
         score=value,
         band=band,
         band_code=band_code,
-        passed=band_code in PASSING_BANDS,
+        provisional=bool(sinking),
+        sinking_pending=sinking,
+        review_errors=errors,
+        passed=band_code in PASSING_BANDS and not sinking and not errors,
         blockers_failed=sum(1 for r in results if r.status == "fail" and r.severity == "BLOCKER"),
-        counts={k: counts.get(k, 0) for k in ("pass", "fail", "na", "pending", "unchecked")},
+        counts={
+            k: counts.get(k, 0) for k in ("pass", "fail", "na", "pending", "unchecked", "error")
+        },
         pending=pending,
         findings=findings,
         checks=results,
