@@ -236,7 +236,7 @@ def test_missing_connector_module_is_input_error(tmp_path):
 def test_cli_prints_the_verdict_and_never_the_password(kinto, workspace, capsys):
     config = {**kinto.config(), "password": WRONG_PASSWORD}
     data = {"source": "kinto", "workspace": str(workspace), "config": config}
-    assert main(["tool", "validate_auth", "--input", json.dumps(data)]) == 0
+    assert main(["tool", "validate_auth", "--input", json.dumps(data)]) == 1  # gate `ok` false
     captured = capsys.readouterr()
     assert json.loads(captured.out)["verdict"] == "bad_credentials"
     _no_leak([captured.out, captured.err], WRONG_PASSWORD, kinto.password)

@@ -212,9 +212,11 @@ def test_upstream_layout_writes_beside_the_tests(tmp_path):
 def test_cli_prints_names_only_and_bad_input_exits_2_without_the_secret(workspace, capsys, caplog):
     caplog.set_level(logging.DEBUG)
     data = {"source": "example", "workspace": str(workspace), "values": {"api_key": SECRET}}
-    assert main(["tool", "write_credentials", "--input", json.dumps(data)]) == 0
+    # written, but a required parameter is still missing: the gate `complete` fails (exit 1)
+    assert main(["tool", "write_credentials", "--input", json.dumps(data)]) == 1
     ok = capsys.readouterr()
     assert json.loads(ok.out)["secret_fields_set"] == ["api_key"]
+    assert json.loads(ok.out)["complete"] is False and "gate failed: `complete`" in ok.err
     # A value of the wrong shape: pydantic refuses it, and must not echo it.
     bad = {**data, "values": {"api_key": [SECRET]}}
     assert main(["tool", "write_credentials", "--input", json.dumps(bad)]) == 2

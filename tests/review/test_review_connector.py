@@ -30,6 +30,7 @@ from skillpack.tools import (
 REPO = Path(__file__).resolve().parents[2]
 UPSTREAM = REPO / "tests" / "fixtures" / "upstream_checkout"
 JUDGEMENT_IDS = [c.id for c in load_rubric().checks if c.decided == "judgement"]
+SINKING_IDS = [c.id for c in load_rubric().checks if c.decided == "judgement" and c.can_sink]
 FAKE_TOKEN = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
 
 
@@ -80,9 +81,14 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_bundled_connectors_get_a_passing_band_and_no_failed_blocker(clean, source):
     out = review(clean, source)
     assert out.blockers_failed == 0
-    assert out.counts["unchecked"] == 0  # every automatic check understood the connector
-    assert out.band_code in ("READY", "ALMOST") and out.passed
-    assert out.band == f"{out.band_code} ({len(JUDGEMENT_IDS)} judgements pending)"
+    assert out.counts["unchecked"] == 0 and out.counts["error"] == 0
+    # every automatic check passes, but the judgements that can sink it are unanswered
+    assert out.band_code in ("READY", "ALMOST") and not out.passed and out.provisional
+    assert out.sinking_pending == SINKING_IDS and "test.live-verified" in SINKING_IDS
+    assert out.band == (
+        f"{out.band_code} (provisional: {len(SINKING_IDS)} judgements that can sink it "
+        f"pending, {len(JUDGEMENT_IDS)} in all)"
+    )
     assert 0 < out.score <= 100
     report = Path(out.report_path)
     assert report == clean / "tests" / "sources" / source / "SELF_REVIEW.md"
@@ -440,6 +446,10 @@ def test_a_named_judgements_file_that_does_not_exist_is_an_input_error(ws):
 
 
 def test_cli_prints_score_band_and_top_findings_and_exits_by_band(ws, capsys):
+    assert main(["review", "example", "--workspace", str(ws)]) == 1
+    assert "provisional" in capsys.readouterr().out
+    verdicts = {cid: {"verdict": "pass", "evidence": "checked by hand"} for cid in SINKING_IDS}
+    _write_judgements(ws / "tests/sources/example/review_judgements.yaml", verdicts)
     assert main(["review", "example", "--workspace", str(ws)]) == 0
     first = capsys.readouterr().out
     assert first.startswith("example: score ") and "READY" in first

@@ -241,3 +241,61 @@ def test_the_fix_names_the_location():
     d = diagnose(failed("[metadata-invalid] table `customers`: ingestion_type `cdc`; use"), PATHS)
     assert d.fix.endswith(f"(see {d.location})")
     assert d.location_kind == "anchor"
+
+
+# --- diagnoses that never weaken a contract ----------------------------------------------------
+
+TWIN = (
+    "[schema-violation] table `engage_events` record #0: `event` (primary key): expected "
+    "string, got missing; `distinct_id`: expected no such field, got 'x'; the record fits "
+    "table `engage_profiles`'s schema"
+)
+
+
+def test_a_record_fitting_another_tables_schema_points_at_the_path_not_nullability():
+    d = diagnose(failed(TWIN), PATHS)
+    assert d.cause == "records-of-another-table"
+    assert "engage_profiles" in d.fix and "nullable" not in d.fix.replace("non-nullable", "")
+    assert [c.cause for c in d.candidates] == ["records-of-another-table", "simulator-miss"]
+    assert "schema-violation" in d.candidates[0].evidence
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[schema-violation] table `o` record #0: `id` (primary key): expected bigint, got None",
+        "[schema-violation] table `o` record #0: `ts` (cursor): expected timestamp, got missing",
+        "[null-key] table `orders` record #3 has no value for key `id`",
+        "[cursor-missing] table `o` record #0 has no cursor `ts`",
+        TWIN,
+        "[null-key] table `a` record #0 has no value for key `id`; the record fits table `b`'s "
+        "schema",
+    ],
+)
+def test_no_fix_suggests_making_a_key_or_cursor_nullable(message):
+    d = diagnose(failed(message), PATHS)
+    fix = d.fix.lower().replace("non-nullable", "")
+    assert "nullable" not in fix and "optional" not in fix, d.fix
+    assert d.candidates and d.candidates[0].cause == d.cause
+
+
+def test_a_key_missing_from_records_ranks_the_wrong_endpoint_second_with_evidence():
+    d = diagnose(
+        failed(
+            "[schema-violation] table `o` record #0: `id` (primary key): expected bigint, got None"
+        ),
+        PATHS,
+    )
+    assert d.cause == "record-violates-schema" and d.details["role"] == "primary key"
+    assert "stays non-nullable" in d.fix
+    assert (
+        d.candidates[1].cause == "source-error"
+        and "`id` is the primary key" in d.candidates[1].evidence
+    )
+
+
+def test_a_plain_optional_field_may_still_be_loosened_only_if_the_doc_says_so():
+    d = diagnose(
+        failed("[schema-violation] table `o` record #0: `note`: expected string, got None"), PATHS
+    )
+    assert d.cause == "record-violates-schema" and "only if the doc calls it optional" in d.fix

@@ -5,9 +5,10 @@
     skillpack mcp                                 serve every tool over MCP (stdio)
     skillpack demo [--workspace DIR]              the end-to-end demo
 
-stdout carries only results; progress and errors go to stderr. Exit status: 0 ok, 2 a
-mistake the user can fix (bad input, unknown tool, missing file), 1 anything else, 130
-interrupted. ``--debug`` shows tracebacks.
+stdout carries only results; progress and errors go to stderr. Exit status: 0 ok, 1 a
+failed gate (``tool NAME`` whose output fails the tool's ``GATE`` field, a failed suite,
+package or review) and any other failure, 2 a mistake the user can fix (bad input, unknown
+tool, missing file), 130 interrupted. ``--debug`` shows tracebacks.
 
 Adding a subcommand takes one decorated function (and optionally one that adds options)::
 
@@ -35,6 +36,9 @@ from pydantic import ValidationError
 
 from skillpack import __version__
 from skillpack.errors import InputError, SkillpackError
+
+#: exit status of ``skillpack tool NAME`` when the tool ran but its gate field is false
+GATE_FAILED_EXIT = 1
 
 Runner = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -144,7 +148,14 @@ def _tool(args: argparse.Namespace) -> int:
         raise InputError("--json goes with `tool list` only", hint="drop --json")
     found = get_tool(args.name)
     data = read_input(args)
-    _print_json(found.call_json(data))
+    out = found.call_json(data)
+    _print_json(out)
+    if not found.gate_passed(out):
+        print(
+            f"gate failed: `{found.gate}` is {out.get(found.gate)!r} (exit {GATE_FAILED_EXIT})",
+            file=sys.stderr,
+        )
+        return GATE_FAILED_EXIT
     return 0
 
 

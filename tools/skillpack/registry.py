@@ -1,6 +1,9 @@
 """The tool registry: one ``@tool`` registration serves Python, the CLI and MCP alike.
 
-A tool is a plain function taking one pydantic ``<Name>In`` and returning one ``<Name>Out``::
+A tool is a plain function taking one pydantic ``<Name>In`` and returning one ``<Name>Out``.
+``<Name>Out`` names its gate in a ``GATE`` class attribute (an output field that is truthy when
+the tool's work passed); ``skillpack tool NAME`` exits 1 when it is not, and ``skillpack create``
+gates each step on the same field::
 
     @tool
     def parse_api_doc(inp: ParseApiDocIn) -> ParseApiDocOut:
@@ -60,6 +63,15 @@ class Tool:
     def output_schema(self) -> dict[str, Any]:
         """JSON Schema of the output model, as serialised."""
         return self.output_model.model_json_schema(mode="serialization")
+
+    @property
+    def gate(self) -> str | None:
+        """The output field that is the tool's gate (``Out.GATE``): truthy means it passed."""
+        return getattr(self.output_model, "GATE", None)
+
+    def gate_passed(self, out: dict[str, Any]) -> bool:
+        """Whether ``out`` (the tool's output as JSON data) passes the tool's gate."""
+        return self.gate is None or bool(out.get(self.gate))
 
     def __call__(self, inp: BaseModel) -> BaseModel:
         return self.func(inp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -60,6 +60,8 @@ class LintApiDocIn(ToolIn):
 
 class LintApiDocOut(BaseModel):
     """Findings, most severe first; ``passed`` is true when there is no error."""
+
+    GATE: ClassVar[str] = "passed"
 
     path: str = Field(description="The doc that was linted.")
     passed: bool = Field(description="True when no finding is an error.")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import Path
+from typing import ClassVar
+
+from pydantic import computed_field
 
 from skillpack.apidoc._extract import (
     endpoints_in_code,
@@ -38,6 +41,25 @@ class ParseApiDocIn(ToolIn):
 
 class ParseApiDocOut(ApiDoc):
     """The API doc as typed data; ``warnings`` list what could not be decided, with lines."""
+
+    GATE: ClassVar[str] = "complete"
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The gate: at least one table, and every table has primary keys and "
+        "(for cdc and cdc_with_deletes) a cursor field that the doc states rather than ones "
+        "the parser guessed (`inferred`)."
+    )
+    @property
+    def complete(self) -> bool:
+        return bool(self.tables) and all(
+            t.primary_keys
+            and "primary_keys" not in t.inferred
+            and (
+                t.ingestion_type not in ("cdc", "cdc_with_deletes")
+                or (t.cursor_field and "cursor_field" not in t.inferred)
+            )
+            for t in self.tables
+        )
 
 
 def _merge_drafts(drafts: list[TableDraft]) -> list[TableDraft]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import jsonschema
 import yaml
@@ -95,6 +95,8 @@ class GenerateConnectorSpecIn(ToolIn):
 
 class GenerateConnectorSpecOut(BaseModel):
     """The spec that was written and where; ``changed`` is false when the file was current."""
+
+    GATE: ClassVar[str] = "spec_path"
 
     spec_path: str = Field(description="Path of the written connector_spec.yaml.")
     changed: bool = Field(description="Whether the file's content changed.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
@@ -63,6 +63,8 @@ class WriteCredentialsIn(SourceArgs):
 
 class WriteCredentialsOut(CredentialsWritten):
     """Where the credentials went and which fields were set; never a value."""
+
+    GATE: ClassVar[str] = "complete"
 
 
 def _from_env(names: dict[str, str]) -> dict[str, Any]:

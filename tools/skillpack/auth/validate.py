@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -82,6 +82,8 @@ class ValidateAuthIn(SourceArgs):
 
 class ValidateAuthOut(BaseModel):
     """The verdict on the credentials, with what to do about it; never a secret."""
+
+    GATE: ClassVar[str] = "ok"
 
     ok: bool = Field(description="The gate: true when the connector listed tables (and read).")
     verdict: Verdict = Field(

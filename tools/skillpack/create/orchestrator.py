@@ -1,7 +1,8 @@
 """``skillpack create``: build a connector one verified step at a time.
 
-Each step is one registered tool call followed by its gate (a named field of the
-tool's output). A passed step is recorded in the workspace's state file and, with
+Each step is one registered tool call followed by its gate: the field the tool's
+output model names in ``GATE`` (the same field that makes ``skillpack tool NAME``
+exit 1). A passed step is recorded in the workspace's state file and, with
 git, committed, so a run can be resumed after the last passed step and every step
 can be inspected or reverted. A failed gate stops the run with the diagnosis and
 the command to resume; nothing moves past a failed gate.
@@ -12,6 +13,7 @@ the command to resume; nothing moves past a failed gate.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -49,106 +51,152 @@ class Context:
         return {"source": self.paths.name, "workspace": str(self.paths.root)}
 
 
-Gate = Callable[[dict[str, Any]], tuple[bool, str]]
+Detail = Callable[[dict[str, Any]], str]
+#: the inputs a step's result depends on; a change to one since it passed re-runs it
+InputKind = Literal["doc", "spec", "config"]
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step: the tool it calls, how its input is built, and the gate on its output."""
+    """One step: the tool it calls, how its input is built, and how its outcome is told.
+
+    The gate itself is the tool's own (``get_tool(tool).gate``), so a step can never pass
+    what ``skillpack tool NAME`` calls a failure.
+    """
 
     name: str
     tool: str
     title: str
     build: Callable[[Context], dict[str, Any]]
-    gate: Gate
+    detail: Detail
     #: where an agent goes when the gate fails
     on_fail: str
+    inputs: tuple[InputKind, ...] = ()
+
+    @property
+    def gate(self) -> str:
+        """The output field the step is gated on."""
+        return get_tool(self.tool).gate or ""
 
 
-def _field(name: str) -> Gate:
-    def gate(out: dict[str, Any]) -> tuple[bool, str]:
-        return bool(out.get(name)), f"`{name}` is {out.get(name)!r}"
-
-    return gate
+def _field(name: str) -> Detail:
+    return lambda out: f"`{name}` is {out.get(name)!r}"
 
 
-def _suite_gate(out: dict[str, Any]) -> tuple[bool, str]:
+def _doc_detail(out: dict[str, Any]) -> str:
+    tables = out.get("tables", [])
+    unkeyed = [
+        f"{t.get('name')} (line {t.get('line')})"
+        for t in tables
+        if not t.get("primary_keys") or "primary_keys" in t.get("inferred", [])
+    ]
+    no_cursor = [
+        f"{t.get('name')} (line {t.get('line')})"
+        for t in tables
+        if t.get("ingestion_type") in ("cdc", "cdc_with_deletes")
+        and (not t.get("cursor_field") or "cursor_field" in t.get("inferred", []))
+    ]
+    detail = f"{len(tables)} tables"
+    if unkeyed:
+        detail += f"; no primary key stated (missing or guessed): {', '.join(unkeyed)}"
+    if no_cursor:
+        detail += f"; incremental without a stated cursor field: {', '.join(no_cursor)}"
+    return detail
+
+
+def _suite_detail(out: dict[str, Any]) -> str:
     counts = out.get("counts", {})
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
     causes = ", ".join(out.get("causes", []))
-    return bool(out.get("passed")), summary + (f"; causes: {causes}" if causes else "")
+    spec = out.get("simulator_spec_origin")
+    return summary + (f"; causes: {causes}" if causes else "") + (f"; spec: {spec}" if spec else "")
 
 
-def _lint_gate(out: dict[str, Any]) -> tuple[bool, str]:
+def _lint_detail(out: dict[str, Any]) -> str:
     errors = [f for f in out.get("findings", []) if f.get("severity") == "error"]
     shown = "; ".join(f"line {f.get('line')}: {f.get('message')}" for f in errors[:3])
-    return bool(out.get("passed")), f"{out.get('errors', 0)} errors" + (
+    return f"{out.get('errors', 0)} errors" + (f": {shown}" if shown else "")
+
+
+def _review_detail(out: dict[str, Any]) -> str:
+    detail = f"score {out.get('score')}, band {out.get('band', '')}"
+    if out.get("provisional"):
+        detail += (
+            f"; provisional: {len(out.get('sinking_pending', []))} judgement(s) that can "
+            f"sink the connector are unanswered ({', '.join(out.get('sinking_pending', [])[:5])})"
+        )
+    return detail
+
+
+def _implement_detail(out: dict[str, Any]) -> str:
+    todo = out.get("todo", [])
+    blocking = [t for t in todo if t.get("blocking")]
+    shown = "; ".join(
+        f"{t.get('table') or 'source'}: {t.get('what')}"
+        + (f" (doc line {t.get('doc_line')})" if t.get("doc_line") else "")
+        for t in blocking[:3]
+    )
+    return f"{len(todo)} parts to finish, {len(blocking)} blocking" + (
         f": {shown}" if shown else ""
     )
 
 
-def _review_gate(out: dict[str, Any]) -> tuple[bool, str]:
-    band = str(out.get("band", ""))
-    return band.startswith(("READY", "ALMOST")), f"score {out.get('score')}, band {band}"
-
-
-def _implement_gate(out: dict[str, Any]) -> tuple[bool, str]:
-    todo = out.get("todo", [])
-    return bool(out.get("passed_template_check")) and not todo, f"{len(todo)} parts to finish"
-
-
-def _package_gate(out: dict[str, Any]) -> tuple[bool, str]:
+def _package_detail(out: dict[str, Any]) -> str:
     checks = out.get("checks", [])
     failed = [c.get("name") for c in checks if c.get("status") == "failed"]
-    detail = f"{len(checks)} checks" + (f", failed: {failed}" if failed else "")
-    return bool(out.get("passed")) and not failed, detail
+    return f"{len(checks)} checks" + (f", failed: {failed}" if failed else "")
 
 
-def _write_back_gate(out: dict[str, Any]) -> tuple[bool, str]:
+def _write_back_detail(out: dict[str, Any]) -> str:
     if out.get("skipped"):
-        return True, f"skipped: {out.get('reason')}"
-    return True, f"{len(out.get('tables', []))} tables with write-back"
+        return f"skipped: {out.get('reason')}"
+    return f"{len(out.get('tables', []))} tables with write-back"
 
 
 STEPS: tuple[Step, ...] = (
     Step("doc", "parse_api_doc", "read the API doc",
          lambda c: {"path": str(c.paths.api_doc)},
-         lambda out: (bool(out.get("tables")), f"{len(out.get('tables', []))} tables"),
-         "fix the doc so it describes at least one table (skills/implement/references)"),
+         _doc_detail,
+         "give every table primary keys (and incremental ones a cursor field) in the doc, "
+         "or ask the user for them (skills/implement/references)", ("doc",)),
     Step("lint", "lint_api_doc", "lint the API doc",
-         lambda c: {"path": str(c.paths.api_doc)}, _lint_gate,
-         "fix each error finding in the doc, then resume"),
+         lambda c: {"path": str(c.paths.api_doc)}, _lint_detail,
+         "fix each error finding in the doc, then resume", ("doc",)),
     Step("spec", "generate_connector_spec", "write connector_spec.yaml",
          lambda c: {"path": str(c.paths.api_doc), **c.source}, _field("spec_path"),
-         "fix the doc's authentication section, then resume"),
+         "fix the doc's authentication section, then resume", ("doc",)),
     Step("auth", "write_credentials", "store the credentials (dev config, 0600)",
          lambda c: {**c.source, "values": c.config_values, "from_env": c.config_env},
          _field("complete"),
-         "skills/auth-setup: ask the user to run `skillpack auth NAME`, then resume"),
+         "skills/auth-setup: ask the user to run `skillpack auth NAME`, then resume",
+         ("spec", "config")),
     Step("implement", "implement_connector", "generate the connector",
-         lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_gate,
-         "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume"),
+         lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_detail,
+         "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume",
+         ("doc", "spec")),
     Step("connect", "validate_auth", "connect with the credentials",
          lambda c: {**c.source, "timeout_s": 60.0}, _field("ok"),
-         "skills/auth-setup: fix what `verdict` and `fix` say, then resume"),
+         "skills/auth-setup: fix what `verdict` and `fix` say, then resume", ("config",)),
     Step("test_simulate", "run_suite", "generic suite, offline",
-         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_gate,
+         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_detail,
          "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
     Step("record", "run_suite", "record a cassette from the live source",
-         lambda c: {**c.source, "mode": "record", "timeout_s": c.timeout_s}, _suite_gate,
-         "skills/test-fix (record): fix what the live source revealed, then resume"),
+         lambda c: {**c.source, "mode": "record", "timeout_s": c.timeout_s}, _suite_detail,
+         "skills/test-fix (record): fix what the live source revealed, then resume",
+         ("config",)),
     Step("write_back", "write_test_utils", "generate write-back utilities",
-         lambda c: {**c.source, "path": str(c.paths.api_doc)}, _write_back_gate,
-         "skills/write-back-testing"),
+         lambda c: {**c.source, "path": str(c.paths.api_doc)}, _write_back_detail,
+         "skills/write-back-testing", ("doc",)),
     Step("test_live", "run_suite", "generic + write-back suites, live",
-         lambda c: {**c.source, "mode": "live", "timeout_s": c.timeout_s}, _suite_gate,
-         "skills/test-fix (live), skills/write-back-testing: fix, then resume"),
+         lambda c: {**c.source, "mode": "live", "timeout_s": c.timeout_s}, _suite_detail,
+         "skills/test-fix (live), skills/write-back-testing: fix, then resume", ("config",)),
     Step("package", "package_connector", "build and verify the package",
-         lambda c: {**c.source, "version": c.version}, _package_gate,
+         lambda c: {**c.source, "version": c.version}, _package_detail,
          "skills/packaging: fix the reported check, then resume"),
     Step("review", "review_connector", "score the connector",
-         lambda c: c.source, _review_gate,
-         "skills/review: fix the BLOCKER and MAJOR findings, answer the judgement checks"),
+         lambda c: c.source, _review_detail,
+         "skills/review: fix the BLOCKER and MAJOR findings, answer the judgement checks "
+         "(live verification among them), then resume"),
 )  # fmt: skip
 
 STEP_NAMES = tuple(s.name for s in STEPS)
@@ -165,6 +213,8 @@ class StepState:
     message: str = ""
     artifacts: list[str] = field(default_factory=list)
     commit: str | None = None
+    #: digests of the step's inputs (doc, spec, config) when it passed
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -197,6 +247,34 @@ class RunState:
 
     def step(self, name: str) -> StepState:
         return next(s for s in self.steps if s.name == name)
+
+
+def _digest(path: Path) -> str:
+    """A short content digest of ``path`` (``absent`` when there is no such file)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except FileNotFoundError:
+        return "absent"
+
+
+def input_digests(paths: SourcePaths) -> dict[InputKind, str]:
+    """Digests of everything a step can depend on: the doc, the spec and the dev config."""
+    return {
+        "doc": _digest(paths.api_doc),
+        "spec": _digest(paths.connector_spec),
+        "config": _digest(paths.dev_config),
+    }
+
+
+def _stale(step: Step, record: StepState, now: dict[InputKind, str]) -> str | None:
+    """Why a step that passed earlier must run again, or ``None`` when it still holds."""
+    if step.inputs and not record.inputs:
+        return "its inputs were not recorded when it passed"
+    changed = [k for k in step.inputs if record.inputs.get(k) != now[k]]
+    if not changed:
+        return None
+    words = {"doc": "the API doc", "spec": "connector_spec.yaml", "config": "the dev config"}
+    return " and ".join(words[k] for k in changed) + " changed since it passed"
 
 
 # ----------------------------------------------------------------------------- git
@@ -276,13 +354,21 @@ def run_create(
         state = RunState.fresh(ctx.paths.name, str(ctx.doc))
         _prepare(ctx, say)
     total = len(STEPS)
+    rerun_from: str | None = None
     for index, step in enumerate(STEPS, 1):
         record = state.step(step.name)
         if record.status == "passed":
-            say(f"[{index}/{total}] {step.name:<14} passed earlier")
-            if step.name == until:
-                break
-            continue
+            why = _stale(step, record, input_digests(ctx.paths))
+            if why is None and rerun_from is not None:
+                why = f"step `{rerun_from}` before it ran again"
+            if why is None:
+                say(f"[{index}/{total}] {step.name:<14} passed earlier")
+                if step.name == until:
+                    break
+                continue
+            say(f"[{index}/{total}] {step.name:<14} runs again: {why}")
+            rerun_from = rerun_from or step.name
+            record.status = "pending"
         given = ctx.config_values or ctx.config_env
         if step.name == "auth" and not given and not ctx.paths.dev_config.exists():
             # A person has to type the credentials: pause here rather than fail.
@@ -318,18 +404,19 @@ def run_create(
             state.save(state_path)
             raise
         record.seconds = round(time.perf_counter() - started, 2)
-        ok, detail = step.gate(out)
+        ok, detail = get_tool(step.tool).gate_passed(out), step.detail(out)
         record.artifacts = _artifacts(out)
         record.message = detail
         if not ok:
             record.status = "failed"
             state.save(state_path)
             raise GateFailed(
-                f"step `{step.name}` failed its gate: {detail}",
+                f"step `{step.name}` failed its gate (`{step.gate}`): {detail}",
                 hint=f"{step.on_fail}; then `skillpack create {ctx.paths.name} --workspace "
                 f"{ctx.paths.root} --resume`",
             )
         record.status = "passed"
+        record.inputs = dict(input_digests(ctx.paths))
         state.save(state_path)
         record.commit = _commit(ctx.paths.root, f"create {ctx.paths.name}: {step.name} passed")
         state.save(state_path)

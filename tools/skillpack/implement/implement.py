@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -51,6 +52,8 @@ class TodoItem(BaseModel):
 
 class ImplementConnectorOut(BaseModel):
     """Files written, tables implemented, and what is left to finish."""
+
+    GATE: ClassVar[str] = "passed_template_check"
 
     connector_module: str = Field(description="The connector module.")
     connector_class: str = Field(description="Name of the generated connector class.")

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
@@ -94,6 +94,8 @@ class PackageArtifact(BaseModel):
 
 class PackageConnectorOut(BaseModel):
     """What was built, what it depends on, and every check; ``passed`` is the gate."""
+
+    GATE: ClassVar[str] = "passed"
 
     source: str = Field(description="Source name.")
     distribution: str = Field(description="Distribution name, e.g. `lakeflow-connector-github`.")

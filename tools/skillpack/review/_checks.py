@@ -56,11 +56,17 @@ def check(check_id: str) -> Callable[[CheckFn], CheckFn]:
 
 
 def run_check(fn: CheckFn, ctx: ReviewContext) -> Outcome:
-    """Run one check; whatever it cannot read becomes "could not check", never a crash."""
+    """Run one check; what it cannot read is "could not check", a crash is the review's failure.
+
+    ``Unavailable`` is the check saying a file it needs is missing or unreadable. Any other
+    exception is a bug in the check (or a connector it does not understand): it becomes
+    ``error``, which scores as a failure and fails the review's gate, so a crashing BLOCKER
+    check can never leave the score and the band untouched.
+    """
     try:
         return fn(ctx)
     except Unavailable as exc:
         return unchecked(str(exc))
     except Exception as exc:
-        # A connector the checks do not understand must still get a report; say what broke.
-        return unchecked(f"the check could not read this connector ({type(exc).__name__})")
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return Outcome("error", f"the check raised {type(exc).__name__}: {detail}".rstrip(": "))

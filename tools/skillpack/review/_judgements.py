@@ -103,6 +103,12 @@ def load_judgements(path: Path, rubric: Rubric) -> dict[str, Verdict]:
                 hint=_HINT,
                 code="bad-judgements",
             ) from None
+        if verdict.verdict == "na" and not checks[check_id].na_allowed:
+            raise InputError(
+                f"judgement `{check_id}` cannot be `na`: it applies to every connector",
+                hint="answer pass or fail with evidence; leave it out to keep it pending",
+                code="na-refused",
+            )
         if verdict.verdict != "na" and not verdict.evidence.strip():
             raise InputError(
                 f"judgement `{check_id}` gives no evidence",

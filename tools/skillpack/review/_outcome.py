@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-OutcomeStatus = Literal["pass", "fail", "na", "unchecked"]
+OutcomeStatus = Literal["pass", "fail", "na", "unchecked", "error"]
 
 
 class Unavailable(Exception):

@@ -50,6 +50,7 @@ _STATUS_WORDS = {
     "na": "n/a",
     "pending": "pending",
     "unchecked": "not checked",
+    "error": "**CHECK RAISED**",
 }
 
 

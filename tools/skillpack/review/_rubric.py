@@ -20,7 +20,7 @@ RUBRIC_PATH = Path(__file__).resolve().parent / "rubric.yaml"
 
 Severity = Literal["BLOCKER", "MAJOR", "MINOR"]
 Decided = Literal["automatic", "judgement"]
-Status = Literal["pass", "fail", "na", "pending", "unchecked"]
+Status = Literal["pass", "fail", "na", "pending", "unchecked", "error"]
 BandName = Literal["READY", "ALMOST", "NEEDS WORK", "NOT READY"]
 
 SEVERITIES: tuple[Severity, ...] = ("BLOCKER", "MAJOR", "MINOR")
@@ -70,6 +70,14 @@ class Check(_Frozen):
     title: str = Field(description="Short name shown in the report.")
     passing: str = Field(description="What passing means.")
     fix: str = Field(description="How to fix a failure.")
+    na_allowed: bool = Field(
+        True, description="False when the check applies to every connector: `na` is refused."
+    )
+
+    @property
+    def can_sink(self) -> bool:
+        """Whether failing it alone can take a connector out of READY and ALMOST."""
+        return self.severity in ("BLOCKER", "MAJOR")
 
 
 class Rubric(_Frozen):
@@ -115,6 +123,7 @@ def score(rubric: Rubric, outcomes: list[tuple[Severity, Status]]) -> tuple[floa
     """The score (0-100, one decimal) and band for ``(severity, status)`` pairs.
 
     Only passed and failed checks count: N/A, unchecked and pending ones leave the maximum.
+    A check that raised (``error``) counts as failed: a crash must never lift the score.
     Any failed BLOCKER puts the connector in the blocker band whatever its score.
     """
     weights = rubric.scoring.weights
@@ -122,7 +131,7 @@ def score(rubric: Rubric, outcomes: list[tuple[Severity, Status]]) -> tuple[floa
     maximum = 0
     blocked = False
     for severity, status in outcomes:
-        if status not in ("pass", "fail"):
+        if status not in ("pass", "fail", "error"):
             continue
         maximum += weights[severity].pass_
         if status == "pass":

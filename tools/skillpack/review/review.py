@@ -105,6 +105,16 @@ def _evaluate(
         finding(_local(h.message, ctx), h.fix or check.fix, h.path, h.line) for h in outcome.hits
     ]
     note = _local(outcome.reason, ctx)
+    if outcome.status == "error":
+        found = [
+            finding(
+                f"the review failed here: {note}",
+                "the check crashed, so this connector was not judged on it; fix the check "
+                "(or report it) and review again",
+                None,
+                None,
+            )
+        ]
     if outcome.status == "fail":
         note = f"{len(found)} finding{'s' if len(found) != 1 else ''}"
     return result(outcome.status, note), found
@@ -127,7 +137,9 @@ def review_connector(inp: ReviewConnectorIn) -> ReviewConnectorOut:
     cassettes (with ast and markdown-it-py, never importing or running them) and writes one
     file, SELF_REVIEW.md beside the source's tests. Judgement checks stay pending until their
     verdicts are written to review_judgements.yaml beside the report; run it again to fold
-    them in. The gate is ``passed``: band READY or ALMOST and no failed BLOCKER.
+    them in. The gate is ``passed``: band READY or ALMOST, no failed BLOCKER, no check that
+    raised, and no pending BLOCKER or MAJOR judgement (live verification among them): until
+    those are answered the band is provisional.
     """
     paths = inp.paths()
     if not paths.source_dir.is_dir():
@@ -151,9 +163,20 @@ def review_connector(inp: ReviewConnectorIn) -> ReviewConnectorOut:
     )
     value, band_code = score(rubric, [(r.severity, r.status) for r in results])
     pending = [r.id for r in results if r.status == "pending"]
+    by_id = rubric.by_id()
+    sinking = [cid for cid in pending if by_id[cid].can_sink]
+    errors = [r.id for r in results if r.status == "error"]
     band = band_code + (
         f" ({len(pending)} judgement{'s' if len(pending) != 1 else ''} pending)" if pending else ""
     )
+    if sinking and band_code in PASSING_BANDS:
+        band = (
+            f"{band_code} (provisional: {len(sinking)} judgement"
+            f"{'s' if len(sinking) != 1 else ''} that can sink it pending, "
+            f"{len(pending)} in all)"
+        )
+    if errors:
+        band += f" (review failed: {len(errors)} check{'s' if len(errors) != 1 else ''} raised)"
     counts = Counter(r.status for r in results)
     report = paths.self_review
     out = ReviewConnectorOut(
@@ -163,9 +186,14 @@ def review_connector(inp: ReviewConnectorIn) -> ReviewConnectorOut:
         score=value,
         band=band,
         band_code=band_code,
-        passed=band_code in PASSING_BANDS,
+        provisional=bool(sinking),
+        sinking_pending=sinking,
+        review_errors=errors,
+        passed=band_code in PASSING_BANDS and not sinking and not errors,
         blockers_failed=sum(1 for r in results if r.status == "fail" and r.severity == "BLOCKER"),
-        counts={k: counts.get(k, 0) for k in ("pass", "fail", "na", "pending", "unchecked")},
+        counts={
+            k: counts.get(k, 0) for k in ("pass", "fail", "na", "pending", "unchecked", "error")
+        },
         pending=pending,
         findings=findings,
         checks=results,

@@ -9,6 +9,11 @@ Classification goes from the most to the least reliable evidence:
    connect``, ``pagination loop`` ...), for failures raised outside the suite's checks;
 3. nothing else: a failure that matches neither is ``unknown``, never guessed.
 
+Every diagnosis lists its ``candidates``, most likely first, each with the evidence it rests
+on. No fix ever suggests loosening a contract: a record missing its primary key or cursor, or
+a record that fits another table's schema, points at the path, the records path or the
+simulator spec, never at making the key, the cursor or the field nullable.
+
 Where to look is ``_suite_locate``'s business: the innermost traceback frame in the
 source's own files when there is one, else the line the cause points at.
 """
@@ -60,7 +65,16 @@ CATEGORIES: dict[str, Category] = {
     ),
     "record-violates-schema": Category(
         "a record lacks a required value or carries a field the schema lacks",
-        "fill the field (or make it nullable), or add the extra field to the schema",
+        "check that the connector reads the documented endpoint and records path, and fills "
+        "the field from the source; add a documented extra field to the schema. Loosen a "
+        "type only for a field the doc calls optional, never for a key or the cursor",
+    ),
+    "records-of-another-table": Category(
+        "the records read for this table are another table's",
+        "the read endpoint serves another table's records: check the connector's path and "
+        "the parameters that select this table (tables sharing a path are told apart by "
+        "them), or, in simulate mode, the simulator spec's endpoint for the table; the "
+        "schema and keys are right, do not loosen them",
     ),
     "metadata-invalid": Category(
         "read_table_metadata() is invalid or disagrees with the schema",
@@ -69,7 +83,8 @@ CATEGORIES: dict[str, Category] = {
     "cursor-stalled": Category(
         "the cursor does not advance correctly: the offset never becomes stable",
         "derive the offset from the records read and return the start offset unchanged "
-        "when there is nothing new",
+        "when there is nothing new; if the connector does, the source (or simulator) "
+        "ignores the filter parameter it sends: check that parameter's name in the doc",
     ),
     "pagination-loop": Category(
         "the connector kept requesting the same page",
@@ -148,10 +163,13 @@ _INNER_EXC = re.compile(
 )
 _HTTP_ANSWER = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) \S+ answered (\d{3})\b")
 _VIOLATION = re.compile(
-    r"table `(?P<table>[^`]+)` record #\d+: `(?P<field>[^`]+)`: "
-    r"expected (?P<expected>.+?), got (?P<got>.+?)(?:; `|$)",
+    r"table `(?P<table>[^`]+)` record #\d+: `(?P<field>[^`]+)`"
+    r"(?: \((?P<role>primary key|cursor)\))?: "
+    r"expected (?P<expected>.+?), got (?P<got>.+?)(?:; `|; the record fits|$)",
     re.M,
 )
+_TWIN = re.compile(r"the record fits table (?P<twins>`[^']+)'s schema")
+_KEY_ROLE = re.compile(r"has no (?:value for key|cursor) `(?P<field>[^`]+)`")
 _MAPPING = re.compile(r"column_mapping `(?P<field>[^`]+)` -> `(?P<path>[^`]+)`")
 _INGESTION = re.compile(r"ingestion_type `(?P<value>[^`]*)`")
 _NETWORK_TYPES = frozenset(
@@ -159,6 +177,14 @@ _NETWORK_TYPES = frozenset(
     | {"ConnectionRefusedError", "ConnectionResetError", "NewConnectionError"}
 )
 _IMPORT_TYPES = frozenset({"ImportError", "ModuleNotFoundError", "SyntaxError", "IndentationError"})
+
+
+class Candidate(BaseModel):
+    """One possible cause of a failure and the evidence for it."""
+
+    cause: str = Field(description="Stable id of the cause.")
+    title: str = Field(description="What would have gone wrong.")
+    evidence: str = Field(description="What in the failure points at this cause.")
 
 
 class Diagnosis(BaseModel):
@@ -182,6 +208,11 @@ class Diagnosis(BaseModel):
     details: dict[str, str] = Field(
         default_factory=dict,
         description="Facts pulled from the message: table, field, expected, got, status ...",
+    )
+    candidates: list[Candidate] = Field(
+        default_factory=list,
+        description="Possible causes, most likely first, each with its evidence; the first "
+        "is `cause`.",
     )
 
 
@@ -215,16 +246,59 @@ def diagnose(failure: Failure, paths: SourcePaths, secrets: Iterable[str] = ()) 
     location, kind = locate(failure, cause, code, details, paths)
     if location:
         fix = f"{fix} (see {location})"
+    evidence = _evidence(failure, secrets)
     return Diagnosis(
         cause=cause,
         title=category.title,
         fix=redact_text(fix, secrets),
         location=location,
         location_kind=kind,
-        evidence=_evidence(failure, secrets),
+        evidence=evidence,
         suite_code=code,
         details={k: redact_text(v, secrets) for k, v in details.items()},
+        candidates=[
+            Candidate(cause=c, title=_title(c), evidence=redact_text(e, secrets))
+            for c, e in _ranked(cause, code, details, evidence)
+        ],
     )
+
+
+def _title(cause: str) -> str:
+    category = CATEGORIES.get(cause)
+    return category.title if category else CAUSES[cause].title if cause in CAUSES else cause
+
+
+def _ranked(
+    cause: str, code: str | None, details: dict[str, str], evidence: str
+) -> list[tuple[str, str]]:
+    """The causes worth checking, most likely first, each with what points at it."""
+    first = f"suite code `{code}`: {evidence}" if code else evidence
+    ranked = [(cause, first)]
+    if cause == "records-of-another-table":
+        ranked.append(
+            (
+                "simulator-miss",
+                "in simulate mode the simulator spec may serve two tables sharing a path "
+                "alike: give each the parameters that tell them apart",
+            )
+        )
+    elif cause == "record-violates-schema" and details.get("role"):
+        ranked.append(
+            (
+                "source-error",
+                f"`{details.get('field')}` is the {details['role']}: a record without it "
+                "comes from the wrong endpoint or records path, not from a nullable column",
+            )
+        )
+    elif cause == "cursor-stalled":
+        ranked.append(
+            (
+                "source-error",
+                "the source or simulator may ignore the filter parameter the connector sends "
+                "(a wrong parameter name returns everything again)",
+            )
+        )
+    return ranked
 
 
 # --- classification --------------------------------------------------------------------------
@@ -256,6 +330,13 @@ def _classify(f: Failure) -> tuple[str, str | None, dict[str, str]]:
             if refined is not None:
                 return refined[0], code, refined[1]
             return code, code, {}
+        twin = _TWIN.search(block)
+        if twin and code in ("schema-violation", "null-key", "cursor-missing"):
+            table = re.search(r"table `([^`]+)`", block)
+            details = {"twins": twin.group("twins").replace("`", "")}
+            if table:
+                details["table"] = table.group(1)
+            return "records-of-another-table", code, details
         if code == "schema-violation":
             return _schema_violation(block)
         if code == "cursor-missing":
@@ -304,7 +385,7 @@ def _schema_violation(block: str) -> tuple[str, str | None, dict[str, str]]:
     found = _VIOLATION.search(block)
     if found is None:
         return "schema-mismatch", "schema-violation", {}
-    details = {k: v.strip() for k, v in found.groupdict().items()}
+    details = {k: v.strip() for k, v in found.groupdict().items() if v is not None}
     shape = details["got"] in ("missing", "None") or details["expected"] == "no such field"
     return ("record-violates-schema" if shape else "schema-mismatch"), "schema-violation", details
 
@@ -329,10 +410,27 @@ def _specific_fix(cause: str, code: str | None, details: dict[str, str]) -> str 
             f"`{field_name}` is declared {expected} but the source sends {got}: change its type "
             f"in the schema or convert the value when building records"
         )
+    if cause == "records-of-another-table" and details.get("twins"):
+        return (
+            f"the records read for `{details.get('table', 'this table')}` fit table "
+            f"`{details['twins']}`'s schema: the connector (or the simulator spec) reads that "
+            "table's endpoint for this one; fix the path or the parameters that select the "
+            "table, and keep the schema and keys as they are"
+        )
     if cause == "record-violates-schema" and field_name:
         if expected == "no such field":
             return f"records carry `{field_name}`, which the schema lacks: add it to the schema"
-        return f"records lack a value for non-nullable `{field_name}`: fill it or make it nullable"
+        if details.get("role"):
+            return (
+                f"records lack the {details['role']} `{field_name}`: the connector reads the "
+                "wrong endpoint or records path (or the simulator serves records without "
+                f"it); a {details['role']} stays non-nullable"
+            )
+        return (
+            f"records lack a value for non-nullable `{field_name}`: fill it from the source "
+            "(check the endpoint and records path); make it nullable only if the doc calls "
+            "it optional"
+        )
     if cause == "mapping-path-missing" and details.get("path"):
         return (
             f"no record read back has the path `{details['path']}` mapped from "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import os
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -56,6 +57,8 @@ class RunSuiteIn(SourceArgs, ModeArgs):
 
 class RunSuiteOut(BaseModel):
     """The SuiteResult: counts, per-test outcomes and a diagnosis of every failure."""
+
+    GATE: ClassVar[str] = "passed"
 
     source: str = Field(description="The source whose suite ran.")
     mode: str = Field(description="simulate, record or live.")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from skillpack.apidoc.parse import read_doc
 from skillpack.errors import InputError
@@ -50,6 +51,8 @@ class TableWriteBack(BaseModel):
 class WriteTestUtilsOut(BaseModel):
     """Files written and what the generated utilities cover."""
 
+    GATE: ClassVar[str] = "passed"
+
     skipped: bool = Field(description="True when the doc documents no write-back endpoints.")
     reason: str = Field("", description="Why the step was skipped, when it was.")
     utils_file: str | None = Field(None, description="The utilities module.")
@@ -62,6 +65,14 @@ class WriteTestUtilsOut(BaseModel):
     )
     utils_class: str | None = Field(None, description="Name of the generated class.")
     tables: list[TableWriteBack] = Field(default_factory=list, description="Per-table plan.")
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The gate: the utilities were written, or the step was skipped because "
+        "the doc documents no write-back endpoints."
+    )
+    @property
+    def passed(self) -> bool:
+        return self.skipped or self.utils_file is not None
 
 
 def _camel(name: str) -> str:
