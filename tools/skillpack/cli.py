@@ -35,6 +35,8 @@ from pydantic import ValidationError
 
 from skillpack import __version__
 from skillpack.errors import InputError, SkillpackError
+from skillpack.layout import echo
+from skillpack.limits import load_json, read_capped
 
 Runner = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -86,27 +88,22 @@ def read_input(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON object given by ``--input`` or ``--input-file`` (``{}`` when neither)."""
     if args.input_file is not None:
         if args.input_file == "-":
-            raw, where = sys.stdin.read(), "stdin"
+            raw, where = read_capped(sys.stdin.buffer, "stdin"), "stdin"
         else:
             path = Path(args.input_file)
+            where = f"`{echo(args.input_file)}`"
             if not path.is_file():
                 raise InputError(
-                    f"input file `{args.input_file}` not found",
+                    f"input file {where} not found",
                     hint="pass a JSON file's path, or use --input",
                 )
-            raw, where = path.read_text(encoding="utf-8"), f"`{args.input_file}`"
+            with path.open("rb") as f:
+                raw = read_capped(f, where)
     elif args.input is not None:
         raw, where = args.input, "--input"
     else:
         return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            hint="""quote the JSON for your shell, e.g. --input '{"path": "doc.md"}'""",
-            code="bad-json",
-        ) from None
+    data = load_json(raw, where)
     if not isinstance(data, dict):
         raise InputError(f"{where} must be a JSON object", hint="""e.g. '{"path": "doc.md"}'""")
     return data
@@ -304,7 +301,13 @@ def _create_args(p: argparse.ArgumentParser) -> None:
 
     _source_args(p, "source name (lowercase, digits, underscores)")
     p.add_argument("--doc", metavar="PATH", help="the API doc (default: the workspace's)")
-    p.add_argument("--resume", action="store_true", help="continue after the last passed step")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--resume", action="store_true", help="continue after the last passed step")
+    how.add_argument(
+        "--restart",
+        action="store_true",
+        help="start over although a run exists (its state is kept under .skillpack/backup/)",
+    )
     p.add_argument("--until", choices=STEP_NAMES, metavar="STEP", help="stop after this step")
     p.add_argument("--version", dest="package_version", default="0.1.0", help="package version")
     p.add_argument(
@@ -337,7 +340,11 @@ def _create(args: argparse.Namespace) -> int:
         resume=args.resume,
     )
     state = run_create(
-        ctx, resume=args.resume, until=args.until, say=lambda line: print(line, file=sys.stderr)
+        ctx,
+        resume=args.resume,
+        restart=args.restart,
+        until=args.until,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
     )
     passed = sum(1 for s in state.steps if s.status == "passed")
     print(
@@ -477,6 +484,16 @@ def describe_validation_error(exc: ValidationError) -> str:
     return f"invalid input: `{loc}`: {first.get('msg', 'invalid')}{more}"
 
 
+def describe_os_error(exc: BaseException) -> str:
+    """One short line for an OS or decoding error, quoting at most 80 characters of a path."""
+    if isinstance(exc, OSError):
+        where = f" `{echo(exc.filename)}`" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply"
+    return f"{type(exc).__name__}: {echo(exc, 120)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -498,6 +515,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (OSError, RecursionError, UnicodeError) as exc:
+        # The file system or the input refused (a name too long, a folder that cannot be
+        # made, bytes that are not text): the user's to fix, in one line.
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        print("hint: check the paths and files given on the command line", file=sys.stderr)
+        return 2
     except Exception as exc:
         if args.debug:
             traceback.print_exc()

@@ -12,24 +12,37 @@ the command to resume; nothing moves past a failed gate.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from skillpack.create_state import (
+    IGNORED,
+    RunState,
+    StepState,
+    backup,
+    commit,
+    commit_message,
+    ensure_gitignore,
+    find_step_commit,
+    head_commit,
+    replace_file,
+)
 from skillpack.errors import GateFailed, InputError, SkillpackError, known_values
-from skillpack.layout import SourcePaths, source_paths
+from skillpack.layout import SourcePaths, echo, source_paths
 from skillpack.tools import get_tool
+from skillpack.workspace_lock import workspace_lock
 
-Status = Literal["pending", "running", "passed", "failed", "waiting"]
+__all__ = ["IGNORED", "STEPS", "STEP_NAMES", "RunState", "StepState", "context_for", "run_create"]
 
-#: lines .gitignore must hold before the first commit: credentials and build output
-IGNORED = (".skillpack/", "**/configs/dev_config.json", "dist/", "build/", "*.egg-info/",
-           "__pycache__/", "*.pyc", ".pytest_cache/")  # fmt: skip
+#: Test hook: ``STEP:PHASE`` makes the run SIGKILL itself at that point, so tests can prove a
+#: kill anywhere is recovered by ``--resume``. Phases: ``start`` (state says running, tool not
+#: called), ``ran`` (tool done, nothing committed), ``committed`` (commit made, state not yet).
+KILL_HOOK_ENV = "SKILLPACK_TEST_KILL_AT"
 
 
 @dataclass
@@ -104,6 +117,30 @@ def _package_gate(out: dict[str, Any]) -> tuple[bool, str]:
     return bool(out.get("passed")) and not failed, detail
 
 
+def _connect_gate(out: dict[str, Any]) -> tuple[bool, str]:
+    ok = bool(out.get("ok"))
+    if ok:
+        return True, f"{len(out.get('tables', []))} tables listed"
+    return False, f"verdict `{out.get('verdict')}` at `{out.get('stage')}`: {out.get('detail')}"
+
+
+def gate_reason(out: dict[str, Any]) -> dict[str, str]:
+    """The tool's own account of a failed gate: verdict, fix and evidence, where it has them."""
+    reason = {k: str(out[k]) for k in ("verdict", "stage", "fix", "detail") if out.get(k)}
+    for test in out.get("tests") or []:
+        diagnosis = test.get("diagnosis") if isinstance(test, dict) else None
+        if diagnosis and test.get("outcome") in ("failed", "error", "errors"):
+            reason.setdefault("verdict", f"{test.get('name')}: {diagnosis.get('cause')}")
+            reason.setdefault("fix", str(diagnosis.get("fix", "")))
+            reason.setdefault("evidence", str(diagnosis.get("evidence", "")))
+            break
+    errors = [f for f in out.get("findings") or [] if f.get("severity") in ("error", "BLOCKER")]
+    if errors:
+        first = errors[0]
+        reason.setdefault("evidence", f"line {first.get('line')}: {first.get('message')}")
+    return {k: v for k, v in reason.items() if v}
+
+
 def _write_back_gate(out: dict[str, Any]) -> tuple[bool, str]:
     if out.get("skipped"):
         return True, f"skipped: {out.get('reason')}"
@@ -129,7 +166,7 @@ STEPS: tuple[Step, ...] = (
          lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_gate,
          "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume"),
     Step("connect", "validate_auth", "connect with the credentials",
-         lambda c: {**c.source, "timeout_s": 60.0}, _field("ok"),
+         lambda c: {**c.source, "timeout_s": 60.0}, _connect_gate,
          "skills/auth-setup: fix what `verdict` and `fix` say, then resume"),
     Step("test_simulate", "run_suite", "generic suite, offline",
          lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_gate,
@@ -154,80 +191,6 @@ STEPS: tuple[Step, ...] = (
 STEP_NAMES = tuple(s.name for s in STEPS)
 
 
-# --------------------------------------------------------------------------- state
-
-
-@dataclass
-class StepState:
-    name: str
-    status: Status = "pending"
-    seconds: float = 0.0
-    message: str = ""
-    artifacts: list[str] = field(default_factory=list)
-    commit: str | None = None
-
-
-@dataclass
-class RunState:
-    source: str
-    doc: str
-    steps: list[StepState]
-
-    @classmethod
-    def fresh(cls, source: str, doc: str) -> RunState:
-        return cls(source, doc, [StepState(name) for name in STEP_NAMES])
-
-    @classmethod
-    def load(cls, path: Path) -> RunState:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(data["source"], data["doc"], [StepState(**s) for s in data["steps"]])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"cannot read the run state `{path}`: {exc}",
-                hint="start again without --resume (passed steps are kept in git)",
-            ) from None
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"source": self.source, "doc": self.doc, "steps": [vars(s) for s in self.steps]}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-
-    def step(self, name: str) -> StepState:
-        return next(s for s in self.steps if s.name == name)
-
-
-# ----------------------------------------------------------------------------- git
-
-
-def _ensure_gitignore(root: Path) -> None:
-    path = root / ".gitignore"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    missing = [line for line in IGNORED if line not in lines]
-    if missing:
-        path.write_text("\n".join([*lines, *missing]) + "\n", encoding="utf-8")
-
-
-def _commit(root: Path, message: str) -> str:
-    """Commit everything not ignored in ``root`` (initialising a repo).
-
-    A step that changed no file still gets its (empty) commit, so the history lists
-    every passed step in order.
-    """
-    import git
-
-    try:
-        repo = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        repo = git.Repo.init(root)
-    _ensure_gitignore(root)
-    repo.git.add(A=True)
-    actor = git.Actor("skillpack", "skillpack@localhost")
-    return repo.index.commit(message, author=actor, committer=actor).hexsha[:12]
-
-
 # ---------------------------------------------------------------------------- run
 
 
@@ -245,40 +208,116 @@ def _artifacts(out: dict[str, Any]) -> list[str]:
     return found[:20]
 
 
-def _prepare(ctx: Context, say: Reporter) -> None:
-    """Put the doc in place and the credentials given on the command line in the dev config."""
+def _kill_hook(step: str, phase: str) -> None:
+    """SIGKILL this process at ``step``:``phase`` when the test hook asks for it."""
+    if os.environ.get(KILL_HOOK_ENV) == f"{step}:{phase}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _check_doc(doc: Path) -> None:
+    """Refuse a doc the first gate would refuse, before it replaces anything."""
+    out = get_tool("parse_api_doc").call_json({"path": str(doc)})
+    if not out.get("tables"):
+        raise InputError(
+            f"the API doc `{doc}` describes no table; nothing was changed",
+            hint=STEPS[0].on_fail,
+            code="doc-without-tables",
+        )
+
+
+def _prepare(ctx: Context, existing: RunState | None, restart: bool) -> str:
+    """Check the doc, back up what a restart replaces, put the doc in place; a note on it."""
     api_doc = ctx.paths.api_doc
-    if ctx.doc.resolve() != api_doc.resolve():
-        api_doc.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ctx.doc, api_doc)
-    _ensure_gitignore(ctx.paths.root)
+    new_doc = ctx.doc.resolve() != api_doc.resolve()
+    _check_doc(ctx.doc)
+    note = ""
+    if restart and (existing is not None or (new_doc and api_doc.exists())):
+        kept = backup(ctx.paths.root, ctx.paths.state_file, *([api_doc] if new_doc else []))
+        note = f"the previous state is kept in {kept}"
+    if new_doc:
+        replace_file(ctx.doc, api_doc)
+    ensure_gitignore(ctx.paths.root)
+    return note
+
+
+def _start(ctx: Context, resume: bool, restart: bool, say: Reporter) -> RunState:
+    """The state to run from: the saved one to resume, else a fresh one (never over work)."""
+    state_path = ctx.paths.state_file
+    name, root = ctx.paths.name, ctx.paths.root
+    if resume and restart:
+        raise InputError("--resume and --restart exclude each other", hint="pick one")
+    if resume:
+        if not state_path.exists():
+            raise InputError(
+                f"nothing to resume: `{state_path}` does not exist",
+                hint="run `skillpack create` without --resume first",
+            )
+        return RunState.load(state_path)
+    existing = None
+    if state_path.exists():
+        try:
+            existing = RunState.load(state_path)
+        except InputError:
+            if not restart:
+                raise
+        if existing is not None and existing.started and not restart:
+            raise InputError(
+                f"`{name}` already has a create run in `{root}` ({existing.summary()})",
+                hint=f"continue it with `skillpack create {name} --workspace {root} --resume`, "
+                "or start over with --restart (the current state is kept as a backup)",
+                code="run-exists",
+            )
+    note = _prepare(ctx, existing, restart)
+    if note:
+        say(note)
+    state = RunState.fresh(name, str(ctx.doc), STEP_NAMES)
+    state.base_commit = head_commit(root)
+    return state
 
 
 def run_create(
     ctx: Context,
     *,
     resume: bool = False,
+    restart: bool = False,
     until: str | None = None,
     say: Reporter = lambda _line: None,
 ) -> RunState:
-    """Run (or resume) the steps; returns the final state, raises GateFailed on a failed gate."""
+    """Run (or resume) the steps; returns the final state, raises GateFailed on a failed gate.
+
+    The workspace is locked for the whole run: a second writer gets ``WorkspaceBusy``.
+    """
     if until is not None and until not in STEP_NAMES:
         raise InputError(known_values("step", until, STEP_NAMES), hint="see `skillpack create -h`")
+    with workspace_lock(ctx.paths.root, f"skillpack create {ctx.paths.name}"):
+        state = _start(ctx, resume, restart, say)
+        return _run_steps(ctx, state, resume=resume, until=until, say=say)
+
+
+def _fail(record: StepState, started: float, exc: SkillpackError, path: Path, state: RunState):
+    record.status = "failed"
+    record.seconds = round(time.perf_counter() - started, 2)
+    record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
+    state.save(path)
+
+
+def _run_steps(
+    ctx: Context, state: RunState, *, resume: bool, until: str | None, say: Reporter
+) -> RunState:
     state_path = ctx.paths.state_file
-    if resume and state_path.exists():
-        state = RunState.load(state_path)
-    elif resume:
-        raise InputError(
-            f"nothing to resume: `{state_path}` does not exist",
-            hint="run `skillpack create` without --resume first",
-        )
-    else:
-        state = RunState.fresh(ctx.paths.name, str(ctx.doc))
-        _prepare(ctx, say)
+    name, root = ctx.paths.name, ctx.paths.root
     total = len(STEPS)
+    since = state.base_commit
     for index, step in enumerate(STEPS, 1):
         record = state.step(step.name)
-        if record.status == "passed":
+        if not record.done and record.status in ("running", "passed"):
+            # killed after the commit but before the state said so: the commit is the truth
+            found = find_step_commit(root, name, step.name, since)
+            if found:
+                record.status, record.commit = "passed", found
+                state.save(state_path)
+        if record.done:
+            since = record.commit
             say(f"[{index}/{total}] {step.name:<14} passed earlier")
             if step.name == until:
                 break
@@ -289,14 +328,15 @@ def run_create(
             record.status, record.message = "waiting", "no credentials yet"
             state.save(state_path)
             raise GateFailed(
-                f"step `auth` is waiting for credentials for `{ctx.paths.name}`",
-                hint=f"ask the user to run `skillpack auth {ctx.paths.name}` (or pass "
-                f"--config KEY=VALUE), then `skillpack create {ctx.paths.name} --resume`",
+                f"step `auth` is waiting for credentials for `{name}`",
+                hint=f"ask the user to run `skillpack auth {name}` (or pass "
+                f"--config KEY=VALUE), then `skillpack create {name} --resume`",
                 code="waiting",
             )
         say(f"[{index}/{total}] {step.name:<14} {step.title} ...")
-        record.status, record.message = "running", ""
+        record.status, record.message, record.reason = "running", "", {}
         state.save(state_path)
+        _kill_hook(step.name, "start")
         started = time.perf_counter()
         try:
             out = get_tool(step.tool).call_json(step.build(ctx))
@@ -306,16 +346,10 @@ def run_create(
                 # the next steps (the suites) judge it.
                 out = {"passed_template_check": True, "todo": [], "kept": str(exc)}
             else:
-                record.status = "failed"
-                record.seconds = round(time.perf_counter() - started, 2)
-                record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
-                state.save(state_path)
+                _fail(record, started, exc, state_path, state)
                 raise
         except SkillpackError as exc:
-            record.status = "failed"
-            record.seconds = round(time.perf_counter() - started, 2)
-            record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
-            state.save(state_path)
+            _fail(record, started, exc, state_path, state)
             raise
         record.seconds = round(time.perf_counter() - started, 2)
         ok, detail = step.gate(out)
@@ -323,16 +357,23 @@ def run_create(
         record.message = detail
         if not ok:
             record.status = "failed"
+            record.reason = gate_reason(out)
             state.save(state_path)
+            for key, value in record.reason.items():
+                say(f"      {key}: {echo(value, 400)}")
+            fix = record.reason.get("fix")
             raise GateFailed(
-                f"step `{step.name}` failed its gate: {detail}",
-                hint=f"{step.on_fail}; then `skillpack create {ctx.paths.name} --workspace "
-                f"{ctx.paths.root} --resume`",
+                f"step `{step.name}` failed its gate: {echo(detail, 300)}",
+                hint=(f"{echo(fix, 300)}; " if fix else f"{step.on_fail}; ")
+                + f"then `skillpack create {name} --workspace {root} --resume`",
             )
-        record.status = "passed"
+        _kill_hook(step.name, "ran")
+        # A step is passed only once its commit exists: commit first, then record it.
+        sha = commit(root, commit_message(name, step.name))
+        _kill_hook(step.name, "committed")
+        record.status, record.commit = "passed", sha
         state.save(state_path)
-        record.commit = _commit(ctx.paths.root, f"create {ctx.paths.name}: {step.name} passed")
-        state.save(state_path)
+        since = sha
         say(f"      {step.name} passed in {record.seconds:.1f}s: {detail}")
         if step.name == until:
             break
@@ -356,7 +397,14 @@ def context_for(
             f"nothing to resume: `{paths.state_file}` does not exist",
             hint="run `skillpack create` without --resume first",
         )
-    paths.root.mkdir(parents=True, exist_ok=True)
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the workspace `{echo(paths.root)}`: {exc.strerror}",
+            hint="pass --workspace with a folder you can write to",
+            code="bad-workspace",
+        ) from None
     doc_path = Path(doc).expanduser() if doc else paths.api_doc
     if not doc_path.is_file():
         raise InputError(

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from skillpack.errors import InputError
+from skillpack.limits import read_text_capped
 from skillpack.tools._apidoc_extract import (
     endpoints_in_code,
     endpoints_in_text,
@@ -259,13 +260,7 @@ def read_doc(path: str) -> ApiDoc:
         )
     if not p.is_file():
         raise InputError(f"API doc `{path}` is not a file", hint="pass a Markdown file's path")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"API doc `{path}` is not UTF-8 text", hint="save the doc as UTF-8 Markdown"
-        ) from exc
-    return parse_markdown(text, str(path))
+    return parse_markdown(read_text_capped(p, "API doc"), str(path))
 
 
 @tool
