@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,10 +40,14 @@ from skillpack.workspace_lock import workspace_lock
 
 __all__ = ["IGNORED", "STEPS", "STEP_NAMES", "RunState", "StepState", "context_for", "run_create"]
 
-#: Test hook: ``STEP:PHASE`` makes the run SIGKILL itself at that point, so tests can prove a
-#: kill anywhere is recovered by ``--resume``. Phases: ``start`` (state says running, tool not
-#: called), ``ran`` (tool done, nothing committed), ``committed`` (commit made, state not yet).
+#: Test hooks, read only from the environment of a test run. ``SKILLPACK_TEST_KILL_AT=STEP:PHASE``
+#: makes the run SIGKILL itself there, so tests prove a kill anywhere is recovered by
+#: ``--resume``; ``SKILLPACK_TEST_PAUSE_AT=STEP:PHASE`` makes it wait for a line on stdin, so
+#: tests hold the workspace lock while other runs try it. Phases: ``start`` (state says
+#: running, tool not called), ``ran`` (tool done, nothing committed), ``committed`` (commit
+#: made, state not yet updated).
 KILL_HOOK_ENV = "SKILLPACK_TEST_KILL_AT"
+PAUSE_HOOK_ENV = "SKILLPACK_TEST_PAUSE_AT"
 
 
 @dataclass
@@ -208,9 +213,12 @@ def _artifacts(out: dict[str, Any]) -> list[str]:
     return found[:20]
 
 
-def _kill_hook(step: str, phase: str) -> None:
-    """SIGKILL this process at ``step``:``phase`` when the test hook asks for it."""
-    if os.environ.get(KILL_HOOK_ENV) == f"{step}:{phase}":
+def _test_hook(step: str, phase: str) -> None:
+    """Pause or SIGKILL this process at ``step``:``phase`` when a test hook asks for it."""
+    here = f"{step}:{phase}"
+    if os.environ.get(PAUSE_HOOK_ENV) == here:
+        sys.stdin.readline()
+    if os.environ.get(KILL_HOOK_ENV) == here:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -336,7 +344,7 @@ def _run_steps(
         say(f"[{index}/{total}] {step.name:<14} {step.title} ...")
         record.status, record.message, record.reason = "running", "", {}
         state.save(state_path)
-        _kill_hook(step.name, "start")
+        _test_hook(step.name, "start")
         started = time.perf_counter()
         try:
             out = get_tool(step.tool).call_json(step.build(ctx))
@@ -367,10 +375,10 @@ def _run_steps(
                 hint=(f"{echo(fix, 300)}; " if fix else f"{step.on_fail}; ")
                 + f"then `skillpack create {name} --workspace {root} --resume`",
             )
-        _kill_hook(step.name, "ran")
+        _test_hook(step.name, "ran")
         # A step is passed only once its commit exists: commit first, then record it.
         sha = commit(root, commit_message(name, step.name))
-        _kill_hook(step.name, "committed")
+        _test_hook(step.name, "committed")
         record.status, record.commit = "passed", sha
         state.save(state_path)
         since = sha
