@@ -438,17 +438,16 @@ def _package_report(out: Any) -> str:
 def _package(args: argparse.Namespace) -> int:
     from skillpack.tools.package_connector import PackageConnectorIn, package_connector
 
-    print(f"packaging {args.source} ...", file=sys.stderr, flush=True)
-    out = package_connector(
-        PackageConnectorIn(
-            source=args.source,
-            workspace=args.workspace,
-            version=args.version,
-            out_dir=args.out_dir,
-            single_file=args.single_file,
-            verify=not args.no_verify,
-        )
+    inp = PackageConnectorIn(
+        source=args.source,
+        workspace=args.workspace,
+        version=args.version,
+        out_dir=args.out_dir,
+        single_file=args.single_file,
+        verify=not args.no_verify,
     )
+    print(f"packaging {args.source} ...", file=sys.stderr, flush=True)
+    out = package_connector(inp)
     _print_out(args, out, _package_report)
     return 0 if out.passed else 1
 
@@ -511,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
+        print("hint: `skillpack tool list --json` shows each tool's input schema", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -37,6 +37,8 @@ from skillpack.errors import InputError
 SOURCE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: longest source name accepted: it is repeated in paths, module and package names
 MAX_SOURCE_NAME = 64
+#: soft keywords of every supported Python (``type`` became one in 3.12)
+SOFT_KEYWORDS = frozenset({"match", "case", "type", "_", *keyword.softkwlist})
 #: top-level packages of the pack and of a workspace that a source must not shadow
 RESERVED_NAMES = frozenset(
     {"skillpack", "sources", "tests", "test", "src", "databricks", "pyspark", "conftest",
@@ -77,7 +79,7 @@ def validate_source_name(name: object) -> str:
             "(e.g. `hubspot` or `my_api`)",
             code="bad-source-name",
         )
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name) or name in SOFT_KEYWORDS:
         why = "a Python keyword: `from sources.{0}.{0} import ...` would not parse"
     elif name in sys.stdlib_module_names:
         why = "a standard-library module: the connector would shadow `import {0}`"
