@@ -70,7 +70,10 @@ def test_input_file_and_stdin_give_the_same_output(capsys, tmp_path, monkeypatch
 def test_invalid_input_exits_2_with_one_line_naming_the_field(capsys):
     code, out, err = run(capsys, "tool", "parse_api_doc", "--input", '{"path": 3}')
     assert code == 2 and out == ""
-    assert err.splitlines() == ["error: invalid input: `path`: Input should be a valid string"]
+    assert err.splitlines() == [
+        "error: invalid input: `path`: Input should be a valid string",
+        "hint: `skillpack tool list --json` shows each tool's input schema",
+    ]
 
 
 def test_unknown_field_is_refused(capsys):

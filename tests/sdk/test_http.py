@@ -87,7 +87,7 @@ def test_retry_after_http_date_is_honoured(serve):
     when = email.utils.formatdate(time.time() + 120, usegmt=True)
     api = serve(_sequence(Reply(429, "", {"Retry-After": when}), Reply(200, {"ok": 1})))
     sleeps = Sleeps()
-    with RestClient(api.url, sleep=sleeps, max_backoff=600) as client:
+    with RestClient(api.url, sleep=sleeps, max_backoff=600, max_retry_after=600) as client:
         client.get("/x")
     assert len(sleeps) == 1
     # the date has one-second resolution and a little time passes before it is read
@@ -97,9 +97,20 @@ def test_retry_after_http_date_is_honoured(serve):
 def test_retry_after_is_capped_by_max_backoff(serve):
     api = serve(_sequence(Reply(503, "", {"Retry-After": "3600"}), Reply(200, {})))
     sleeps = Sleeps()
-    with RestClient(api.url, sleep=sleeps, max_backoff=10) as client:
+    with RestClient(api.url, sleep=sleeps, max_backoff=10, max_retry_after=3600) as client:
         client.get("/x")
     assert sleeps == [10]
+
+
+def test_retry_after_over_the_cap_is_not_waited_for_and_is_reported(serve):
+    api = serve(_sequence(Reply(429, "slow down", {"Retry-After": "100000"}), Reply(200, {})))
+    sleeps = Sleeps()
+    with RestClient(api.url, sleep=sleeps) as client, pytest.raises(SourceError) as info:
+        client.get("/x")
+    assert sleeps == [] and len(api.seen) == 1
+    assert info.value.code == "rate-limited"
+    assert "asked to wait 100000s (Retry-After)" in str(info.value)
+    assert "max_retry_after (30s)" in str(info.value)
 
 
 def test_parse_retry_after_forms():

@@ -36,6 +36,8 @@ from pydantic import ValidationError
 
 from skillpack import __version__
 from skillpack.errors import InputError, SkillpackError
+from skillpack.layout import echo
+from skillpack.limits import load_json, read_capped
 
 #: exit status of ``skillpack tool NAME`` when the tool ran but its gate field is false
 GATE_FAILED_EXIT = 1
@@ -90,27 +92,22 @@ def read_input(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON object given by ``--input`` or ``--input-file`` (``{}`` when neither)."""
     if args.input_file is not None:
         if args.input_file == "-":
-            raw, where = sys.stdin.read(), "stdin"
+            raw, where = read_capped(sys.stdin.buffer, "stdin"), "stdin"
         else:
             path = Path(args.input_file)
+            where = f"`{echo(args.input_file)}`"
             if not path.is_file():
                 raise InputError(
-                    f"input file `{args.input_file}` not found",
+                    f"input file {where} not found",
                     hint="pass a JSON file's path, or use --input",
                 )
-            raw, where = path.read_text(encoding="utf-8"), f"`{args.input_file}`"
+            with path.open("rb") as f:
+                raw = read_capped(f, where)
     elif args.input is not None:
         raw, where = args.input, "--input"
     else:
         return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            hint="""quote the JSON for your shell, e.g. --input '{"path": "doc.md"}'""",
-            code="bad-json",
-        ) from None
+    data = load_json(raw, where)
     if not isinstance(data, dict):
         raise InputError(f"{where} must be a JSON object", hint="""e.g. '{"path": "doc.md"}'""")
     return data
@@ -304,7 +301,13 @@ def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
 def _create_args(p: argparse.ArgumentParser) -> None:
     _source_args(p, "source name (lowercase, digits, underscores)")
     p.add_argument("--doc", metavar="PATH", help="the API doc (default: the workspace's)")
-    p.add_argument("--resume", action="store_true", help="continue after the last passed step")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--resume", action="store_true", help="continue after the last passed step")
+    how.add_argument(
+        "--restart",
+        action="store_true",
+        help="start over although a run exists (its state is kept under .skillpack/backup/)",
+    )
     p.add_argument("--until", metavar="STEP", help="stop after this step (e.g. test_simulate)")
     p.add_argument("--version", dest="package_version", default="0.1.0", help="package version")
     p.add_argument(
@@ -337,7 +340,11 @@ def _create(args: argparse.Namespace) -> int:
         resume=args.resume,
     )
     state = run_create(
-        ctx, resume=args.resume, until=args.until, say=lambda line: print(line, file=sys.stderr)
+        ctx,
+        resume=args.resume,
+        restart=args.restart,
+        until=args.until,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
     )
     passed = sum(1 for s in state.steps if s.status == "passed")
     print(
@@ -431,17 +438,16 @@ def _package_report(out: Any) -> str:
 def _package(args: argparse.Namespace) -> int:
     from skillpack.package.package import PackageConnectorIn, package_connector
 
-    print(f"packaging {args.source} ...", file=sys.stderr, flush=True)
-    out = package_connector(
-        PackageConnectorIn(
-            source=args.source,
-            workspace=args.workspace,
-            version=args.version,
-            out_dir=args.out_dir,
-            single_file=args.single_file,
-            verify=not args.no_verify,
-        )
+    inp = PackageConnectorIn(
+        source=args.source,
+        workspace=args.workspace,
+        version=args.version,
+        out_dir=args.out_dir,
+        single_file=args.single_file,
+        verify=not args.no_verify,
     )
+    print(f"packaging {args.source} ...", file=sys.stderr, flush=True)
+    out = package_connector(inp)
     _print_out(args, out, _package_report)
     return 0 if out.passed else 1
 
@@ -466,6 +472,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def describe_os_error(exc: BaseException) -> str:
+    """One short line for an OS or decoding error, quoting at most 80 characters of a path."""
+    if isinstance(exc, OSError):
+        where = f" `{echo(exc.filename)}`" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply"
+    return f"{type(exc).__name__}: {echo(exc, 120)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -485,10 +501,19 @@ def main(argv: list[str] | None = None) -> int:
         from skillpack.registry import describe_validation_error
 
         print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
+        print("hint: `skillpack tool list --json` shows each tool's input schema", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (OSError, RecursionError, UnicodeError) as exc:
+        # The file system or the input refused (a name too long, a folder that cannot be
+        # made, bytes that are not text): the user's to fix, in one line.
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        print("hint: check the paths and files given on the command line", file=sys.stderr)
+        return 2
     except Exception as exc:
         if args.debug:
             traceback.print_exc()

@@ -18,31 +18,70 @@ source's :class:`~skillpack.layout.SourcePaths`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from skillpack.errors import InputError
-from skillpack.layout import SourcePaths, from_source_dir, source_paths
+from skillpack.layout import (
+    MAX_SOURCE_NAME,
+    SourcePaths,
+    echo,
+    from_source_dir,
+    source_paths,
+    validate_source_name,
+)
+
+#: longest path accepted in a tool input (Linux PATH_MAX); longer ones are refused unread
+MAX_PATH_CHARS = 4096
+#: largest number of seconds any step may be given (a day)
+MAX_TIMEOUT_S = 86_400.0
+
+
+def _source_name(value: Any) -> Any:
+    # The layout's validator, so Python, the CLI and MCP refuse a name with the same words.
+    return validate_source_name(value) if isinstance(value, str) else value
+
+
+def _path_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_PATH_CHARS:
+        raise InputError(
+            f"path `{echo(value, 60)}` is longer than {MAX_PATH_CHARS} characters",
+            hint="pass a shorter path (a relative path, or a folder nearer the root)",
+            code="path-too-long",
+        )
+    if isinstance(value, str) and "\x00" in value:
+        raise InputError(
+            f"path `{echo(value, 60)}` contains a NUL character", hint="pass a plain path"
+        )
+    return value
+
 
 # --- the input vocabulary -------------------------------------------------------------------
 
 _SOURCE_NAME = Field(
-    description="Source name: lowercase letters, digits and underscores (e.g. `github`).",
+    description="Source name: lowercase letters, digits and underscores (e.g. `github`); "
+    "not a Python keyword or standard-library module.",
     pattern=r"^[a-z][a-z0-9_]*$",
+    max_length=MAX_SOURCE_NAME,
 )
-SourceName = Annotated[str, _SOURCE_NAME]
+SourceName = Annotated[str, _SOURCE_NAME, BeforeValidator(_source_name)]
 #: ``source`` where ``source_dir`` (or, for some tools, a doc) may name the source instead
-OptionalSourceName = Annotated[str | None, _SOURCE_NAME]
+OptionalSourceName = Annotated[str | None, _SOURCE_NAME, BeforeValidator(_source_name)]
 Workspace = Annotated[
     str,
     Field(description="Workspace root folder; our layout or an upstream checkout is detected."),
+    BeforeValidator(_path_text),
 ]
 SourceDir = Annotated[
     str | None,
     Field(description="A source's own folder, in any layout; use instead of source + workspace."),
+    BeforeValidator(_path_text),
 ]
-DocPath = Annotated[str, Field(description="Path to an API doc in Markdown.")]
+DocPath = Annotated[
+    str, Field(description="Path to an API doc in Markdown."), BeforeValidator(_path_text)
+]
 Mode = Annotated[
     Literal["simulate", "record", "live"],
     Field(
@@ -50,15 +89,48 @@ Mode = Annotated[
         "save cassettes; live: against the real source."
     ),
 ]
-TimeoutS = Annotated[float, Field(gt=0, description="Seconds before the step gives up.")]
+TimeoutS = Annotated[
+    float, Field(gt=0, le=MAX_TIMEOUT_S, description="Seconds before the step gives up.")
+]
 Version = Annotated[str, Field(description="Version string, e.g. `0.1.0`.")]
-OutDir = Annotated[str | None, Field(description="Folder to write results to.")]
+OutDir = Annotated[
+    str | None,
+    Field(description="Folder to write results to, inside the workspace."),
+    BeforeValidator(_path_text),
+]
+
+_BOOL_TYPES = (bool, bool | None)
 
 
 class ToolIn(BaseModel):
-    """Base of every tool input: unknown fields are refused, so typos surface at once."""
+    """Base of every tool input: unknown fields are refused, so typos surface at once.
+
+    Booleans are strict (``"yes"`` or ``1`` is refused, not read as true) and numbers must
+    be finite: a tool boundary takes what the caller meant or says why not.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_values(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for name, info in cls.model_fields.items():
+            if name not in data:
+                continue
+            value = data[name]
+            if info.annotation in _BOOL_TYPES and not isinstance(value, bool | None):
+                raise InputError(
+                    f"`{name}` must be true or false, not `{echo(value, 40)}`",
+                    hint="use a JSON boolean: true or false (no quotes)",
+                    code="bad-boolean",
+                )
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InputError(
+                    f"`{name}` must be a finite number, not `{value}`", hint="pass a number"
+                )
+        return data
 
 
 class SourceArgs(ToolIn):

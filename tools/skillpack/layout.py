@@ -25,7 +25,9 @@ Nothing else in the package hard-codes these paths.
 
 from __future__ import annotations
 
+import keyword
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -33,6 +35,15 @@ from typing import Literal
 from skillpack.errors import InputError
 
 SOURCE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: longest source name accepted: it is repeated in paths, module and package names
+MAX_SOURCE_NAME = 64
+#: soft keywords of every supported Python (``type`` became one in 3.12)
+SOFT_KEYWORDS = frozenset({"match", "case", "type", "_", *keyword.softkwlist})
+#: top-level packages of the pack and of a workspace that a source must not shadow
+RESERVED_NAMES = frozenset(
+    {"skillpack", "sources", "tests", "test", "src", "databricks", "pyspark", "conftest",
+     "configs", "build", "dist", "setup"}
+)  # fmt: skip
 UPSTREAM_SOURCES = Path("src/databricks/labs/community_connector/sources")
 UPSTREAM_TESTS = Path("tests/unit/sources")
 UPSTREAM_PACKAGE = "databricks.labs.community_connector.sources"
@@ -41,15 +52,55 @@ Layout = Literal["skillpack", "upstream"]
 
 
 def validate_source_name(name: object) -> str:
-    """Return ``name`` if it is a valid source name, else raise ``InputError``."""
-    if not isinstance(name, str) or not SOURCE_NAME_RE.match(name):
+    """Return ``name`` if it is a valid source name, else raise ``InputError``.
+
+    The one check every front door uses (CLI, Python, MCP input models): a name becomes a
+    module and a package (``sources.NAME.NAME``), so it must be an identifier that is not
+    a keyword, does not shadow the standard library or the workspace's own top-level
+    packages, and stays short enough for file names built from it.
+    """
+    if not isinstance(name, str):
         raise InputError(
-            f"invalid source name `{name}`",
+            f"invalid source name of type `{type(name).__name__}`",
+            hint="pass the source name as a string, e.g. `hubspot`",
+            code="bad-source-name",
+        )
+    shown = echo(name, 40)
+    if len(name) > MAX_SOURCE_NAME:
+        raise InputError(
+            f"source name `{shown}` is {len(name)} characters long; the limit is {MAX_SOURCE_NAME}",
+            hint="use a short name such as `hubspot` or `my_api`",
+            code="bad-source-name",
+        )
+    if not SOURCE_NAME_RE.match(name):
+        raise InputError(
+            f"invalid source name `{shown}`",
             hint="use lowercase letters, digits and underscores, starting with a letter "
             "(e.g. `hubspot` or `my_api`)",
             code="bad-source-name",
         )
-    return name
+    if keyword.iskeyword(name) or name in SOFT_KEYWORDS:
+        why = "a Python keyword: `from sources.{0}.{0} import ...` would not parse"
+    elif name in sys.stdlib_module_names:
+        why = "a standard-library module: the connector would shadow `import {0}`"
+    elif name in RESERVED_NAMES:
+        why = "the name of one of the pack's or the workspace's own packages"
+    else:
+        return name
+    raise InputError(
+        f"source name `{name}` is {why.format(name)}",
+        hint=f"add a word to it, e.g. `{name}_api` or `my_{name}`",
+        code="bad-source-name",
+    )
+
+
+def echo(value: object, limit: int = 80) -> str:
+    """``value`` as text short enough to quote in a one-line error (never a 60 MB string)."""
+    text = str(value)
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...({len(text)} characters)"
 
 
 def detect_layout(root: Path) -> Layout:

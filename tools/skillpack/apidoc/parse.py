@@ -30,6 +30,7 @@ from skillpack.apidoc._tree import Block, build_tree, tokenize
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table, WriteBack
 from skillpack.errors import InputError
 from skillpack.inputs import DocPath, ToolIn
+from skillpack.limits import read_text_capped
 from skillpack.registry import tool
 
 
@@ -282,13 +283,7 @@ def read_doc(path: str) -> ApiDoc:
         )
     if not p.is_file():
         raise InputError(f"API doc `{path}` is not a file", hint="pass a Markdown file's path")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"API doc `{path}` is not UTF-8 text", hint="save the doc as UTF-8 Markdown"
-        ) from exc
-    return parse_markdown(text, str(path))
+    return parse_markdown(read_text_capped(p, "API doc"), str(path))
 
 
 @tool

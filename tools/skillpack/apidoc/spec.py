@@ -23,6 +23,7 @@ from skillpack.inputs import (
     resolve_paths,
 )
 from skillpack.layout import SourcePaths, from_source_dir, validate_source_name
+from skillpack.limits import contained
 from skillpack.registry import tool
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "connector_spec.schema.json"
@@ -160,6 +161,15 @@ def render(spec: ConnectorSpec) -> str:
 
 def _target(inp: GenerateConnectorSpecIn, doc: ApiDoc, source: str) -> Path:
     if inp.out_dir is not None:
+        named = inp.source_dir is not None or inp.source is not None
+        if named or "workspace" in inp.model_fields_set:
+            # the spec belongs to a workspace: never write outside it
+            root = (
+                resolve_paths(inp.source, inp.workspace, inp.source_dir).root
+                if named
+                else (Path(inp.workspace).expanduser().resolve())
+            )
+            return contained(inp.out_dir, root, "out_dir") / SPEC_FILE
         return Path(inp.out_dir).expanduser() / SPEC_FILE
     if inp.source_dir is not None or inp.source is not None:
         return resolve_paths(inp.source, inp.workspace, inp.source_dir).connector_spec

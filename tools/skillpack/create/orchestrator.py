@@ -14,24 +14,42 @@ the command to resume; nothing moves past a failed gate.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from skillpack.create.lock import workspace_lock
+from skillpack.create.state import (
+    IGNORED,
+    RunState,
+    StepState,
+    backup,
+    commit,
+    commit_message,
+    ensure_gitignore,
+    find_step_commit,
+    head_commit,
+    replace_file,
+)
 from skillpack.errors import GateFailed, InputError, SkillpackError, known_values
-from skillpack.layout import SourcePaths, source_paths
+from skillpack.layout import SourcePaths, echo, source_paths
 from skillpack.registry import get_tool
 
-Status = Literal["pending", "running", "passed", "failed", "waiting"]
+__all__ = ["IGNORED", "STEPS", "STEP_NAMES", "RunState", "StepState", "context_for", "run_create"]
 
-#: lines .gitignore must hold before the first commit: credentials and build output
-IGNORED = (".skillpack/", "**/configs/dev_config.json", "dist/", "build/", "*.egg-info/",
-           "__pycache__/", "*.pyc", ".pytest_cache/")  # fmt: skip
+#: Test hooks, read only from the environment of a test run. ``SKILLPACK_TEST_KILL_AT=STEP:PHASE``
+#: makes the run SIGKILL itself there, so tests prove a kill anywhere is recovered by
+#: ``--resume``; ``SKILLPACK_TEST_PAUSE_AT=STEP:PHASE`` makes it wait for a line on stdin, so
+#: tests hold the workspace lock while other runs try it. Phases: ``start`` (state says
+#: running, tool not called), ``ran`` (tool done, nothing committed), ``committed`` (commit
+#: made, state not yet updated).
+KILL_HOOK_ENV = "SKILLPACK_TEST_KILL_AT"
+PAUSE_HOOK_ENV = "SKILLPACK_TEST_PAUSE_AT"
 
 
 @dataclass
@@ -147,6 +165,29 @@ def _package_detail(out: dict[str, Any]) -> str:
     return f"{len(checks)} checks" + (f", failed: {failed}" if failed else "")
 
 
+def _connect_detail(out: dict[str, Any]) -> str:
+    if out.get("ok"):
+        return f"{len(out.get('tables', []))} tables listed"
+    return f"verdict `{out.get('verdict')}` at `{out.get('stage')}`: {out.get('detail')}"
+
+
+def gate_reason(out: dict[str, Any]) -> dict[str, str]:
+    """The tool's own account of a failed gate: verdict, fix and evidence, where it has them."""
+    reason = {k: str(out[k]) for k in ("verdict", "stage", "fix", "detail") if out.get(k)}
+    for test in out.get("tests") or []:
+        diagnosis = test.get("diagnosis") if isinstance(test, dict) else None
+        if diagnosis and test.get("outcome") in ("failed", "error", "errors"):
+            reason.setdefault("verdict", f"{test.get('name')}: {diagnosis.get('cause')}")
+            reason.setdefault("fix", str(diagnosis.get("fix", "")))
+            reason.setdefault("evidence", str(diagnosis.get("evidence", "")))
+            break
+    errors = [f for f in out.get("findings") or [] if f.get("severity") in ("error", "BLOCKER")]
+    if errors:
+        first = errors[0]
+        reason.setdefault("evidence", f"line {first.get('line')}: {first.get('message')}")
+    return {k: v for k, v in reason.items() if v}
+
+
 def _write_back_detail(out: dict[str, Any]) -> str:
     if out.get("skipped"):
         return f"skipped: {out.get('reason')}"
@@ -175,7 +216,7 @@ STEPS: tuple[Step, ...] = (
          "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume",
          ("doc", "spec")),
     Step("connect", "validate_auth", "connect with the credentials",
-         lambda c: {**c.source, "timeout_s": 60.0}, _field("ok"),
+         lambda c: {**c.source, "timeout_s": 60.0}, _connect_detail,
          "skills/auth-setup: fix what `verdict` and `fix` say, then resume", ("config",)),
     Step("test_simulate", "run_suite", "generic suite, offline",
          lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_detail,
@@ -200,53 +241,6 @@ STEPS: tuple[Step, ...] = (
 )  # fmt: skip
 
 STEP_NAMES = tuple(s.name for s in STEPS)
-
-
-# --------------------------------------------------------------------------- state
-
-
-@dataclass
-class StepState:
-    name: str
-    status: Status = "pending"
-    seconds: float = 0.0
-    message: str = ""
-    artifacts: list[str] = field(default_factory=list)
-    commit: str | None = None
-    #: digests of the step's inputs (doc, spec, config) when it passed
-    inputs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RunState:
-    source: str
-    doc: str
-    steps: list[StepState]
-
-    @classmethod
-    def fresh(cls, source: str, doc: str) -> RunState:
-        return cls(source, doc, [StepState(name) for name in STEP_NAMES])
-
-    @classmethod
-    def load(cls, path: Path) -> RunState:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(data["source"], data["doc"], [StepState(**s) for s in data["steps"]])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"cannot read the run state `{path}`: {exc}",
-                hint="start again without --resume (passed steps are kept in git)",
-            ) from None
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"source": self.source, "doc": self.doc, "steps": [vars(s) for s in self.steps]}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-
-    def step(self, name: str) -> StepState:
-        return next(s for s in self.steps if s.name == name)
 
 
 def _digest(path: Path) -> str:
@@ -277,35 +271,6 @@ def _stale(step: Step, record: StepState, now: dict[InputKind, str]) -> str | No
     return " and ".join(words[k] for k in changed) + " changed since it passed"
 
 
-# ----------------------------------------------------------------------------- git
-
-
-def _ensure_gitignore(root: Path) -> None:
-    path = root / ".gitignore"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    missing = [line for line in IGNORED if line not in lines]
-    if missing:
-        path.write_text("\n".join([*lines, *missing]) + "\n", encoding="utf-8")
-
-
-def _commit(root: Path, message: str) -> str:
-    """Commit everything not ignored in ``root`` (initialising a repo).
-
-    A step that changed no file still gets its (empty) commit, so the history lists
-    every passed step in order.
-    """
-    import git
-
-    try:
-        repo = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        repo = git.Repo.init(root)
-    _ensure_gitignore(root)
-    repo.git.add(A=True)
-    actor = git.Actor("skillpack", "skillpack@localhost")
-    return repo.index.commit(message, author=actor, committer=actor).hexsha[:12]
-
-
 # ---------------------------------------------------------------------------- run
 
 
@@ -323,45 +288,126 @@ def _artifacts(out: dict[str, Any]) -> list[str]:
     return found[:20]
 
 
-def _prepare(ctx: Context, say: Reporter) -> None:
-    """Put the doc in place and the credentials given on the command line in the dev config."""
+def _test_hook(step: str, phase: str) -> None:
+    """Pause or SIGKILL this process at ``step``:``phase`` when a test hook asks for it."""
+    here = f"{step}:{phase}"
+    if os.environ.get(PAUSE_HOOK_ENV) == here:
+        sys.stdin.readline()
+    if os.environ.get(KILL_HOOK_ENV) == here:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _check_doc(doc: Path) -> None:
+    """Refuse a doc the first gate would refuse, before it replaces anything."""
+    out = get_tool("parse_api_doc").call_json({"path": str(doc)})
+    if not out.get("tables"):
+        raise InputError(
+            f"the API doc `{doc}` describes no table; nothing was changed",
+            hint=STEPS[0].on_fail,
+            code="doc-without-tables",
+        )
+
+
+def _prepare(ctx: Context, existing: RunState | None, restart: bool) -> str:
+    """Check the doc, back up what a restart replaces, put the doc in place; a note on it."""
     api_doc = ctx.paths.api_doc
-    if ctx.doc.resolve() != api_doc.resolve():
-        api_doc.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ctx.doc, api_doc)
-    _ensure_gitignore(ctx.paths.root)
+    new_doc = ctx.doc.resolve() != api_doc.resolve()
+    _check_doc(ctx.doc)
+    note = ""
+    if restart and (existing is not None or (new_doc and api_doc.exists())):
+        kept = backup(ctx.paths.root, ctx.paths.state_file, *([api_doc] if new_doc else []))
+        note = f"the previous state is kept in {kept}"
+    if new_doc:
+        replace_file(ctx.doc, api_doc)
+    ensure_gitignore(ctx.paths.root)
+    return note
+
+
+def _start(ctx: Context, resume: bool, restart: bool, say: Reporter) -> RunState:
+    """The state to run from: the saved one to resume, else a fresh one (never over work)."""
+    state_path = ctx.paths.state_file
+    name, root = ctx.paths.name, ctx.paths.root
+    if resume and restart:
+        raise InputError("--resume and --restart exclude each other", hint="pick one")
+    if resume:
+        if not state_path.exists():
+            raise InputError(
+                f"nothing to resume: `{state_path}` does not exist",
+                hint="run `skillpack create` without --resume first",
+            )
+        return RunState.load(state_path)
+    existing = None
+    if state_path.exists():
+        try:
+            existing = RunState.load(state_path)
+        except InputError:
+            if not restart:
+                raise
+        if existing is not None and existing.started and not restart:
+            raise InputError(
+                f"`{name}` already has a create run in `{root}` ({existing.summary()})",
+                hint=f"continue it with `skillpack create {name} --workspace {root} --resume`, "
+                "or start over with --restart (the current state is kept as a backup)",
+                code="run-exists",
+            )
+    note = _prepare(ctx, existing, restart)
+    if note:
+        say(note)
+    state = RunState.fresh(name, str(ctx.doc), STEP_NAMES)
+    state.base_commit = head_commit(root)
+    return state
 
 
 def run_create(
     ctx: Context,
     *,
     resume: bool = False,
+    restart: bool = False,
     until: str | None = None,
     say: Reporter = lambda _line: None,
 ) -> RunState:
-    """Run (or resume) the steps; returns the final state, raises GateFailed on a failed gate."""
+    """Run (or resume) the steps; returns the final state, raises GateFailed on a failed gate.
+
+    The workspace is locked for the whole run: a second writer gets ``WorkspaceBusy``.
+    """
     if until is not None and until not in STEP_NAMES:
         raise InputError(known_values("step", until, STEP_NAMES), hint="see `skillpack create -h`")
+    with workspace_lock(ctx.paths.root, f"skillpack create {ctx.paths.name}"):
+        state = _start(ctx, resume, restart, say)
+        return _run_steps(ctx, state, resume=resume, until=until, say=say)
+
+
+def _fail(record: StepState, started: float, exc: SkillpackError, path: Path, state: RunState):
+    record.status = "failed"
+    record.seconds = round(time.perf_counter() - started, 2)
+    record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
+    state.save(path)
+
+
+def _run_steps(
+    ctx: Context, state: RunState, *, resume: bool, until: str | None, say: Reporter
+) -> RunState:
     state_path = ctx.paths.state_file
-    if resume and state_path.exists():
-        state = RunState.load(state_path)
-    elif resume:
-        raise InputError(
-            f"nothing to resume: `{state_path}` does not exist",
-            hint="run `skillpack create` without --resume first",
-        )
-    else:
-        state = RunState.fresh(ctx.paths.name, str(ctx.doc))
-        _prepare(ctx, say)
+    name, root = ctx.paths.name, ctx.paths.root
     total = len(STEPS)
+    since = state.base_commit
     rerun_from: str | None = None
     for index, step in enumerate(STEPS, 1):
         record = state.step(step.name)
-        if record.status == "passed":
+        if not record.done and record.status in ("running", "passed"):
+            # killed after the commit but before the state said so: the commit is the truth
+            found = find_step_commit(root, name, step.name, since)
+            if found:
+                record.status, record.commit = "passed", found
+                # nothing ran since that commit, so the inputs on disk are the ones it passed on
+                record.inputs = dict(input_digests(ctx.paths))
+                state.save(state_path)
+        if record.done:
             why = _stale(step, record, input_digests(ctx.paths))
             if why is None and rerun_from is not None:
                 why = f"step `{rerun_from}` before it ran again"
             if why is None:
+                since = record.commit
                 say(f"[{index}/{total}] {step.name:<14} passed earlier")
                 if step.name == until:
                     break
@@ -375,14 +421,15 @@ def run_create(
             record.status, record.message = "waiting", "no credentials yet"
             state.save(state_path)
             raise GateFailed(
-                f"step `auth` is waiting for credentials for `{ctx.paths.name}`",
-                hint=f"ask the user to run `skillpack auth {ctx.paths.name}` (or pass "
-                f"--config KEY=VALUE), then `skillpack create {ctx.paths.name} --resume`",
+                f"step `auth` is waiting for credentials for `{name}`",
+                hint=f"ask the user to run `skillpack auth {name}` (or pass "
+                f"--config KEY=VALUE), then `skillpack create {name} --resume`",
                 code="waiting",
             )
         say(f"[{index}/{total}] {step.name:<14} {step.title} ...")
-        record.status, record.message = "running", ""
+        record.status, record.message, record.reason = "running", "", {}
         state.save(state_path)
+        _test_hook(step.name, "start")
         started = time.perf_counter()
         try:
             out = get_tool(step.tool).call_json(step.build(ctx))
@@ -392,16 +439,10 @@ def run_create(
                 # the next steps (the suites) judge it.
                 out = {"passed_template_check": True, "todo": [], "kept": str(exc)}
             else:
-                record.status = "failed"
-                record.seconds = round(time.perf_counter() - started, 2)
-                record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
-                state.save(state_path)
+                _fail(record, started, exc, state_path, state)
                 raise
         except SkillpackError as exc:
-            record.status = "failed"
-            record.seconds = round(time.perf_counter() - started, 2)
-            record.message = f"{exc} ({exc.hint})" if exc.hint else str(exc)
-            state.save(state_path)
+            _fail(record, started, exc, state_path, state)
             raise
         record.seconds = round(time.perf_counter() - started, 2)
         ok, detail = get_tool(step.tool).gate_passed(out), step.detail(out)
@@ -409,17 +450,24 @@ def run_create(
         record.message = detail
         if not ok:
             record.status = "failed"
+            record.reason = gate_reason(out)
             state.save(state_path)
+            for key, value in record.reason.items():
+                say(f"      {key}: {echo(value, 400)}")
+            fix = record.reason.get("fix")
             raise GateFailed(
-                f"step `{step.name}` failed its gate (`{step.gate}`): {detail}",
-                hint=f"{step.on_fail}; then `skillpack create {ctx.paths.name} --workspace "
-                f"{ctx.paths.root} --resume`",
+                f"step `{step.name}` failed its gate (`{step.gate}`): {echo(detail, 300)}",
+                hint=(f"{echo(fix, 300)}; " if fix else f"{step.on_fail}; ")
+                + f"then `skillpack create {name} --workspace {root} --resume`",
             )
-        record.status = "passed"
+        _test_hook(step.name, "ran")
+        # A step is passed only once its commit exists: commit first, then record it.
+        sha = commit(root, commit_message(name, step.name))
+        _test_hook(step.name, "committed")
+        record.status, record.commit = "passed", sha
         record.inputs = dict(input_digests(ctx.paths))
         state.save(state_path)
-        record.commit = _commit(ctx.paths.root, f"create {ctx.paths.name}: {step.name} passed")
-        state.save(state_path)
+        since = sha
         say(f"      {step.name} passed in {record.seconds:.1f}s: {detail}")
         if step.name == until:
             break
@@ -443,7 +491,14 @@ def context_for(
             f"nothing to resume: `{paths.state_file}` does not exist",
             hint="run `skillpack create` without --resume first",
         )
-    paths.root.mkdir(parents=True, exist_ok=True)
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the workspace `{echo(paths.root)}`: {exc.strerror}",
+            hint="pass --workspace with a folder you can write to",
+            code="bad-workspace",
+        ) from None
     doc_path = Path(doc).expanduser() if doc else paths.api_doc
     if not doc_path.is_file():
         raise InputError(

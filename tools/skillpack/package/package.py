@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from skillpack.errors import InputError
 from skillpack.inputs import OutDir, SourceArgs, TimeoutS
 from skillpack.layout import SourcePaths
+from skillpack.limits import contained
 from skillpack.package._build import pack_source_root, pack_wheel, run_build, stage
 from skillpack.package._deps import (
     detect,
@@ -52,6 +53,7 @@ from skillpack.package._verify import (
     wheel_contents,
 )
 from skillpack.registry import tool
+from skillpack.scratch import scratch_dir
 
 SUITE_BOOT = Path(__file__).with_name("_suite.py")
 
@@ -267,7 +269,9 @@ def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
     version = check_version(
         inp.version or current_version(read_pyproject(pyproject)) or DEFAULT_VERSION
     )
-    out_dir = Path(inp.out_dir).expanduser().resolve() if inp.out_dir else paths.source_dir / "dist"
+    out_dir = (
+        contained(inp.out_dir, paths.root, "out_dir") if inp.out_dir else paths.source_dir / "dist"
+    )
     sdk_wheel = Path(inp.sdk_wheel).expanduser().resolve() if inp.sdk_wheel else None
     if sdk_wheel is not None and not sdk_wheel.is_file():
         raise InputError(f"`sdk_wheel` `{inp.sdk_wheel}` not found", hint="pass a .whl file's path")
@@ -280,8 +284,8 @@ def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
     declared = declared_dependencies(pyproject)
     stand_in = stand_in_config(paths)
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="skillpack-package-") as tmp:
-        work = Path(tmp)
+    # under the workspace, swept by the next run if this one is killed
+    with scratch_dir(paths.root, "package") as work:
         (work / "stage").mkdir()
         (work / "out").mkdir()
         staged = stage(paths, files, pyproject, package, work / "stage")

@@ -1,10 +1,11 @@
 """``RestClient``: the HTTP loop connectors use instead of writing their own.
 
-It adds what hand-rolled loops forget: a timeout on every call, retries with
-exponential backoff and jitter (honouring ``Retry-After``) on 429/5xx and on
-dropped connections, errors that say what to fix (401/403 -> ``AuthError``,
-anything else -> ``SourceError`` with a stable ``code``) and never show a
-secret, and pagination::
+It adds what hand-rolled loops forget: a timeout on every wait and a deadline on
+every attempt (a body sent one byte a second still stops at the deadline), retries
+with exponential backoff and jitter (honouring ``Retry-After`` up to a cap) on
+429/5xx, dropped connections and cut-short bodies, errors that say what to fix
+(401/403 -> ``AuthError``, anything else -> ``SourceError`` with a stable
+``code``) and never show a secret, and pagination::
 
     with RestClient("https://api.example.com/v2", auth=BearerAuth(token)) as client:
         for record in client.iter_records(
@@ -36,16 +37,41 @@ import requests
 from requests.auth import AuthBase
 
 from skillpack.errors import AuthError, ConfigError, SourceError
+from skillpack.sdk._transfer import DeadlinePassed, Truncated, read_body
 from skillpack.sdk.offsets import get_path
 from skillpack.sdk.pagination import Paginator, RequestSpec
-from skillpack.sdk.redaction import redact_mapping, redact_text, redact_url
+from skillpack.sdk.redaction import (
+    RedactingFilter,
+    redact_mapping,
+    redact_text,
+    redact_url,
+    request_secrets,
+    url_secrets,
+)
 
 _log = logging.getLogger(__name__)
+
+#: Masks every secret any client has sent in the records of the HTTP libraries' own
+#: loggers (urllib3 logs each request target, query string included, at DEBUG).
+LOG_FILTER = RedactingFilter()
+_FILTERED_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.connection",
+                     "urllib3.poolmanager", "urllib3.response", "urllib3.util.retry",
+                     "requests", __name__)  # fmt: skip
+
+
+def _install_log_filter() -> None:
+    for name in _FILTERED_LOGGERS:
+        logger = logging.getLogger(name)
+        if LOG_FILTER not in logger.filters:
+            logger.addFilter(LOG_FILTER)
+
 
 DEFAULT_RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = "connector-skillpack"
 #: characters of a response body quoted in error messages
 BODY_EXCERPT = 200
+#: longest ``Retry-After`` honoured by default; a longer one ends the retries at once
+MAX_RETRY_AFTER = 30.0
 
 _ABSOLUTE = ("http://", "https://")
 _MISSING = object()
@@ -98,7 +124,15 @@ class RestClient:
 
     ``sleep`` is called with each backoff delay; tests pass a recorder so they
     never wait. ``secrets`` are extra strings to mask in error messages (the
-    auth helper's own secrets are always masked).
+    auth helper's own secrets, a password in ``base_url`` and every secret-named
+    parameter, body field and header a request sends are always masked, in their
+    plain, URL-encoded, JSON-escaped and base64 forms).
+
+    Time limits: ``timeout`` bounds each wait (connect, then each read);
+    ``read_deadline`` bounds one attempt from sending to the body's last byte
+    (default: connect + read timeout); ``deadline`` bounds a whole call, retries
+    and waits included (default: none); a ``Retry-After`` above ``max_retry_after``
+    is not waited for.
     """
 
     def __init__(
@@ -115,6 +149,9 @@ class RestClient:
         sleep: Callable[[float], Any] = time.sleep,
         retry_statuses: Collection[int] = DEFAULT_RETRY_STATUSES,
         secrets: Iterable[str] = (),
+        read_deadline: float | None = None,
+        deadline: float | None = None,
+        max_retry_after: float = MAX_RETRY_AFTER,
     ) -> None:
         if not isinstance(base_url, str) or not base_url.startswith(_ABSOLUTE):
             raise ConfigError(
@@ -135,7 +172,20 @@ class RestClient:
         self._session = session if session is not None else requests.Session()
         self._owns_session = session is None
         self._sleep = sleep
-        self._secrets = frozenset(s for s in secrets if s)
+        self._secrets = frozenset(s for s in secrets if s) | frozenset(url_secrets(base_url))
+        parts = self.timeout if isinstance(self.timeout, tuple) else (self.timeout,) * 2
+        self._read_timeout = float(parts[-1])
+        self.read_deadline = float(
+            _check_timeout(read_deadline) if read_deadline is not None else sum(parts)
+        )
+        self.deadline = None if deadline is None else float(_check_timeout(deadline))
+        if not (isinstance(max_retry_after, (int, float)) and 0 <= max_retry_after < math.inf):
+            raise ConfigError(
+                f"invalid max_retry_after `{max_retry_after!r}`", hint="use seconds, e.g. 30"
+            )
+        self.max_retry_after = float(max_retry_after)
+        _install_log_filter()
+        LOG_FILTER.add(*self._all_secrets())
 
     def __repr__(self) -> str:
         return f"RestClient({redact_url(self.base_url)!r}, auth={self.auth!r})"
@@ -176,66 +226,120 @@ class RestClient:
         """
         url = self.url_for(path_or_url)
         sent_headers = self.headers if headers is None else {**self.headers, **headers}
+        secrets = self._all_secrets() | request_secrets(
+            url=url, params=params, json_body=json, data=data, headers=sent_headers
+        )
+        LOG_FILTER.add(*secrets)
+        call_ends = None if self.deadline is None else time.monotonic() + self.deadline
         attempt = 0
+        waited = 0.0
         while True:
+            ends = time.monotonic() + self.read_deadline
+            ends = ends if call_ends is None else min(ends, call_ends)
             try:
-                resp = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers=sent_headers,
-                    auth=self.auth,
-                    timeout=self.timeout,
-                )
+                resp = self._attempt(method, url, ends, params, json, data, sent_headers)
             except requests.exceptions.SSLError:
                 raise SourceError(
-                    f"{method} {self._safe(url)} failed the TLS handshake",
+                    f"{method} {self._safe(url, secrets)} failed the TLS handshake",
                     hint="check the host name and certificate of base_url "
                     "(a proxy that rewrites TLS needs REQUESTS_CA_BUNDLE)",
                     code="tls",
                 ) from None
-            except _RETRYABLE_ERRORS as exc:
+            except DeadlinePassed as exc:
+                raise self._deadline_error(method, url, secrets, exc.got, attempt + 1) from None
+            except (*_RETRYABLE_ERRORS, Truncated) as exc:
                 if attempt >= self.max_retries:
-                    raise self._unreachable(method, url, exc, attempt + 1) from None
+                    raise self._unreachable(method, url, exc, attempt + 1, secrets) from None
                 delay = self._backoff(attempt)
-                reason = type(exc).__name__
+                reason = exc.describe() if isinstance(exc, Truncated) else type(exc).__name__
             except _BAD_URL_ERRORS as exc:
                 raise ConfigError(
-                    f"{method} {self._safe(url)}: invalid URL ({type(exc).__name__})",
+                    f"{method} {self._safe(url, secrets)}: invalid URL ({type(exc).__name__})",
                     hint="check base_url and the path passed to the client",
                     code="bad-url",
                 ) from None
             except requests.RequestException as exc:
                 raise SourceError(
-                    f"{method} {self._safe(url)} failed ({type(exc).__name__})",
+                    f"{method} {self._safe(url, secrets)} failed ({type(exc).__name__})",
                     hint="retry; if it persists, report it with the request that failed",
                     code="request-failed",
                 ) from None
             else:
+                resp.skillpack_secrets = secrets  # type: ignore[attr-defined]
                 status = resp.status_code
                 if status < 400:
                     if _log.isEnabledFor(logging.DEBUG):
-                        _log.debug("%s %s -> %d", method, self._safe(resp.url), status)
+                        _log.debug("%s %s -> %d", method, self._safe(resp.url, secrets), status)
                     return resp
                 if status not in self.retry_statuses or attempt >= self.max_retries:
-                    raise self._error(method, resp, attempt + 1)
+                    raise self._error(method, resp, attempt + 1, secrets, waited)
                 told = parse_retry_after(resp.headers.get("Retry-After"))
+                if told is not None and told > self.max_retry_after:
+                    raise self._error(
+                        method, resp, attempt + 1, secrets, waited,
+                        note=f"the source asked to wait {told:.0f}s (Retry-After), more than "
+                        f"max_retry_after ({self.max_retry_after:g}s), so it was not retried",
+                    )  # fmt: skip
                 delay = self._backoff(attempt) if told is None else min(told, self.max_backoff)
-                reason = f"HTTP {status}"
+                reason = f"HTTP {status}" + (" (Retry-After)" if told is not None else "")
                 resp.close()
+            if call_ends is not None and time.monotonic() + delay > call_ends:
+                raise SourceError(
+                    f"{method} {self._safe(url, secrets)}: {reason}; a retry in {delay:.1f}s "
+                    f"would pass the {self.deadline:g}s deadline (attempt {attempt + 1})",
+                    hint="raise the client's `deadline`, or retry later",
+                    code="deadline",
+                )
             attempt += 1
             _log.info(
                 "%s %s: %s; retry %d/%d in %.2fs",
                 method,
-                self._safe(url),
+                self._safe(url, secrets),
                 reason,
                 attempt,
                 self.max_retries,
                 delay,
             )
+            waited += delay
             self._sleep(delay)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        ends: float,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Any,
+        headers: Mapping[str, str],
+    ) -> requests.Response:
+        """One request whose body is read in full (an error body: its start) before ``ends``."""
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise DeadlinePassed(0)
+        connect = self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout
+        resp = self._session.request(
+            method,
+            url,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            auth=self.auth,
+            timeout=(min(connect, left), min(self._read_timeout, left)),
+            stream=True,
+        )
+        try:
+            limit = None if resp.status_code < 400 else BODY_EXCERPT * 20
+            body = read_body(resp, deadline_at=ends, read_timeout=self._read_timeout, limit=limit)
+        except BaseException:
+            resp.close()
+            raise
+        resp._content = body
+        resp._content_consumed = True
+        if limit is not None:
+            resp.close()
+        return resp
 
     def get(self, path_or_url: str, **kwargs: Any) -> requests.Response:
         """``request("GET", ...)``."""
@@ -269,8 +373,9 @@ class RestClient:
         try:
             return _json.loads(content)
         except ValueError:
+            where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
             raise SourceError(
-                f"{method} {self._safe(resp.url)} did not return JSON: {self._excerpt(resp)}",
+                f"{where} did not return JSON: {self._excerpt(resp)}",
                 hint="check the path and that the endpoint answers JSON (an HTML page often "
                 "means a login redirect or a wrong base_url)",
                 code="bad-json",
@@ -337,7 +442,7 @@ class RestClient:
             return found
         if found is None:
             return []
-        where = f"{method} {self._safe(resp.url)}"
+        where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
         if found is _MISSING:
             keys = ", ".join(f"`{k}`" for k in list(body)[:20]) if isinstance(body, dict) else ""
             shape = f"top-level keys {keys}" if keys else f"a JSON {type(body).__name__}"
@@ -357,8 +462,23 @@ class RestClient:
         own = getattr(self.auth, "secret_values", None)
         return self._secrets | frozenset(own()) if callable(own) else self._secrets
 
-    def _safe(self, url: str) -> str:
-        return redact_text(redact_url(url), self._all_secrets())
+    def _safe(self, url: str, secrets: frozenset[str] | set[str] | None = None) -> str:
+        return redact_text(redact_url(url), self._all_secrets() if secrets is None else secrets)
+
+    def _secrets_of(self, resp: requests.Response) -> set[str] | frozenset[str]:
+        return getattr(resp, "skillpack_secrets", None) or self._all_secrets()
+
+    def _deadline_error(
+        self, method: str, url: str, secrets: set[str], got: int, attempts: int
+    ) -> SourceError:
+        return SourceError(
+            f"{method} {self._safe(url, secrets)} did not finish within its "
+            f"{self.read_deadline:g}s deadline ({got} bytes of the body had arrived; "
+            f"attempt {attempts})",
+            hint="the source is sending very slowly: retry later, or raise the client's "
+            "`read_deadline` if the responses are that large",
+            code="deadline",
+        )
 
     def _excerpt(self, resp: requests.Response) -> str:
         raw = resp.content[: BODY_EXCERPT * 20]
@@ -366,7 +486,7 @@ class RestClient:
         with contextlib.suppress(ValueError):
             # a JSON error body may echo secret fields: mask them by name first
             text = _json.dumps(redact_mapping(_json.loads(text)), ensure_ascii=False)
-        text = " ".join(redact_text(text, self._all_secrets()).split())
+        text = " ".join(redact_text(text, self._secrets_of(resp)).split())
         return text[:BODY_EXCERPT] + ("..." if len(text) > BODY_EXCERPT else "")
 
     def _backoff(self, attempt: int) -> float:
@@ -374,8 +494,17 @@ class RestClient:
         # "equal jitter": at least half the delay, so retries still spread out
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _unreachable(self, method: str, url: str, exc: Exception, attempts: int) -> SourceError:
-        where = f"{method} {self._safe(url)}"
+    def _unreachable(
+        self, method: str, url: str, exc: Exception, attempts: int, secrets: set[str]
+    ) -> SourceError:
+        where = f"{method} {self._safe(url, secrets)}"
+        if isinstance(exc, Truncated):
+            return SourceError(
+                f"{where}: {exc.describe()} (after {attempts} attempt(s))",
+                hint="the source or a proxy dropped the connection mid-transfer: retry later, "
+                "and report it if it keeps happening",
+                code="truncated",
+            )
         if isinstance(exc, requests.Timeout):
             return SourceError(
                 f"{where} timed out after {attempts} attempt(s) ({type(exc).__name__})",
@@ -390,12 +519,24 @@ class RestClient:
             code="unreachable",
         )
 
-    def _error(self, method: str, resp: requests.Response, attempts: int) -> Exception:
+    def _error(
+        self,
+        method: str,
+        resp: requests.Response,
+        attempts: int,
+        secrets: set[str] | None = None,
+        waited: float = 0.0,
+        note: str = "",
+    ) -> Exception:
         status = resp.status_code
-        where = f"{method} {self._safe(resp.url)}"
+        where = f"{method} {self._safe(resp.url, secrets)}"
         head = f"{where} answered {status} {resp.reason or ''}".rstrip()
         excerpt = self._excerpt(resp)
         message = f"{head}: {excerpt}" if excerpt else head
+        if note:
+            message += f"; {note}"
+        if waited:
+            message += f" (waited {waited:.1f}s between attempts)"
         if status == 401:
             return AuthError(
                 message,

@@ -18,12 +18,14 @@ Example::
 
 from __future__ import annotations
 
+import base64
 import functools
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 MASK = "***"
 
@@ -112,16 +114,35 @@ def secret_values(options: Mapping[str, Any], secret_keys: Iterable[str] = ()) -
     return out
 
 
+def secret_forms(secret: str) -> set[str]:
+    """The spellings ``secret`` travels in: as is, percent-encoded, base64, JSON-escaped.
+
+    A server that echoes a request may quote a query value URL-encoded, a JSON body value
+    escaped, or a credential in its base64 ``Basic`` form; each is masked like the secret.
+    """
+    forms = {secret}
+    # percent-encoded inside URLs and form bodies (either hex case, `+` or `%20` for spaces)
+    for encoded in (quote(secret, safe=""), quote(secret, safe="/"), quote_plus(secret)):
+        forms |= {encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)}
+    # JSON-escaped, as an echoing server quotes a string it received
+    forms.add(json.dumps(secret)[1:-1])
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    forms.add(secret.replace("/", "\\/"))
+    # base64 (standard and URL-safe, with or without padding)
+    if len(secret) >= 4:
+        raw = secret.encode("utf-8")
+        for coded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+            text = coded.decode("ascii")
+            forms |= {text, text.rstrip("=")}
+    return {f for f in forms if f}
+
+
 @functools.lru_cache(maxsize=256)
 def _secrets_regex(secrets: frozenset[str]) -> re.Pattern[str] | None:
     variants: set[str] = set()
     for secret in secrets:
-        if not secret:
-            continue
-        variants.add(secret)
-        # secrets also travel percent-encoded inside URLs and form bodies
-        variants.add(quote(secret, safe=""))
-        variants.add(quote(secret, safe="").replace("%20", "+"))
+        if secret:
+            variants |= secret_forms(secret)
     if not variants:
         return None
     # longest first so a secret containing another one is masked whole
@@ -197,6 +218,52 @@ def _redact_obj(obj: Any, named: frozenset[str]) -> Any:
 
 
 _URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+#: a request target as urllib3 logs it (``"GET /x?api_key=... HTTP/1.1"``)
+_TARGET_IN_TEXT = re.compile(r"(?<![\w/:])/[^\s'\"<>?]*\?[^\s'\"<>]+")
+
+
+def url_secrets(url: str) -> set[str]:
+    """Secrets a URL carries: its password, the ``Basic`` value made from it, secret params."""
+    found: set[str] = set()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return found
+    if parts.password:
+        user, password = unquote(parts.username or ""), unquote(parts.password)
+        found |= {password, parts.password}
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        found |= {basic, f"Basic {basic}"}
+    for pair in (parts.query or "").split("&"):
+        name, eq, value = pair.partition("=")
+        if eq and value and is_secret_key(unquote_plus(name)):
+            found |= {value, unquote_plus(value)}
+    return {s for s in found if s}
+
+
+def request_secrets(
+    *, url: str = "", params: Any = None, json_body: Any = None, data: Any = None,
+    headers: Mapping[str, Any] | None = None,
+) -> set[str]:  # fmt: skip
+    """Secret values one request sends: secret-named params, body fields and headers, URL userinfo.
+
+    The values are collected so that whatever the server echoes back can be masked by value.
+    """
+    found = url_secrets(url) if url else set()
+    for part in (params, json_body, data):
+        if isinstance(part, Mapping):
+            found |= secret_values(part)
+        elif isinstance(part, (list, tuple)):
+            found |= secret_values({"items": part}) - {""}
+    for name, value in (headers or {}).items():
+        if isinstance(value, str) and (
+            name.lower() in _ALWAYS_SECRET_HEADERS or is_secret_key(name)
+        ):
+            found.add(value)
+            scheme, _, rest = value.partition(" ")
+            if rest and scheme.lower() in ("bearer", "basic", "token"):
+                found.add(rest)
+    return {s for s in found if len(s) >= 4}
 
 
 class RedactingFilter(logging.Filter):
@@ -224,6 +291,8 @@ class RedactingFilter(logging.Filter):
         text = redact_text(text, self._secrets)
         if self._urls and "://" in text:
             text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+        if self._urls and "?" in text:
+            text = _TARGET_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
         return text
 
     def _arg(self, value: Any) -> Any:
