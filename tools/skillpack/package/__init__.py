@@ -1,0 +1,1 @@
+"""Packaging a connector: staging, the vendored SDK, building and verification."""
