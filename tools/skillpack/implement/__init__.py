@@ -1,0 +1,1 @@
+"""The implement step's flavour-specific parts: helper module and upstream simulator files."""
