@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skillpack.errors import GateFailed, InputError, SkillpackError, known_values
+from skillpack.flavour import flavour_of
 from skillpack.layout import SourcePaths, source_paths
 from skillpack.tools import get_tool
 
@@ -202,28 +203,93 @@ class RunState:
 # ----------------------------------------------------------------------------- git
 
 
+def branch_for(source: str) -> str:
+    """The branch a run in an upstream checkout commits to, e.g. ``connector/github``."""
+    return f"connector/{source}"
+
+
+def _owned_paths(paths: SourcePaths) -> list[Path]:
+    """What a run in an upstream checkout may commit: the source's own folders."""
+    flavour = flavour_of(paths)
+    return [paths.source_dir, paths.tests_dir, flavour.specs_dir]
+
+
+def _ensure_ignored(paths: SourcePaths) -> None:
+    """Keep credentials, state and builds out of commits.
+
+    Our workspace gets the lines in its ``.gitignore``. An upstream checkout's
+    ``.gitignore`` is the project's, not ours to change (the pull request would carry it),
+    so there the lines go to the clone's local ``.git/info/exclude``.
+    """
+    if paths.layout != "upstream":
+        _ensure_gitignore(paths.root)
+        return
+    git_dir = paths.root / ".git"
+    if not git_dir.is_dir():
+        return
+    _ensure_lines(git_dir / "info" / "exclude")
+
+
 def _ensure_gitignore(root: Path) -> None:
-    path = root / ".gitignore"
+    _ensure_lines(root / ".gitignore")
+
+
+def _ensure_lines(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     missing = [line for line in IGNORED if line not in lines]
     if missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join([*lines, *missing]) + "\n", encoding="utf-8")
 
 
-def _commit(root: Path, message: str) -> str:
-    """Commit everything not ignored in ``root`` (initialising a repo).
+def _on_source_branch(paths: SourcePaths) -> str | None:
+    """In an upstream checkout, switch to the source's branch (made from HEAD if new).
 
-    A step that changed no file still gets its (empty) commit, so the history lists
-    every passed step in order.
+    The user's current branch never receives the run's commits. Uncommitted changes of the
+    user stay in the working tree and out of the commits (only the source's folders are
+    added). Returns the branch, or None outside an upstream checkout.
+    """
+    if paths.layout != "upstream":
+        return None
+    import git
+
+    try:
+        repo = git.Repo(paths.root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    branch = branch_for(paths.name)
+    current = None if repo.head.is_detached else repo.active_branch.name
+    if current == branch:
+        return branch
+    if branch in [h.name for h in repo.heads]:
+        repo.git.checkout(branch)
+    else:
+        repo.git.checkout("-b", branch)
+    return branch
+
+
+def _commit(paths: SourcePaths, message: str) -> str:
+    """Commit the run's files (initialising a repo in our workspace).
+
+    Our workspace: everything not ignored. An upstream checkout: only the source's own
+    folders, on the source's branch. A step that changed no file still gets its (empty)
+    commit, so the history lists every passed step in order.
     """
     import git
 
+    root = paths.root
     try:
         repo = git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         repo = git.Repo.init(root)
-    _ensure_gitignore(root)
-    repo.git.add(A=True)
+    _ensure_ignored(paths)
+    if paths.layout == "upstream":
+        _on_source_branch(paths)
+        owned = [str(p.relative_to(root)) for p in _owned_paths(paths) if p.exists()]
+        if owned:
+            repo.git.add("-A", "--", *owned)
+    else:
+        repo.git.add(A=True)
     actor = git.Actor("skillpack", "skillpack@localhost")
     return repo.index.commit(message, author=actor, committer=actor).hexsha[:12]
 
@@ -251,7 +317,10 @@ def _prepare(ctx: Context, say: Reporter) -> None:
     if ctx.doc.resolve() != api_doc.resolve():
         api_doc.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ctx.doc, api_doc)
-    _ensure_gitignore(ctx.paths.root)
+    _ensure_ignored(ctx.paths)
+    branch = _on_source_branch(ctx.paths)
+    if branch:
+        say(f"committing each step on branch `{branch}`")
 
 
 def run_create(
@@ -331,7 +400,7 @@ def run_create(
             )
         record.status = "passed"
         state.save(state_path)
-        record.commit = _commit(ctx.paths.root, f"create {ctx.paths.name}: {step.name} passed")
+        record.commit = _commit(ctx.paths, f"create {ctx.paths.name}: {step.name} passed")
         state.save(state_path)
         say(f"      {step.name} passed in {record.seconds:.1f}s: {detail}")
         if step.name == until:
