@@ -162,3 +162,21 @@ def test_scratch_folders_of_killed_runs_are_swept(tmp_path):
         assert mine.is_dir() and not left.exists()
     assert not mine.exists()
     assert sweep(tmp_path / ".skillpack" / "tmp") == []
+
+
+def test_a_bad_name_gets_the_same_words_from_python_the_cli_and_mcp(capsys):
+    from skillpack import mcp
+    from skillpack.cli import main
+    from skillpack.errors import InputError
+    from skillpack.tools import get_tool
+
+    data = {"source": "class"}
+    with pytest.raises(InputError) as info:
+        get_tool("validate_auth").call_json(data)
+    python = [f"error: {info.value}", f"hint: {info.value.hint}"]
+    assert main(["tool", "validate_auth", "--input", json.dumps(data)]) == 2
+    cli = capsys.readouterr().err.splitlines()
+    result = mcp.call("validate_auth", data)  # what the MCP server answers a tools/call with
+    assert result.is_error
+    assert python == cli == result.content[0].text.splitlines()
+    assert "Python keyword" in python[0]
