@@ -180,3 +180,30 @@ def test_a_bad_name_gets_the_same_words_from_python_the_cli_and_mcp(capsys):
     assert result.is_error
     assert python == cli == result.content[0].text.splitlines()
     assert "Python keyword" in python[0]
+
+
+def test_a_doc_replaced_by_a_new_run_is_kept_first(tmp_path):
+    ws = tmp_path / "ws"
+    paths = source_paths("example", ws)
+    paths.api_doc.parent.mkdir(parents=True)
+    paths.api_doc.write_text(ORIGINAL)  # written by hand, no run yet
+    proc = run_cli("create", "example", "--doc", str(DOC), "--workspace", str(ws),
+                   "--until", "doc")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert paths.api_doc.read_text() == DOC.read_text()
+    (kept,) = (ws / ".skillpack" / "backup").glob("*/example_api_doc.md")
+    assert kept.read_text() == ORIGINAL
+
+
+def test_an_unreadable_state_needs_restart_and_is_kept(tmp_path):
+    ws = tmp_path / "ws"
+    paths = source_paths("example", ws)
+    paths.state_file.parent.mkdir(parents=True)
+    paths.state_file.write_text("{not json")
+    proc = run_cli("create", "example", "--doc", str(DOC), "--workspace", str(ws))
+    assert_one_line_error(proc.returncode, proc.stderr, "cannot read the run state")
+    proc = run_cli("create", "example", "--doc", str(DOC), "--workspace", str(ws), "--restart",
+                   "--until", "doc")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (kept,) = (ws / ".skillpack" / "backup").glob("*/example.state.json")
+    assert kept.read_text() == "{not json"

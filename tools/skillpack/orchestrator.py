@@ -227,21 +227,30 @@ def _check_doc(doc: Path) -> None:
     out = get_tool("parse_api_doc").call_json({"path": str(doc)})
     if not out.get("tables"):
         raise InputError(
-            f"the API doc `{doc}` describes no table; nothing was changed",
+            f"the API doc `{echo(doc)}` describes no table; nothing was changed",
             hint=STEPS[0].on_fail,
             code="doc-without-tables",
         )
 
 
-def _prepare(ctx: Context, existing: RunState | None, restart: bool) -> str:
-    """Check the doc, back up what a restart replaces, put the doc in place; a note on it."""
-    api_doc = ctx.paths.api_doc
+def _prepare(ctx: Context, restart: bool) -> str:
+    """Check the doc, back up what it or a restart replaces, put the doc in place.
+
+    Returns a note naming the backup folder, if one was made.
+    """
+    api_doc, state_file = ctx.paths.api_doc, ctx.paths.state_file
     new_doc = ctx.doc.resolve() != api_doc.resolve()
     _check_doc(ctx.doc)
+    replaced = (
+        [api_doc]
+        if new_doc and api_doc.is_file() and api_doc.read_bytes() != ctx.doc.read_bytes()
+        else []
+    )
+    kept = [state_file] if restart and state_file.exists() else []
     note = ""
-    if restart and (existing is not None or (new_doc and api_doc.exists())):
-        kept = backup(ctx.paths.root, ctx.paths.state_file, *([api_doc] if new_doc else []))
-        note = f"the previous state is kept in {kept}"
+    if replaced or kept:
+        folder = backup(ctx.paths.root, *kept, *replaced)
+        note = f"kept a copy of {', '.join(f.name for f in kept + replaced)} in {folder}"
     if new_doc:
         replace_file(ctx.doc, api_doc)
     ensure_gitignore(ctx.paths.root)
@@ -275,7 +284,7 @@ def _start(ctx: Context, resume: bool, restart: bool, say: Reporter) -> RunState
                 "or start over with --restart (the current state is kept as a backup)",
                 code="run-exists",
             )
-    note = _prepare(ctx, existing, restart)
+    note = _prepare(ctx, restart)
     if note:
         say(note)
     state = RunState.fresh(name, str(ctx.doc), STEP_NAMES)
