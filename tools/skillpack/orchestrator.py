@@ -134,11 +134,14 @@ def gate_reason(out: dict[str, Any]) -> dict[str, str]:
     reason = {k: str(out[k]) for k in ("verdict", "stage", "fix", "detail") if out.get(k)}
     for test in out.get("tests") or []:
         diagnosis = test.get("diagnosis") if isinstance(test, dict) else None
-        if diagnosis and test.get("outcome") in ("failed", "error", "errors"):
+        if diagnosis and test.get("outcome") in ("failed", "error", "timeout"):
             reason.setdefault("verdict", f"{test.get('name')}: {diagnosis.get('cause')}")
             reason.setdefault("fix", str(diagnosis.get("fix", "")))
             reason.setdefault("evidence", str(diagnosis.get("evidence", "")))
             break
+    if out.get("output_tail") and not out.get("tests"):
+        # the suite died before any test: pytest's last lines are the only evidence
+        reason.setdefault("evidence", " | ".join(str(out["output_tail"]).splitlines()[-3:]))
     errors = [f for f in out.get("findings") or [] if f.get("severity") in ("error", "BLOCKER")]
     if errors:
         first = errors[0]
