@@ -15,6 +15,7 @@ import git
 import pytest
 
 from skillpack.create_state import RunState
+from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import source_paths
 from skillpack.orchestrator import STEP_NAMES
 from skillpack.scratch import scratch_dir, sweep
@@ -112,22 +113,31 @@ def test_keyword_and_stdlib_names_are_refused_before_anything_is_written(tmp_pat
     assert not (ws / "sources").exists()
 
 
-def test_a_failed_connect_prints_and_saves_the_verdict_and_the_fix(tmp_path):
+@pytest.mark.parametrize(
+    ("problem", "verdict", "fix"),
+    [
+        ("refused", "unreachable", "the source could not be reached"),
+        ("wrong-key", "bad_credentials", "the source rejected the credentials"),
+    ],
+)
+def test_a_failed_connect_prints_and_saves_the_verdict_and_the_fix(tmp_path, problem, verdict, fix):
     ws = tmp_path / "ws"
-    config = ["--config", f"base_url={refused_url()}", "--config", "api_key=k-123456"]
-    proc = run_cli("create", "example", "--doc", str(DOC), "--workspace", str(ws), *config)
+    with serve_example_api() as server:
+        url = refused_url() if problem == "refused" else server.url
+        config = ["--config", f"base_url={url}", "--config", "api_key=k-123456"]
+        proc = run_cli("create", "example", "--doc", str(DOC), "--workspace", str(ws), *config)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
-    assert "verdict: unreachable" in proc.stderr
-    assert "fix: the source could not be reached" in proc.stderr
-    assert "step `connect` failed its gate: verdict `unreachable`" in proc.stderr
+    assert f"verdict: {verdict}" in proc.stderr
+    assert f"fix: {fix}" in proc.stderr
+    assert f"step `connect` failed its gate: verdict `{verdict}`" in proc.stderr
     state = json.loads(source_paths("example", ws).state_file.read_text())
     connect = next(s for s in state["steps"] if s["name"] == "connect")
     assert connect["status"] == "failed"
-    assert connect["reason"]["verdict"] == "unreachable"
-    assert connect["reason"]["fix"].startswith("the source could not be reached")
+    assert connect["reason"]["verdict"] == verdict
+    assert connect["reason"]["fix"].startswith(fix)
     assert connect["reason"]["detail"]
-    assert "k-123456" not in proc.stderr + json.dumps(state)
+    assert "k-123456" not in proc.stderr + proc.stdout + json.dumps(state)
 
 
 def test_a_held_workspace_lock_names_its_holder_and_a_dead_holder_frees_it(tmp_path):
