@@ -279,7 +279,10 @@ class RestClient:
                     code="tls",
                 ) from None
             except DeadlinePassed as exc:
-                raise self._deadline_error(method, url, secrets, exc.got, attempt + 1) from None
+                whole_call = call_ends is not None and ends == call_ends
+                raise self._deadline_error(
+                    method, url, secrets, exc.got, attempt + 1, whole_call
+                ) from None
             except (*_RETRYABLE_ERRORS, Truncated) as exc:
                 if attempt >= self.max_retries:
                     raise self._unreachable(method, url, exc, attempt + 1, secrets) from None
@@ -500,14 +503,16 @@ class RestClient:
         return getattr(resp, "skillpack_secrets", None) or self._all_secrets()
 
     def _deadline_error(
-        self, method: str, url: str, secrets: set[str], got: int, attempts: int
+        self, method: str, url: str, secrets: set[str], got: int, attempts: int, whole_call: bool
     ) -> SourceError:
+        limit, name = (
+            (self.deadline, "deadline") if whole_call else (self.read_deadline, "read_deadline")
+        )
         return SourceError(
-            f"{method} {self._safe(url, secrets)} did not finish within its "
-            f"{self.read_deadline:g}s deadline ({got} bytes of the body had arrived; "
-            f"attempt {attempts})",
+            f"{method} {self._safe(url, secrets)} did not finish within its {limit:g}s "
+            f"deadline ({got} bytes of the body had arrived; attempt {attempts})",
             hint="the source is sending very slowly: retry later, or raise the client's "
-            "`read_deadline` if the responses are that large",
+            f"`{name}` if the responses are that large",
             code="deadline",
         )
 
