@@ -9,9 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
+from skillpack.create.orchestrator import context_for, run_create
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace, source_paths
-from skillpack.orchestrator import context_for, run_create
 
 
 def run() -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
-from skillpack.demo import copy_bundled_workspace
+from skillpack.create.demo import copy_bundled_workspace
 from skillpack.tools import PackageConnectorIn, package_connector
 
 GOAL_S = 10.0

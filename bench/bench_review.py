@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from skillpack.demo import copy_bundled_workspace
+from skillpack.create.demo import copy_bundled_workspace
 from skillpack.tools import (
     GenerateConnectorSpecIn,
     ParseApiDocIn,

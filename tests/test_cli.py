@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from skillpack import __version__
+from skillpack import __version__, registry
 from skillpack.cli import build_parser, main
-from skillpack.tools import all_tools, registry
+from skillpack.tools import all_tools
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = str(REPO / "skills" / "implement" / "references" / "api-doc-template.md")

@@ -19,6 +19,7 @@ import pytest
 
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace, source_paths
+from skillpack.review._rubric import load_rubric
 
 pytestmark = pytest.mark.e2e
 
@@ -69,13 +70,27 @@ def created(tmp_path_factory):
         killed = _state(workspace)
         resumed = _create(workspace, "--resume", server=server)
         out, err = resumed.communicate(timeout=600)
-        yield workspace, killed, resumed.returncode, out, err, server.api_key
+        stopped = (resumed.returncode, err)
+        # The review's judgements need a person's (or an agent's) evidence: until they are
+        # answered the band is provisional and create stops there, saying so.
+        verdicts = {
+            c.id: {"verdict": "pass", "evidence": "create e2e: suites passed live and offline"}
+            for c in load_rubric().checks
+            if c.decided == "judgement"
+        }
+        judgements = source_paths("example", workspace).review_judgements
+        judgements.write_text(json.dumps(verdicts), encoding="utf-8")
+        answered = _create(workspace, "--resume", server=server)
+        out, err = answered.communicate(timeout=600)
+        yield workspace, killed, stopped, answered.returncode, out, err, server.api_key
 
 
 def test_killed_run_resumes_and_finishes(created):
-    workspace, killed, code, out, err, _ = created
+    workspace, killed, stopped, code, out, err, _ = created
     statuses = {s["name"]: s["status"] for s in killed["steps"]}
     assert statuses["implement"] == "passed" and statuses["test_simulate"] == "running"
+    assert stopped[0] == 1 and "step `review` failed its gate" in stopped[1]
+    assert "provisional" in stopped[1] and "test.live-verified" in stopped[1]
     assert code == 0, err[-3000:]
     final = {s["name"]: s["status"] for s in _state(workspace)["steps"]}
     assert set(final.values()) == {"passed"}, final

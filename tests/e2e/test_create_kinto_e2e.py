@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from skillpack.create.orchestrator import context_for, run_create
 from skillpack.layout import bundled_workspace, source_paths
-from skillpack.orchestrator import context_for, run_create
 from skillpack.testing.kinto_server import run_kinto
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ import pytest
 import requests
 from markdown_it import MarkdownIt
 
-from skillpack.demo import copy_bundled_workspace
+from skillpack.create.demo import copy_bundled_workspace
 from skillpack.examples.example_api import serve_example_api
 
 pytestmark = pytest.mark.e2e

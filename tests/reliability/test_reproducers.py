@@ -14,12 +14,12 @@ from pathlib import Path
 import git
 import pytest
 
-from skillpack.create_state import RunState
+from skillpack.create.lock import WorkspaceBusy, workspace_lock
+from skillpack.create.orchestrator import STEP_NAMES
+from skillpack.create.state import RunState
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import source_paths
-from skillpack.orchestrator import STEP_NAMES
 from skillpack.scratch import scratch_dir, sweep
-from skillpack.workspace_lock import WorkspaceBusy, workspace_lock
 from tests.reliability._cli import DOC, assert_one_line_error, run_cli
 from tests.sdk._servers import refused_url
 
@@ -149,7 +149,7 @@ def test_a_held_workspace_lock_names_its_holder_and_a_dead_holder_frees_it(tmp_p
             pass
     # a holder killed with the lock held: the kernel released it, the next run takes it
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib; from skillpack.workspace_lock import "
+        [sys.executable, "-c", "import sys, pathlib; from skillpack.create.lock import "
          "workspace_lock as w; c = w(pathlib.Path(sys.argv[1]), 'doomed'); c.__enter__(); "
          "print('held', flush=True); sys.stdin.read()", str(ws)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -178,7 +178,7 @@ def test_a_bad_name_gets_the_same_words_from_python_the_cli_and_mcp(capsys):
     from skillpack import mcp
     from skillpack.cli import main
     from skillpack.errors import InputError
-    from skillpack.tools import get_tool
+    from skillpack.registry import get_tool
 
     data = {"source": "class"}
     with pytest.raises(InputError) as info:

@@ -5,6 +5,7 @@ import pytest
 from skillpack.errors import ConfigError, SourceError
 from skillpack.sdk.http import RestClient
 from skillpack.sdk.pagination import (
+    DEFAULT_PAGE_CAP,
     BodyNextUrlPaginator,
     CursorPaginator,
     HeaderNextUrlPaginator,
@@ -248,7 +249,8 @@ def test_repeated_cursor_is_a_pagination_loop(serve):
 def test_next_links_cycling_back_are_a_pagination_loop(serve):
     def handler(seen):
         nxt = "/b" if seen.path == "/a" else "/a"
-        return Reply(200, {"data": [{"id": 1}], "next": nxt})
+        # each page differs from the one before, so only the repeated request shows the loop
+        return Reply(200, {"data": [{"id": seen.path}], "next": nxt})
 
     api = serve(handler)
     with RestClient(api.url) as client, pytest.raises(SourceError) as info:
@@ -308,3 +310,68 @@ def test_request_spec_merges_params_and_json_without_mutating():
     assert spec.params == {"a": 1} and spec.json == {"q": 1}
     assert spec.fingerprint() == RequestSpec("/x", {"a": 1}, {"q": 1}).fingerprint()
     assert spec.fingerprint() != spec.with_params(a=2).fingerprint()
+
+
+# -- walks that always end ------------------------------------------------------------------
+
+
+def test_a_server_ignoring_page_ends_in_pagination_loop_after_two_requests(serve):
+    # The server answers page 1 whatever `page` says: page numbers never repeat, so only
+    # the content shows the walk is going nowhere.
+    api = serve(lambda seen: Reply(200, {"items": ITEMS[:10]}))
+    with RestClient(api.url) as client:
+        pager = PageNumberPaginator()
+        pages = []
+        with pytest.raises(SourceError) as err:
+            for page in client.paginate("/items", paginator=pager, records_path="items"):
+                pages.append(page)
+    assert err.value.code == "pagination-loop"
+    assert "same 10 records" in str(err.value)
+    assert len(api.seen) == 2 <= DEFAULT_PAGE_CAP
+    assert len(pages) == 1  # the repeated page is never handed out
+
+
+def test_page_number_paging_without_a_total_stops_at_the_page_cap(serve):
+    # Every answer differs (a fresh id each time), so only the cap can end the walk.
+    def endless(seen):
+        return Reply(200, {"items": [{"id": len(api.seen)}]})
+
+    api = serve(endless)
+    with RestClient(api.url) as client:
+        pager = PageNumberPaginator(page_cap=20)
+        with pytest.raises(SourceError) as err:
+            list(client.paginate("/items", paginator=pager, records_path="items"))
+    assert err.value.code == "pagination-loop"
+    assert "20 pages read" in str(err.value)
+    assert len(api.seen) == 20
+
+
+def test_page_number_paging_has_a_default_cap():
+    assert PageNumberPaginator().page_cap == DEFAULT_PAGE_CAP
+    assert PageNumberPaginator(page_cap=None).page_cap is None
+    with pytest.raises(ConfigError):
+        PageNumberPaginator(page_cap=0)
+
+
+def test_page_number_paging_stops_on_a_short_page_when_it_sends_the_size(serve):
+    api = serve(lambda seen: _page_api(seen))
+    with RestClient(api.url) as client:
+        pager = PageNumberPaginator(page_size_param="per_page", page_size=10)
+        pages = list(client.paginate("/items", paginator=pager, records_path="items"))
+    assert _ids(pages) == list(range(1, 26))
+    assert len(api.seen) == 3  # 10, 10, 5: the short third page ends it
+
+
+def test_a_cursor_walk_stops_on_an_empty_page_even_with_a_cursor(serve):
+    api = serve(lambda seen: Reply(200, {"data": [], "next_cursor": f"c{len(api.seen)}"}))
+    with RestClient(api.url) as client:
+        assert list(client.paginate("/items", paginator=CursorPaginator())) == [[]]
+    assert len(api.seen) == 1
+
+
+def test_an_offset_walk_against_a_server_ignoring_offset_ends_in_pagination_loop(serve):
+    api = serve(lambda seen: Reply(200, {"data": ITEMS[:10]}))
+    with RestClient(api.url) as client, pytest.raises(SourceError) as err:
+        list(client.paginate("/items", paginator=OffsetPaginator(limit=10)))
+    assert err.value.code == "pagination-loop"
+    assert len(api.seen) == 2

@@ -223,3 +223,17 @@ def test_pagination_loop_from_the_sdk_keeps_its_code(pytester):
     """
     result = run_broken(pytester, body, select="test_read_table")
     assert "[pagination-loop]" in failure_text(result, "test_read_table")
+
+
+def test_records_of_another_table_are_named_as_such_and_keys_are_marked(pytester):
+    # `orders` reads the `customers` endpoint: the records fit customers' schema
+    body = """
+    def read_table(self, table_name, start_offset, table_options):
+        if table_name == "orders":
+            return super().read_table("customers", start_offset, table_options)
+        return super().read_table(table_name, start_offset, table_options)
+    """
+    result = run_broken(pytester, body, select="test_read_table and not deletes")
+    text = failure_text(result, "test_read_table")
+    assert "table `orders` record #0" in text
+    assert "the record fits table `customers`'s schema" in text

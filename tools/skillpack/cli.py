@@ -5,9 +5,10 @@
     skillpack mcp                                 serve every tool over MCP (stdio)
     skillpack demo [--workspace DIR]              the end-to-end demo
 
-stdout carries only results; progress and errors go to stderr. Exit status: 0 ok, 2 a
-mistake the user can fix (bad input, unknown tool, missing file), 1 anything else, 130
-interrupted. ``--debug`` shows tracebacks.
+stdout carries only results; progress and errors go to stderr. Exit status: 0 ok, 1 a
+failed gate (``tool NAME`` whose output fails the tool's ``GATE`` field, a failed suite,
+package or review) and any other failure, 2 a mistake the user can fix (bad input, unknown
+tool, missing file), 130 interrupted. ``--debug`` shows tracebacks.
 
 Adding a subcommand takes one decorated function (and optionally one that adds options)::
 
@@ -37,6 +38,9 @@ from skillpack import __version__
 from skillpack.errors import InputError, SkillpackError
 from skillpack.layout import echo
 from skillpack.limits import load_json, read_capped
+
+#: exit status of ``skillpack tool NAME`` when the tool ran but its gate field is false
+GATE_FAILED_EXIT = 1
 
 Runner = Callable[[argparse.Namespace], int]
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -123,34 +127,32 @@ def _print_out(args: argparse.Namespace, out: Any, text: Callable[[Any], str]) -
 
 @command("tool", "Run one tool (`tool NAME --input JSON`) or list them (`tool list`).", _tool_args)
 def _tool(args: argparse.Namespace) -> int:
-    from skillpack.tools import all_tools, get_tool
+    from skillpack.registry import get_tool, manifest
 
     if args.name == "list":
         if args.input is not None or args.input_file is not None:
             raise InputError("`tool list` takes no input", hint="drop --input/--input-file")
-        tools = all_tools()
+        tools = manifest()
         if args.json:
-            _print_json(
-                [
-                    {
-                        "name": t.name,
-                        "description": t.description,
-                        "input_schema": t.input_schema(),
-                        "output_schema": t.output_schema(),
-                    }
-                    for t in tools
-                ]
-            )
+            _print_json(tools)
         else:
-            width = max((len(t.name) for t in tools), default=0)
+            width = max((len(t["name"]) for t in tools), default=0)
             for t in tools:
-                sys.stdout.write(f"{t.name.ljust(width)}  {t.summary}\n")
+                summary = t["description"].splitlines()[0] if t["description"] else ""
+                sys.stdout.write(f"{t['name'].ljust(width)}  {summary}\n")
         return 0
     if args.json:
         raise InputError("--json goes with `tool list` only", hint="drop --json")
     found = get_tool(args.name)
     data = read_input(args)
-    _print_json(found.call_json(data))
+    out = found.call_json(data)
+    _print_json(out)
+    if not found.gate_passed(out):
+        print(
+            f"gate failed: `{found.gate}` is {out.get(found.gate)!r} (exit {GATE_FAILED_EXIT})",
+            file=sys.stderr,
+        )
+        return GATE_FAILED_EXIT
     return 0
 
 
@@ -172,7 +174,7 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
 
 @command("demo", "Build and test a connector end to end on the bundled example.", _demo_args)
 def _demo(args: argparse.Namespace) -> int:
-    from skillpack.demo import run_demo
+    from skillpack.create.demo import run_demo
 
     return run_demo(args)
 
@@ -222,7 +224,7 @@ def _suite_report(out: Any) -> str:
 
 @command("test", "Run a source's test suite and diagnose each failure.", _test_args)
 def _test(args: argparse.Namespace) -> int:
-    from skillpack.tools.run_suite import RunSuiteIn, run_suite
+    from skillpack.suite.run import RunSuiteIn, run_suite
 
     out = run_suite(
         RunSuiteIn(
@@ -263,8 +265,8 @@ def _auth_report(out: Any) -> str:
 
 @command("auth", "Enter a source's credentials in a one-time local browser form.", _auth_args)
 def _auth(args: argparse.Namespace) -> int:
-    from skillpack.authform import run_form
-    from skillpack.tools.models import resolve_paths
+    from skillpack.auth.form import run_form
+    from skillpack.inputs import resolve_paths
 
     def announce(url: str) -> None:
         print(f"open {url} to enter the credentials of `{args.source}`", file=sys.stderr)
@@ -297,8 +299,6 @@ def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
 
 
 def _create_args(p: argparse.ArgumentParser) -> None:
-    from skillpack.orchestrator import STEP_NAMES
-
     _source_args(p, "source name (lowercase, digits, underscores)")
     p.add_argument("--doc", metavar="PATH", help="the API doc (default: the workspace's)")
     how = p.add_mutually_exclusive_group()
@@ -308,7 +308,7 @@ def _create_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="start over although a run exists (its state is kept under .skillpack/backup/)",
     )
-    p.add_argument("--until", choices=STEP_NAMES, metavar="STEP", help="stop after this step")
+    p.add_argument("--until", metavar="STEP", help="stop after this step (e.g. test_simulate)")
     p.add_argument("--version", dest="package_version", default="0.1.0", help="package version")
     p.add_argument(
         "--config",
@@ -328,7 +328,7 @@ def _create_args(p: argparse.ArgumentParser) -> None:
 
 @command("create", "Create a connector from its API doc, one gated step at a time.", _create_args)
 def _create(args: argparse.Namespace) -> int:
-    from skillpack.orchestrator import context_for, run_create
+    from skillpack.create.orchestrator import context_for, run_create
 
     ctx = context_for(
         args.source,
@@ -397,7 +397,7 @@ def _review_report(out: Any) -> str:
 
 @command("review", "Score a connector against the rubric; write SELF_REVIEW.md.", _review_args)
 def _review(args: argparse.Namespace) -> int:
-    from skillpack.tools.review_connector import ReviewConnectorIn, review_connector
+    from skillpack.review.review import ReviewConnectorIn, review_connector
 
     out = review_connector(
         ReviewConnectorIn(
@@ -436,7 +436,7 @@ def _package_report(out: Any) -> str:
 
 @command("package", "Build and verify a wheel and sdist of one connector.", _package_args)
 def _package(args: argparse.Namespace) -> int:
-    from skillpack.tools.package_connector import PackageConnectorIn, package_connector
+    from skillpack.package.package import PackageConnectorIn, package_connector
 
     inp = PackageConnectorIn(
         source=args.source,
@@ -472,17 +472,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """One line naming the first bad field and pydantic's message (never the value)."""
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return "invalid input"
-    first = errors[0]
-    loc = ".".join(str(p) for p in first.get("loc", ())) or "input"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"invalid input: `{loc}`: {first.get('msg', 'invalid')}{more}"
-
-
 def describe_os_error(exc: BaseException) -> str:
     """One short line for an OS or decoding error, quoting at most 80 characters of a path."""
     if isinstance(exc, OSError):
@@ -509,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         if args.debug:
             traceback.print_exc()
+        from skillpack.registry import describe_validation_error
+
         print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
         print("hint: `skillpack tool list --json` shows each tool's input schema", file=sys.stderr)
         return 2

@@ -20,8 +20,8 @@ from mcp.server.stdio import stdio_server
 from pydantic import ValidationError
 
 from skillpack import __version__
-from skillpack.cli import describe_validation_error
 from skillpack.errors import SkillpackError
+from skillpack.registry import describe_validation_error, get_tool, manifest
 
 SERVER_NAME = "skillpack"
 
@@ -33,8 +33,6 @@ def _error(message: str, hint: str = "") -> types.CallToolResult:
 
 def call(name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
     """Run tool ``name`` on ``arguments`` the way the CLI does, as an MCP result."""
-    from skillpack.tools import get_tool
-
     try:
         found = get_tool(name)
         data = found.call_json(arguments or {})
@@ -54,17 +52,15 @@ def call(name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
 
 
 def list_tools() -> list[types.Tool]:
-    """Every registered tool as MCP describes it."""
-    from skillpack.tools import all_tools
-
+    """Every registered tool as MCP describes it, from the manifest: no tool is imported."""
     return [
         types.Tool(
-            name=t.name,
-            description=t.description,
-            input_schema=t.input_schema(),
-            output_schema=t.output_schema(),
+            name=t["name"],
+            description=t["description"],
+            input_schema=t["input_schema"],
+            output_schema=t["output_schema"],
         )
-        for t in all_tools()
+        for t in manifest()
     ]
 
 

@@ -433,7 +433,8 @@ class RestClient:
         """Yield each page's records, following ``paginator`` until it stops.
 
         ``records_path`` is a dotted path to the list in the JSON body (``None``
-        when the body is the list itself). Every page is yielded, even an empty one.
+        when the body is the list itself). Every page is yielded, even an empty one,
+        except a page repeating the previous page's records (``pagination-loop``).
         """
         spec: RequestSpec | None = paginator.start(
             RequestSpec(path, dict(params) if params else None, json)
@@ -442,6 +443,7 @@ class RestClient:
             resp = self.request(method, spec.url, params=spec.params, json=spec.json)
             body = self.decode_json(resp, method)
             records = self._records(body, records_path, resp, method)
+            paginator.check_page(records)
             yield records
             spec = paginator.advance(resp, body, records)
 

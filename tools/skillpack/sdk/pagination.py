@@ -7,9 +7,14 @@ request, or ``None`` when the walk is over::
 
 Each paginator walks one listing at a time: :meth:`Paginator.start` resets it,
 so an instance can be reused for successive walks but not shared by two at
-once. The base class guards every walk against servers that hand out the same
-next request twice (``SourceError`` code ``pagination-loop``) and stops after
-``max_pages`` pages when that is set.
+once. The base class guards every walk against servers that never let it end
+(``SourceError`` code ``pagination-loop``): the same next request handed out
+twice, or a page whose records repeat the previous page's (a server ignoring the
+paging parameter answers every page alike, so request fingerprints alone never
+repeat). Every walk stops on an empty page, and it stops quietly after
+``max_pages`` pages when that is set. Page-number paging with no total to stop
+at gives up after ``page_cap`` pages (default :data:`DEFAULT_PAGE_CAP`) with a
+``pagination-loop`` error rather than walking forever.
 
 Write a new strategy by subclassing :class:`Paginator` and implementing
 :meth:`Paginator.next` (and :meth:`Paginator.first` if the first request needs
@@ -18,6 +23,8 @@ extra parameters).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Mapping
@@ -33,6 +40,17 @@ from skillpack.sdk.offsets import get_path
 from skillpack.sdk.redaction import redact_url
 
 _log = logging.getLogger(__name__)
+
+#: pages a page-number walk with no total reads before it calls the walk a loop
+DEFAULT_PAGE_CAP = 1000
+
+
+def _page_fingerprint(records: list) -> str | None:
+    """A digest of a page's content, or ``None`` for an empty page (nothing to compare)."""
+    if not records:
+        return None
+    text = json.dumps(records, sort_keys=True, default=repr, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,8 @@ class Paginator(ABC):
         self.pages = 0
         self.current: RequestSpec | None = None
         self._seen: set[Hashable] = set()
+        self._last_page: str | None = None
+        self._checked = 0
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in self._settings().items())
@@ -83,16 +103,46 @@ class Paginator(ABC):
         """Reset the walk and return the first request (``request`` plus any first-page params)."""
         self.pages = 0
         self._seen = set()
+        self._last_page = None
+        self._checked = 0
         first = self.first(request)
         self.current = first
         self._seen.add(first.fingerprint())
         return first
 
+    def check_page(self, records: list) -> None:
+        """Raise ``pagination-loop`` when ``records`` repeat the previous page's records.
+
+        :meth:`RestClient.paginate` calls it before handing a page out, so a repeated page
+        is never yielded; :meth:`advance` calls it too when nobody did.
+        """
+        self._checked = self.pages + 1
+        mark = _page_fingerprint(records)
+        if mark is not None and mark == self._last_page:
+            where = redact_url(self.current.url) if self.current is not None else "the endpoint"
+            raise SourceError(
+                f"pagination loop: page {self.pages + 1} of {where} holds the same "
+                f"{len(records)} records as the page before it",
+                hint="the server ignores the paging parameter: check its name and where it "
+                f"goes ({type(self).__name__} sends {self._paging_hint()}), or page another way",
+                code="pagination-loop",
+            )
+        self._last_page = mark
+
+    def _paging_hint(self) -> str:
+        """What this strategy sends to ask for the next page (for error hints)."""
+        return "what the last response pointed at"
+
     def advance(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
         """The request for the page after the one just read, or ``None`` at the end."""
+        if self._checked != self.pages + 1:
+            self.check_page(records)
         self.pages += 1
         if self.max_pages is not None and self.pages >= self.max_pages:
             _log.debug("stopping after max_pages=%d", self.max_pages)
+            return None
+        if not records:
+            # an empty page ends every walk, whatever cursor or link came with it
             return None
         nxt = self.next(response, body, records)
         if nxt is None:
@@ -188,7 +238,13 @@ class CursorPaginator(Paginator):
 
 
 class PageNumberPaginator(Paginator):
-    """``?page=1,2,3...``; stops on an empty page or after ``total_pages_path`` pages."""
+    """``?page=1,2,3...``; stops on an empty page, a short page or after ``total_pages_path`` pages.
+
+    A short page (fewer than ``page_size`` records) ends the walk only when the page
+    size is sent (``page_size_param``), since only then is it known. Without
+    ``total_pages_path`` the walk raises ``pagination-loop`` after ``page_cap``
+    pages: raise the cap for a listing known to be longer, or pass ``None``.
+    """
 
     def __init__(
         self,
@@ -199,8 +255,15 @@ class PageNumberPaginator(Paginator):
         total_pages_path: str | None = None,
         *,
         max_pages: int | None = None,
+        page_cap: int | None = DEFAULT_PAGE_CAP,
     ) -> None:
         super().__init__(max_pages=max_pages)
+        if page_cap is not None and page_cap < 1:
+            raise ConfigError(
+                f"`page_cap` must be at least 1, got `{page_cap}`",
+                hint=f"leave the default ({DEFAULT_PAGE_CAP}) or pass None for no cap",
+            )
+        self.page_cap = page_cap
         self.page_param = page_param
         self.start_page = start
         self.page_size_param = page_size_param
@@ -216,15 +279,30 @@ class PageNumberPaginator(Paginator):
             extra[self.page_size_param] = self.page_size
         return request.with_params(**extra)
 
+    def _paging_hint(self) -> str:
+        return f"`{self.page_param}` in the query string"
+
     def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
-        """The following page number, unless this page was empty or the last one."""
+        """The following page number, unless this page was empty, short or the last one."""
         if not records:
             return None
+        if self.page_size_param and self.page_size is not None and len(records) < self.page_size:
+            return None
+        total = None
         if self.total_pages_path is not None:
             total = get_path(body, self.total_pages_path)
             # page numbers may start at 0 or 1; count the pages read instead
             if total is not None and self.page - self.start_page + 1 >= int(total):
                 return None
+        if total is None and self.page_cap is not None and self.pages >= self.page_cap:
+            raise SourceError(
+                f"pagination loop: {self.pages} pages read and the server never signalled "
+                f"the end (no empty page, short page or total pages)",
+                hint=f"check that the server honours `{self.page_param}`; set "
+                "total_pages_path or page_size_param so the walk can end, or raise page_cap "
+                "for a listing known to be longer",
+                code="pagination-loop",
+            )
         self.page += 1
         assert self.current is not None
         return self.current.with_params(**{self.page_param: self.page})

@@ -24,7 +24,9 @@ the table lists ``fields``, ``primary_key`` or ``cursor_field``. A minimal spec:
 ``records: [...]`` serves fixed records instead of generated ones, and ``endpoints`` serves
 fixed answers (``{method, path, status, body, headers}``). ``{option}`` in a path is filled
 from the connector config. Pagination types: ``none``, ``cursor``, ``offset``, ``page``,
-``next_url_header`` (Kinto's ``Next-Page``) and ``link_header``.
+``next_url_header`` (Kinto's ``Next-Page``) and ``link_header``; ``ignores_params: true``
+in a pagination plays a server that ignores them (every request gets the first page), which
+a connector's paging must survive by ending with ``pagination-loop``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class Pagination:
     start_page: int = 1
     header: str = "Next-Page"
     token_param: str = "_token"
+    #: play a server that ignores the paging parameters: every request gets the first page
+    ignores_params: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,8 @@ class _Reader:
                 where, f"has unknown keys {extra}", known_values("key", extra[0], known)
             )
         values = dict(data)
+        if not isinstance(values.get("ignores_params", False), bool):
+            raise self.fail(f"{where}.ignores_params", "must be true or false", "e.g. true")
         values["page_size"] = self.number(
             data.get("page_size"), f"{where}.page_size", DEFAULT_PAGE_SIZE, 1
         )

@@ -59,6 +59,8 @@ class SpecSimulator(ThreadingHTTPServer):
         self.spec = spec
         self.config = config
         self.data: dict[str, _TableData] = {}
+        #: requests answered so far (tests and benches count a walk's requests with it)
+        self.requests = 0
         super().__init__(("127.0.0.1", 0), _Handler)
 
     @property
@@ -205,6 +207,8 @@ def _page(
         ) * size
     elif kind in ("next_url_header", "link_header"):
         start = _decode(query.get(pagination.token_param))
+    if pagination.ignores_params:
+        start = 0
     page = rows if kind == "none" else rows[max(0, start) : max(0, start) + size]
     more = kind != "none" and start + size < len(rows)
     body: Any = page
@@ -247,6 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, {"error": status.phrase, "message": message})
 
     def _dispatch(self, method: str) -> None:
+        self.server.requests += 1
         # Drain any request body so the connection stays usable.
         length = int(self.headers.get("Content-Length") or 0)
         if length:

@@ -1,9 +1,8 @@
-"""The typed tools that skills and agents call, and the registry that serves them.
+"""Every typed tool that skills and agents call, importable by name from one place.
 
-Each tool lives in its own module as ``<Name>In``, ``<Name>Out`` and one ``@tool`` function.
-Importing this package imports every module in ``TOOL_MODULES``, which registers its tool;
-adding a tool is one new module plus one line there. Every tool function and its two models
-are then importable from here::
+Each tool lives in its step's subpackage (``skillpack.apidoc``, ``skillpack.implement``, ...)
+as ``<Name>In``, ``<Name>Out`` and one ``@tool`` function; ``skillpack.registry`` knows
+which. Names here are resolved on first use, so importing this package is cheap::
 
     from skillpack.tools import ParseApiDocIn, parse_api_doc
 
@@ -13,40 +12,37 @@ are then importable from here::
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from skillpack.tools.registry import Tool, all_tools, get_tool, tool
-
-#: modules that define tools, imported (and so registered) in this order
-TOOL_MODULES = (
-    "skillpack.tools.parse_api_doc",
-    "skillpack.tools.lint_api_doc",
-    "skillpack.tools.generate_connector_spec",
-    "skillpack.tools.implement_connector",
-    "skillpack.tools.write_test_utils",
-    "skillpack.tools.write_credentials",
-    "skillpack.tools.validate_auth",
-    "skillpack.tools.run_suite",
-    "skillpack.tools.review_connector",
-    "skillpack.tools.package_connector",
-)
-
-for _module in TOOL_MODULES:
-    importlib.import_module(_module)
+from skillpack.registry import TOOL_MODULES, Tool, all_tools, get_tool, tool
 
 
-def _exports() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for t in all_tools():
-        out[t.name] = t.func
-        out[t.input_model.__name__] = t.input_model
-        out[t.output_model.__name__] = t.output_model
-    return out
+def _model_names(name: str) -> tuple[str, str]:
+    stem = "".join(part.capitalize() for part in name.split("_"))
+    return f"{stem}In", f"{stem}Out"
 
 
-# Each tool function shadows its same-named module here, as ``from skillpack.tools import
-# parse_api_doc`` promises; import module-level helpers from the module path instead.
-globals().update(_exports())
+#: exported name -> (tool name, which attribute of the tool)
+_LAZY: dict[str, tuple[str, str]] = {}
+for _name in TOOL_MODULES:
+    _in, _out = _model_names(_name)
+    _LAZY[_name] = (_name, "func")
+    _LAZY[_in] = (_name, "input_model")
+    _LAZY[_out] = (_name, "output_model")
 
-__all__ = ["TOOL_MODULES", "Tool", "all_tools", "get_tool", "tool", *sorted(_exports())]
+
+def __getattr__(name: str) -> Any:
+    try:
+        tool_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(get_tool(tool_name), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = ["TOOL_MODULES", "Tool", "all_tools", "get_tool", "tool", *sorted(_LAZY)]

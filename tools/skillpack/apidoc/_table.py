@@ -1,0 +1,481 @@
+"""Read one table's details from its blocks: endpoints, keys, cursor, ingestion, fields.
+
+Stated facts win over inferred ones, in this order: a ``Label: value`` line (or a key/value
+table row), a key or cursor column of the field table, a sentence in prose ("records are
+identified by `id`"), and last a guess from field names and query parameters, which is then
+listed in ``Table.inferred``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from skillpack.apidoc._extract import (
+    codes_in,
+    columns,
+    endpoints_in_code,
+    endpoints_in_text,
+    field_from_item,
+    fields_from_json,
+    fields_from_table,
+    identifiers,
+    is_field_table,
+    is_none_value,
+    param_from_item,
+    params_from_table,
+    parse_item,
+    plain,
+)
+from skillpack.apidoc._sections import TableDraft
+from skillpack.apidoc._vocab import (
+    APPEND_CURSOR_NAMES,
+    APPEND_PROSE,
+    CURSOR_NAMES,
+    CURSOR_PROSE,
+    DELETED_PARAM,
+    IDENT,
+    PAGE_PROSE,
+    PK_PROSE,
+    SENTENCE_SPLIT,
+    SINCE_PARAM,
+    SNAPSHOT_PROSE,
+    ingestion_from_text,
+    map_type,
+    pagination_from_text,
+    split_label,
+)
+from skillpack.apidoc.models import (
+    DocWarning,
+    Endpoint,
+    Pagination,
+    Param,
+    Table,
+    TableField,
+    WriteBack,
+)
+
+_DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
+_SEARCH_PATH = re.compile(r"search|query|list|export|find", re.I)
+
+
+@dataclass
+class _Found:
+    """What one pass over a table's blocks found."""
+
+    description: str = ""
+    name: str | None = None
+    pk: list[str] | None = None
+    pk_line: int | None = None
+    cursor: str | None = None
+    cursor_none: bool = False
+    ingestion: str | None = None
+    read: Endpoint | None = None
+    delete_feed: Endpoint | None = None
+    delete_feed_none: bool = False
+    pagination: Pagination | None = None
+    endpoints: list[tuple[Endpoint, str | None]] = field(default_factory=list)
+    fields: list[TableField] = field(default_factory=list)
+    query: list[Param] = field(default_factory=list)
+    options: list[Param] = field(default_factory=list)
+    body: list[Param] = field(default_factory=list)
+    write: dict[str, Endpoint] = field(default_factory=dict)
+    col_pk: list[str] = field(default_factory=list)
+    col_cursor: list[str] = field(default_factory=list)
+    prose_pk: list[tuple[list[str], int]] = field(default_factory=list)
+    prose_cursor: list[tuple[list[str], int]] = field(default_factory=list)
+    prose_ingestion: str | None = None
+    append_hint: bool = False
+    snapshot_hint: bool = False
+    untyped: int = 0
+    untyped_line: int | None = None
+    example_fields: list[TableField] = field(default_factory=list)
+
+
+def _first_endpoint(text: str, line: int, base_url: str | None) -> Endpoint | None:
+    eps = endpoints_in_text(text, line, base_url)
+    if eps:
+        return eps[0]
+    spans = codes_in(text) or [plain(text)]
+    for span in spans:
+        s = span.strip()
+        if s.startswith("/") and " " not in s:
+            return endpoints_in_text(f"GET {s}", line, base_url)[0]
+    return None
+
+
+def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str | None) -> bool:
+    """Record a ``Label: value``; True when the label was one a table uses."""
+    if name == "primary_key":
+        keys = identifiers(value)
+        if keys and found.pk is None:
+            found.pk, found.pk_line = keys, line
+        return True
+    if name == "cursor":
+        if is_none_value(value):
+            found.cursor_none = True
+        elif found.cursor is None:
+            names = identifiers(value)
+            if names:
+                found.cursor = names[0]
+        return True
+    if name == "ingestion":
+        found.ingestion = found.ingestion or ingestion_from_text(value)
+        return True
+    if name == "pagination":
+        style = pagination_from_text(value)
+        if style and found.pagination is None:
+            found.pagination = Pagination(style=style, description=plain(value), line=line)  # type: ignore[arg-type]
+        return True
+    if name == "delete_feed":
+        if is_none_value(value):
+            found.delete_feed_none = True
+            return True
+        ep = _first_endpoint(value, line, base_url)
+        if ep is not None and ep.method == "DELETE":
+            found.write.setdefault("delete", ep)
+        elif ep is not None and found.delete_feed is None:
+            found.delete_feed = ep
+        return True
+    if name in ("read_endpoint", "base_url"):
+        ep = _first_endpoint(value, line, base_url)
+        if ep is not None and found.read is None:
+            if ep.method == "GET" or name == "read_endpoint":
+                found.read = ep
+            return True
+        return name == "read_endpoint"
+    if name in ("insert", "update", "write_delete"):
+        ep = _first_endpoint(value, line, base_url)
+        if ep is not None:
+            key = {"insert": "insert", "update": "update", "write_delete": "delete"}[name]
+            found.write.setdefault(key, ep)
+        return True
+    if name == "table_name":
+        names = identifiers(value)
+        if names:
+            found.name = found.name or names[0]
+        return True
+    if name == "description":
+        found.description = found.description or plain(value)
+        return True
+    return False
+
+
+def _prose(found: _Found, text: str, line: int) -> None:
+    if "`" in text:
+        for sentence in SENTENCE_SPLIT.split(text):
+            if "`" not in sentence:
+                continue
+            spans = [c for c in codes_in(sentence) if IDENT.match(c)]
+            if not spans:
+                continue
+            if PK_PROSE.search(sentence):
+                found.prose_pk.append((spans, line))
+            if CURSOR_PROSE.search(sentence):
+                found.prose_cursor.append((spans, line))
+            if found.prose_ingestion is None:
+                for span in codes_in(sentence):
+                    s = span.strip().lower()
+                    if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
+                        found.prose_ingestion = s
+    if APPEND_PROSE.search(text):
+        found.append_hint = True
+    if SNAPSHOT_PROSE.search(text):
+        found.snapshot_hint = True
+
+
+def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | None) -> None:
+    cols = columns(block)
+    header = " ".join(cols.header)
+    if cols.name < 0 and len(block.header) == 2:
+        # A two-column key/value table: treat each row as a ``Label: value`` line.
+        for row, line in zip(block.rows, block.row_lines, strict=False):
+            if len(row) >= 2:
+                lbl = split_label(f"{plain(row[0].text)}: {row[1].text}")
+                if lbl:
+                    _apply_label(found, lbl[0], lbl[1], line, base_url)
+        return
+    if ctx == "options" or "option" in header:
+        found.options.extend(params_from_table(block))
+    elif ctx == "write" or "body" in header:
+        found.body.extend(params_from_table(block))
+    elif ctx == "query" or re.search(r"\b(?:param|parameter|query|filter)", header):
+        found.query.extend(params_from_table(block))
+    elif ctx == "deletes" and not is_field_table(block):
+        return
+    elif is_field_table(block) or (ctx == "fields" and cols.name >= 0):
+        rows = fields_from_table(block)
+        found.fields.extend(rows.fields)
+        for fld in rows.fields:
+            _prose_field(found, fld)
+        found.col_pk.extend(rows.pk)
+        found.col_cursor.extend(rows.cursor)
+        if rows.untyped:
+            found.untyped += rows.untyped
+            found.untyped_line = found.untyped_line or block.line
+
+
+def scan(draft: TableDraft, base_url: str | None) -> _Found:
+    """One pass over a table's blocks."""
+    found = _Found()
+    stack: list[tuple[int, str]] = []  # (list depth, field path) for nested bullet fields
+    for block, ctx in draft.blocks:
+        kind = block.kind
+        if kind == "table":
+            _read_table_block(found, block, ctx, base_url)
+            continue
+        if kind == "code":
+            for ep in endpoints_in_code(block, base_url):
+                found.endpoints.append((ep, ctx))
+            if not found.example_fields and block.info.lower() in ("", "json", "javascript"):
+                found.example_fields = fields_from_json(block)
+            continue
+        text, line = block.text, block.line
+        if "\n" in text and _label_lines(found, text, line, base_url):
+            continue
+        lbl = split_label(text)
+        if lbl and _apply_label(found, lbl[0], lbl[1], line, base_url):
+            continue
+        if kind == "item" and ctx in (None, "fields") and _looks_like_field(text, ctx, stack):
+            while stack and stack[-1][0] >= block.depth:
+                stack.pop()
+            prefix = f"{stack[-1][1]}." if stack else ""
+            fld = field_from_item(text, line, prefix)
+            if fld is not None:
+                found.fields.append(fld)
+                stack.append((block.depth, fld.name))
+                if not fld.doc_type:
+                    found.untyped += 1
+                    found.untyped_line = found.untyped_line or line
+                _prose_field(found, fld)
+                continue
+        elif kind == "item" and ctx in ("query", "options", "write"):
+            prm = param_from_item(text, line)
+            if prm is not None:
+                target = {"query": found.query, "options": found.options, "write": found.body}
+                target[ctx].append(prm)  # type: ignore[index]
+                continue
+        for ep in endpoints_in_text(text, line, base_url):
+            found.endpoints.append((ep, ctx))
+        if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
+            style = pagination_from_text(text, prose=ctx != "pagination")
+            if style:
+                found.pagination = Pagination(style=style, description=plain(text), line=line)  # type: ignore[arg-type]
+        _prose(found, text, line)
+        if (
+            not found.description
+            and kind == "para"
+            and ctx is None
+            and not text.endswith(":")
+            and "GET" not in text
+        ):
+            found.description = plain(text)[:500]
+    return found
+
+
+def _label_lines(found: _Found, text: str, line: int, base_url: str | None) -> bool:
+    """Read a paragraph of several ``Label: value`` lines; False if its first line is prose."""
+    lines = text.split("\n")
+    if split_label(lines[0]) is None:
+        return False
+    for offset, part in enumerate(lines):
+        lbl = split_label(part)
+        if lbl:
+            _apply_label(found, lbl[0], lbl[1], line + offset, base_url)
+    return True
+
+
+def _looks_like_field(text: str, ctx: str | None, stack: list[tuple[int, str]]) -> bool:
+    """A list item is a field under a fields heading, under a field, or when it has a type."""
+    if ctx == "fields" or stack:
+        return True
+    parsed = parse_item(text)
+    return bool(parsed and parsed[1] and map_type(parsed[1]))
+
+
+def _prose_field(found: _Found, fld: TableField) -> None:
+    desc = fld.description.lower()
+    if "primary key" in desc or "unique identifier" in desc:
+        found.col_pk.append(fld.name)
+
+
+def _pick(candidates: list[tuple[list[str], int]], names: set[str], avoid: set[str]) -> list[str]:
+    for spans, _line in candidates:
+        chosen = [s for s in spans if (not names or s in names) and s not in avoid]
+        if chosen:
+            return chosen
+    return []
+
+
+def _delete_path(ep: Endpoint) -> bool:
+    return bool(_DELETE_PATH.search(ep.path))
+
+
+def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
+    """The ``Table`` and its warnings for one draft."""
+    found = scan(draft, base_url)
+    warnings: list[DocWarning] = []
+    name = found.name if (found.name and draft.name_from_title is False) else draft.name
+    name = found.name or name
+    line = draft.line
+
+    def warn(code: str, message: str, at: int | None = None) -> None:
+        warnings.append(DocWarning(line=at or line, code=code, message=message, table=name))
+
+    fields = found.fields or found.example_fields
+    if not found.fields and found.example_fields:
+        warn("fields-from-example", f"fields of `{name}` were read from a JSON example")
+    field_names = {f.name for f in fields}
+    query_names = {p.name for p in found.query}
+
+    # --- endpoints ---
+    read = found.read
+    delete_feed = found.delete_feed
+    write = dict(found.write)
+    for ep, ctx in found.endpoints:
+        if ep.method == "GET":
+            if ctx == "deletes" or _delete_path(ep):
+                delete_feed = delete_feed or ep
+            elif ctx != "write" and read is None:
+                read = ep
+        elif ctx == "deletes" and ep.method != "DELETE":
+            delete_feed = delete_feed or ep
+        elif ep.method == "POST":
+            if read is None and ctx != "write" and _SEARCH_PATH.search(ep.path):
+                read = ep
+            else:
+                write.setdefault("insert", ep)
+        elif ep.method in ("PUT", "PATCH"):
+            write.setdefault("update", ep)
+        elif ep.method == "DELETE":
+            write.setdefault("delete", ep)
+    if read is not None:
+        known = {p.name for p in read.query_params}
+        extra = [p for p in found.query if p.name not in known]
+        merged = [next((q for q in found.query if q.name == p.name), p) for p in read.query_params]
+        read = read.model_copy(update={"query_params": merged + extra})
+        if delete_feed is None and not found.delete_feed_none:
+            flag = next((p for p in read.query_params if DELETED_PARAM.search(p.name)), None)
+            if flag is not None:
+                delete_feed = read.model_copy(update={"query_params": [flag]})
+    else:
+        warn("no-read-endpoint", f"no read endpoint (`GET /path`) found for table `{name}`")
+    if found.delete_feed_none:
+        delete_feed = None
+
+    # --- primary key ---
+    inferred: list[str] = []
+    pk = found.pk
+    if pk is None and found.col_pk:
+        pk = list(dict.fromkeys(found.col_pk))
+    if pk is None:
+        chosen = _pick(found.prose_pk, field_names, query_names)
+        pk = chosen or None
+    if pk is None:
+        for guess in ("id", f"{name.rstrip('s')}_id", "uuid", "key"):
+            if guess in field_names:
+                pk = [guess]
+                inferred.append("primary_keys")
+                break
+    if pk is None:
+        pk = []
+        warn("no-primary-key", f"could not tell the primary key of table `{name}`")
+    elif field_names:
+        for key in pk:
+            if key not in field_names:
+                warn(
+                    "unknown-primary-key",
+                    f"primary key `{key}` of table `{name}` is not among its fields",
+                    found.pk_line,
+                )
+
+    # --- ingestion statement and cursor ---
+    stated = found.ingestion or found.prose_ingestion
+    if stated is None and found.snapshot_hint and not found.append_hint:
+        stated = "snapshot"
+    cursor = found.cursor
+    if cursor is None and found.col_cursor:
+        cursor = found.col_cursor[0]
+    if cursor is None and not found.cursor_none:
+        # Prefer a field other than the key; an append-only log often pages by its own id.
+        chosen = _pick(found.prose_cursor, field_names, query_names | set(pk)) or _pick(
+            found.prose_cursor, field_names, query_names
+        )
+        cursor = chosen[0] if chosen else None
+    if cursor is None and not found.cursor_none and stated != "snapshot":
+        since = read is not None and any(SINCE_PARAM.search(p.name) for p in read.query_params)
+        wants = stated in ("cdc", "cdc_with_deletes", "append") or since or found.append_hint
+        if wants:
+            pool = APPEND_CURSOR_NAMES if (stated == "append" or found.append_hint) else ()
+            for guess in (*pool, *CURSOR_NAMES):
+                match = next((f for f in field_names if f.lower() == guess), None)
+                if match:
+                    cursor = match
+                    inferred.append("cursor_field")
+                    break
+    if cursor is not None and field_names and cursor not in field_names:
+        warn("unknown-cursor", f"cursor field `{cursor}` of table `{name}` is not among its fields")
+
+    # --- ingestion type ---
+    if stated is not None:
+        ingestion = stated
+    else:
+        inferred.append("ingestion_type")
+        if found.append_hint:
+            ingestion = "append"
+        elif cursor and delete_feed is not None:
+            ingestion = "cdc_with_deletes"
+        elif cursor:
+            ingestion = "cdc"
+        else:
+            ingestion = "snapshot"
+    if ingestion in ("cdc", "cdc_with_deletes") and cursor is None:
+        warn("no-cursor", f"table `{name}` is `{ingestion}` but no cursor field was found")
+
+    # --- pagination ---
+    pagination = found.pagination
+    if pagination is None and read is not None:
+        names = " ".join(f"`{p.name}`" for p in read.query_params)
+        style = pagination_from_text(names) if names else None
+        if style and style != "none":
+            pagination = Pagination(style=style, description=f"from query parameters {names}")  # type: ignore[arg-type]
+    if pagination is None and global_pagination is not None:
+        pagination = global_pagination
+    if pagination is None and read is not None:
+        warn("no-pagination", f"could not tell how table `{name}` pages through results")
+
+    if not fields:
+        warn("no-fields", f"no fields listed for table `{name}`")
+    elif found.untyped:
+        warn(
+            "untyped-fields",
+            f"{found.untyped} field(s) of table `{name}` have no type the parser knows; "
+            "read as string",
+            found.untyped_line,
+        )
+
+    option_names = {o.name for o in found.options}
+    write_back = None
+    if write or found.body:
+        write_back = WriteBack(
+            insert=write.get("insert"),
+            update=write.get("update"),
+            delete=write.get("delete"),
+            body_fields=found.body,
+        )
+    table = Table(
+        name=name,
+        description=found.description,
+        primary_keys=pk,
+        cursor_field=cursor,
+        ingestion_type=ingestion,  # type: ignore[arg-type]
+        inferred=inferred,  # type: ignore[arg-type]
+        read_endpoint=read,
+        pagination=pagination,
+        delete_endpoint=delete_feed,
+        fields=fields,
+        options=found.options + [o for o in draft.options if o.name not in option_names],
+        write=write_back,
+        line=line,
+    )
+    return table, warnings

@@ -1,0 +1,132 @@
+"""The parsed API doc: what a connector needs to know about its source, as typed data.
+
+``parse_api_doc`` produces an :class:`ApiDoc`; the later steps (spec, implement, write-back,
+review) read it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SparkType = Literal[
+    "string", "bigint", "double", "decimal", "boolean", "date", "timestamp", "binary", "struct",
+    "array", "map",
+]  # fmt: skip
+IngestionType = Literal["snapshot", "cdc", "cdc_with_deletes", "append"]
+PaginationStyle = Literal["none", "page_number", "offset", "cursor", "next_url", "link_header"]
+AuthKind = Literal[
+    "none", "api_key", "bearer", "basic", "oauth2_client_credentials", "oauth2_refresh_token",
+    "custom",
+]  # fmt: skip
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+InferableItem = Literal["primary_keys", "cursor_field", "ingestion_type"]
+
+
+class DocWarning(BaseModel):
+    """Something the parser could not decide, with where to look."""
+
+    line: int | None = Field(None, description="1-based line in the doc, when known.")
+    code: str = Field(description="Stable id of the kind of warning, e.g. `no-primary-key`.")
+    message: str = Field(description="What could not be decided.")
+    table: str | None = Field(None, description="The table it concerns, if any.")
+
+
+class Param(BaseModel):
+    """A named parameter: a connection parameter, query parameter, table option or body field."""
+
+    name: str = Field(description="Parameter name as the API spells it.")
+    type: SparkType = Field("string", description="Spark type name of the value.")
+    doc_type: str = Field("", description="The type as written in the doc.")
+    required: bool = Field(False, description="Whether it must be given.")
+    secret: bool = Field(False, description="Whether the value is a credential to keep hidden.")
+    description: str = Field("", description="What it means.")
+    line: int | None = Field(None, description="1-based line in the doc.")
+
+
+class TableField(BaseModel):
+    """One field of a table's records; nested fields use dotted paths (``owner.id``)."""
+
+    name: str = Field(description="Field path; nested fields are dotted (`owner.id`).")
+    type: SparkType = Field(description="Spark type name.")
+    element_type: SparkType | None = Field(None, description="Element type of an array field.")
+    doc_type: str = Field("", description="The type as written in the doc.")
+    description: str = Field("", description="What the field holds.")
+    line: int | None = Field(None, description="1-based line in the doc.")
+
+
+class Endpoint(BaseModel):
+    """An HTTP endpoint: method, path relative to the base URL, and its query parameters."""
+
+    method: HttpMethod = Field(description="HTTP method.")
+    path: str = Field(description="Path relative to the base URL (or a full URL).")
+    query_params: list[Param] = Field(default_factory=list, description="Query parameters.")
+    line: int | None = Field(None, description="1-based line in the doc.")
+
+
+class Pagination(BaseModel):
+    """How a read endpoint pages through results."""
+
+    style: PaginationStyle = Field(description="Pagination style.")
+    description: str = Field("", description="The doc's own words about it.")
+    line: int | None = Field(None, description="1-based line in the doc.")
+
+
+class WriteBack(BaseModel):
+    """Endpoints that create, change and remove records of a table, as documented."""
+
+    insert: Endpoint | None = Field(None, description="Creates a record.")
+    update: Endpoint | None = Field(None, description="Changes a record.")
+    delete: Endpoint | None = Field(None, description="Removes a record.")
+    body_fields: list[Param] = Field(default_factory=list, description="Request body fields.")
+
+
+class Table(BaseModel):
+    """One table the connector exposes."""
+
+    name: str = Field(description="Table name.")
+    description: str = Field("", description="What the table holds.")
+    primary_keys: list[str] = Field(default_factory=list, description="Primary key fields.")
+    cursor_field: str | None = Field(None, description="Field for incremental reads.")
+    ingestion_type: IngestionType = Field(description="How the table is ingested.")
+    inferred: list[InferableItem] = Field(
+        default_factory=list,
+        description="Which of primary_keys, cursor_field, ingestion_type were inferred "
+        "rather than stated in the doc.",
+    )
+    read_endpoint: Endpoint | None = Field(None, description="Endpoint that lists records.")
+    pagination: Pagination | None = Field(None, description="How the read endpoint pages.")
+    delete_endpoint: Endpoint | None = Field(
+        None, description="Endpoint that lists deleted records (the delete feed)."
+    )
+    fields: list[TableField] = Field(default_factory=list, description="Fields of the records.")
+    options: list[Param] = Field(default_factory=list, description="Table options it accepts.")
+    write: WriteBack | None = Field(None, description="Write-back endpoints, when documented.")
+    line: int | None = Field(None, description="1-based line where the table is described.")
+
+
+class AuthMethod(BaseModel):
+    """One way to authenticate, with the connection parameters it needs."""
+
+    kind: AuthKind = Field(description="Authentication kind.")
+    description: str = Field("", description="How the credential is sent, in the doc's words.")
+    fields: list[Param] = Field(default_factory=list, description="Parameters it needs.")
+    line: int | None = Field(None, description="1-based line in the doc.")
+
+
+class ApiDoc(BaseModel):
+    """An API doc read into typed data: what a connector needs to know about its source."""
+
+    source_name: str | None = Field(None, description="Source name, e.g. `github`.")
+    title: str = Field("", description="The doc's title.")
+    base_url: str | None = Field(None, description="Base URL of the API.")
+    auth: list[AuthMethod] = Field(default_factory=list, description="Authentication methods.")
+    connection_params: list[Param] = Field(
+        default_factory=list, description="Connection parameters other than credentials."
+    )
+    tables: list[Table] = Field(default_factory=list, description="Tables, in doc order.")
+    warnings: list[DocWarning] = Field(
+        default_factory=list, description="What the parser could not decide."
+    )
+    path: str | None = Field(None, description="The doc's path, when read from a file.")

@@ -1,0 +1,298 @@
+"""parse_api_doc: read a Markdown API doc into typed data."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import computed_field
+
+from skillpack.apidoc._extract import (
+    endpoints_in_code,
+    endpoints_in_text,
+    is_summary_table,
+)
+from skillpack.apidoc._meta import (
+    auth_methods,
+    base_url,
+    connection_params,
+    global_pagination,
+    source_name,
+    summary_draft,
+    summary_rows,
+    write_backs,
+)
+from skillpack.apidoc._sections import TableDraft, name_key, sort_sections
+from skillpack.apidoc._table import build_table
+from skillpack.apidoc._tree import Block, build_tree, tokenize
+from skillpack.apidoc.models import ApiDoc, DocWarning, Table, WriteBack
+from skillpack.errors import InputError
+from skillpack.inputs import DocPath, ToolIn
+from skillpack.limits import read_text_capped
+from skillpack.registry import tool
+
+
+class ParseApiDocIn(ToolIn):
+    """Input of ``parse_api_doc``."""
+
+    path: DocPath
+
+
+class ParseApiDocOut(ApiDoc):
+    """The API doc as typed data; ``warnings`` list what could not be decided, with lines."""
+
+    GATE: ClassVar[str] = "complete"
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The gate: at least one table, and every table has primary keys and "
+        "(for cdc and cdc_with_deletes) a cursor field that the doc states rather than ones "
+        "the parser guessed (`inferred`)."
+    )
+    @property
+    def complete(self) -> bool:
+        return bool(self.tables) and all(
+            t.primary_keys
+            and "primary_keys" not in t.inferred
+            and (
+                t.ingestion_type not in ("cdc", "cdc_with_deletes")
+                or (t.cursor_field and "cursor_field" not in t.inferred)
+            )
+            for t in self.tables
+        )
+
+
+def _merge_drafts(drafts: list[TableDraft]) -> list[TableDraft]:
+    """One draft per table (``WorkOrder`` and ``work_orders`` are one); the first spelling
+    wins, except that a spelling from a code span or a list of tables beats a heading's."""
+    by_key: dict[str, TableDraft] = {}
+    for d in drafts:
+        key = name_key(d.name)
+        if key in by_key:
+            kept = by_key[key]
+            kept.blocks.extend(d.blocks)
+            kept.options.extend(d.options)
+            if kept.name_from_title and not d.name_from_title:
+                kept.name, kept.name_from_title = d.name, False
+        else:
+            by_key[key] = TableDraft(
+                d.name, d.line, list(d.blocks), d.name_from_title, list(d.options)
+            )
+    out = list(by_key.values())
+    # Headings say "Orders" for the table `orders`; keep the case only in a doc whose
+    # table names are identifiers such as `WorkOrder`.
+    if not any(_CAMEL.search(d.name) for d in out):
+        for d in out:
+            d.name = d.name.lower() if _PLAIN.match(d.name) else d.name
+    return out
+
+
+_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+_PLAIN = re.compile(r"^[A-Za-z][a-z0-9_\-]*$")
+_WORD = re.compile(r"[A-Za-z_][\w\-]*")
+
+
+def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
+    """Tables a block is about: named in a code span, or among its first words when the
+    block is a heading, a short line or a lead-in ending with a colon. Longer names win:
+    "candidate background education" is not also "candidate"."""
+    found: list[TableDraft] = []
+    for span in block.codes:
+        d = names.get(name_key(span.strip()))
+        if d is not None and d not in found:
+            found.append(d)
+    text = block.text
+    if block.kind == "heading" or len(text) < 80 or text.rstrip().endswith(":"):
+        head = text.split(":", 1)[0] if ":" in text[:60] else text
+        words = _WORD.findall(head)[:10]
+        used = [False] * len(words)
+        for n in (4, 3, 2, 1):
+            for i in range(len(words) - n + 1):
+                if any(used[i : i + n]):
+                    continue
+                d = names.get(name_key("".join(words[i : i + n])))
+                if d is not None:
+                    used[i : i + n] = [True] * n
+                    if d not in found:
+                        found.append(d)
+    return found
+
+
+def _by_path(block: Block, names: dict[str, TableDraft], url: str | None) -> TableDraft | None:
+    """The table whose name is a segment of the path of the block's first endpoint."""
+    if block.kind == "code":
+        eps = endpoints_in_code(block, url)
+    elif block.kind != "table":
+        eps = endpoints_in_text(block.text, block.line, url)
+    else:
+        eps = []
+    for ep in eps[:1]:
+        for seg in reversed(re.split(r"[/?(]", ep.path)):
+            d = names.get(name_key(seg))
+            if d is not None:
+                return d
+    return None
+
+
+def _assign_aspects(drafts: list[TableDraft], aspects, url: str | None) -> None:
+    """Give blocks of aspect sections ("Primary keys", "Read API", ...) to the tables they
+    are about: all of them when the doc has one table, else those after a mention."""
+    if not drafts:
+        return
+    if len(drafts) == 1:
+        drafts[0].blocks.extend((b, ctx) for b, ctx, _ in aspects if b.kind != "heading")
+        return
+    names = {name_key(d.name): d for d in drafts}
+    current: list[TableDraft] = []
+    section = None
+    for block, ctx, sec_line in aspects:
+        if sec_line != section:
+            section, current = sec_line, []
+        if block.kind == "table":
+            continue  # tables listing tables were read as summaries already
+        mentioned = _mentions(block, names)
+        if mentioned:
+            current = mentioned
+        if block.kind == "heading":
+            continue
+        target = _by_path(block, names, url)
+        for d in [target] if target is not None else current:
+            d.blocks.append((block, ctx))
+
+
+def _variants(name: str) -> set[str]:
+    n = name.lower()
+    out = {n, n.rstrip("s"), f"{n}s", n.replace("-", "_")}
+    if n.endswith("ies"):
+        out.add(n[:-3] + "y")
+    if n.endswith("y"):
+        out.add(n[:-1] + "ies")
+    return out
+
+
+def _first_segment(path: str) -> str:
+    segs = [s for s in path.split("/") if s and not s.startswith(("{", ":", "v1", "v2", "v3"))]
+    return segs[0] if segs else ""
+
+
+def _match_table(tables: list[Table], name: str | None, wb: WriteBack) -> Table | None:
+    if name:
+        wanted = _variants(name)
+        for t in tables:
+            if _variants(t.name) & wanted:
+                return t
+    for ep in (wb.insert, wb.update, wb.delete):
+        if ep is None:
+            continue
+        seg = _first_segment(ep.path)
+        for t in tables:
+            if t.read_endpoint is not None and seg and _first_segment(t.read_endpoint.path) == seg:
+                return t
+    return None
+
+
+def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
+    """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result."""
+    root = build_tree(tokenize(text))
+    parts = sort_sections(root)
+    warnings: list[DocWarning] = []
+
+    everything = parts.overview + [b for s in root.walk() for b in s.blocks]
+    url, _line = base_url(parts.base_url_blocks, any_url=True)
+    if url is None:
+        url, _line = base_url(parts.overview)
+    if url is None:
+        url, _line = base_url(everything)
+    if url is None:
+        warnings.append(
+            DocWarning(
+                line=None, code="no-base-url", message="no base URL found; state `Base URL:`"
+            )
+        )
+    name, name_warning = source_name(parts.overview, parts.title, path)
+    if name_warning is not None:
+        warnings.append(name_warning)
+    methods, auth_warnings = auth_methods(parts.auth)
+    warnings.extend(auth_warnings)
+
+    drafts = list(parts.tables) + list(parts.listed)
+    for block in parts.summaries:
+        if is_summary_table(block) < 0:
+            continue
+        for tname, facts, line in summary_rows(block, url):
+            drafts.append(summary_draft(tname, facts, line))
+    wildcards = [d for d in drafts if "*" in d.name]
+    drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
+    for wild in wildcards:
+        # "JobApplicationSnapshot_*" in a summary row speaks for every table it matches.
+        for d in drafts:
+            if fnmatch.fnmatchcase(d.name, wild.name):
+                d.blocks.extend(wild.blocks)
+    _assign_aspects(drafts, parts.aspects, url)
+
+    pagination = global_pagination(parts.pagination, parts.overview)
+    tables: list[Table] = []
+    for draft in drafts:
+        table, table_warnings = build_table(draft, url, pagination)
+        tables.append(table)
+        warnings.extend(table_warnings)
+
+    for wname, wb, line in write_backs(parts.write, url):
+        target = _match_table(tables, wname, wb)
+        if target is None:
+            warnings.append(
+                DocWarning(
+                    line=line,
+                    code="write-back-unmatched",
+                    message=f"write-back entry `{wname or '?'}` matches no table",
+                    table=wname,
+                )
+            )
+            continue
+        current = target.write or WriteBack()
+        target.write = WriteBack(
+            insert=current.insert or wb.insert,
+            update=current.update or wb.update,
+            delete=current.delete or wb.delete,
+            body_fields=current.body_fields or wb.body_fields,
+        )
+    if not tables:
+        warnings.append(DocWarning(line=None, code="no-tables", message="no tables found"))
+
+    return ApiDoc(
+        source_name=name,
+        title=parts.title,
+        base_url=url,
+        auth=methods,
+        connection_params=connection_params(parts.connection),
+        tables=tables,
+        warnings=sorted(warnings, key=lambda w: w.line or 0),
+        path=path,
+    )
+
+
+def read_doc(path: str) -> ApiDoc:
+    """Read and parse the API doc at ``path``; ``InputError`` if it cannot be read."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise InputError(
+            f"API doc `{path}` not found",
+            hint="pass the path of a Markdown API doc, e.g. `sources/NAME/NAME_api_doc.md`",
+            code="doc-not-found",
+        )
+    if not p.is_file():
+        raise InputError(f"API doc `{path}` is not a file", hint="pass a Markdown file's path")
+    return parse_markdown(read_text_capped(p, "API doc"), str(path))
+
+
+@tool
+def parse_api_doc(inp: ParseApiDocIn) -> ParseApiDocOut:
+    """Read a Markdown API doc into typed data: source, base URL, auth, tables and warnings.
+
+    Each table carries its read endpoint, pagination, primary keys, cursor field, ingestion
+    type (marked in ``inferred`` when guessed), fields with Spark types, and write-back
+    endpoints. Run it first on a new doc; fix what ``warnings`` name, then lint the doc.
+    """
+    doc = read_doc(inp.path)
+    return ParseApiDocOut.model_validate(doc.model_dump())

@@ -1,0 +1,382 @@
+"""Render a ConnectorPlan as the connector module: the ``_TABLES`` data plus a small class.
+
+The class is the same for every source (the shape of ``example.py``); only the parts a plan
+needs are emitted (placeholder filling, flagged deletes, record-path discovery, the paginator
+branches in use). Lines are laid out as ruff formats them (``_implement_format``), so the
+module passes ``ruff format --check`` and regenerating it changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from skillpack.implement import _templates as tpl
+from skillpack.implement._format import Call, Dict, List, Raw, Writer, literal
+from skillpack.implement._model import ConnectorPlan, FieldNode, TablePlan
+
+#: the first line of every generated file; the digest tells whether it was edited since
+DIGEST_PREFIX = "# skillpack:generated sha256="
+DIGEST_NOTE = "; do not edit this line"
+_TYPES = {
+    "string": "StringType",
+    "bigint": "LongType",
+    "double": "DoubleType",
+    "boolean": "BooleanType",
+    "date": "DateType",
+    "timestamp": "TimestampType",
+    "binary": "BinaryType",
+}
+_PAGINATORS = {
+    "cursor": "CursorPaginator",
+    "offset": "OffsetPaginator",
+    "page_number": "PageNumberPaginator",
+    "next_url_header": "HeaderNextUrlPaginator",
+    "next_url_body": "BodyNextUrlPaginator",
+    "link_header": "LinkHeaderPaginator",
+}
+
+
+@dataclass
+class Rendered:
+    """The module text and the 1-based line of each to-do's anchor."""
+
+    text: str
+    lines: dict[str, int]
+
+
+# --- schema expressions ----------------------------------------------------------------------
+
+
+def _type(node: FieldNode, used: set[str]) -> Any:
+    kind = node.type
+    if kind == "struct":
+        if node.children:
+            used.update(("StructType", "StructField"))
+            return Call("StructType", (List(tuple(_field(c, used) for c in node.children)),))
+        used.add("StringType")  # an object the doc does not describe: kept as JSON text
+        return Call("StringType")
+    if kind == "array":
+        used.add("ArrayType")
+        element = FieldNode(node.name, node.element or "string", children=node.children)
+        return Call("ArrayType", (_type(element, used), True))
+    if kind == "map":
+        used.update(("MapType", "StringType"))
+        return Call("MapType", (Call("StringType"), Call("StringType"), True))
+    if kind == "decimal":
+        used.add("DecimalType")
+        return Call("DecimalType", (38, 10))
+    name = _TYPES.get(kind, "StringType")
+    used.add(name)
+    return Call(name)
+
+
+def _field(node: FieldNode, used: set[str]) -> Call:
+    used.add("StructField")
+    return Call("StructField", (node.name, _type(node, used), node.nullable))
+
+
+def _schema(table: TablePlan, used: set[str]) -> Call:
+    used.add("StructType")
+    return Call("StructType", (List(tuple(_field(f, used) for f in table.fields)),))
+
+
+# --- the table entries -----------------------------------------------------------------------
+
+
+def _pagination(table: TablePlan) -> Any:
+    p = table.pagination
+    if p is None:
+        return None
+    items: list[tuple[Any, Any, Any]] = [("style", p.style, None)]
+    items += [(k, v, None) for k, v in p.args.items()]
+    if p.limit_param:
+        items.append(("limit_param", p.limit_param, None))
+    return Dict(tuple(items))
+
+
+def _deletes(table: TablePlan) -> Any:
+    if table.deletes_todo is not None:
+        return Dict((("todo", table.deletes_todo.short, table.deletes_todo.key),))
+    d = table.deletes
+    if d is None:
+        return None
+    items: list[tuple[Any, Any, Any]] = []
+    if d.path is not None:
+        items.append(("path", d.path, None))
+    if d.flag_field is not None:
+        items.append(("flag_field", d.flag_field, None))
+    items.append(("since_param", d.since_param, f"{table.name}:deletes.since_param"))
+    items.append(("cursor_field", d.cursor_field, f"{table.name}:deletes.cursor_field"))
+    if d.first_cursor is not None:
+        items.append(("first_cursor", d.first_cursor, None))
+    return Dict(tuple(items))
+
+
+def _entry(table: TablePlan, used: set[str]) -> Dict:
+    name = table.name
+    meta = Dict(
+        (
+            ("primary_keys", List(tuple(table.primary_keys)), None),
+            ("cursor_field", table.cursor_field, None),
+            ("ingestion_type", table.ingestion_type, None),
+        )
+    )
+    items: list[tuple[Any, Any, Any]] = [
+        ("schema", _schema(table, used), f"{name}:schema"),
+        ("metadata", meta, None),
+        ("path", table.path, None),
+        ("records_path", table.records_path, None),
+        ("pagination", _pagination(table), None),
+        ("since_param", table.since_param, f"{name}:since_param"),
+        ("options", List(tuple(table.options)), None),
+        ("deletes", _deletes(table), f"{name}:deletes"),
+    ]
+    if table.todo is not None:
+        items.append(("todo", table.todo.short, table.todo.key))
+    return Dict(tuple(items))
+
+
+# --- the module ------------------------------------------------------------------------------
+
+
+def _tables_phrase(plan: ConnectorPlan) -> str:
+    names = [t.name for t in plan.tables]
+    if len(names) > 4:
+        return f"{len(names)} tables"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _auth_expr(plan: ConnectorPlan, imports: dict[str, set[str]]) -> Any:
+    auth = plan.auth
+    o = auth.options
+    sdk = imports.setdefault("skillpack.sdk.auth", set())
+    if auth.kind == "bearer":
+        sdk.add("BearerAuth")
+        return Call("BearerAuth", (Raw(f"options[{literal(o['token'])}]"),))
+    if auth.kind == "api_key":
+        sdk.add("ApiKeyAuth")
+        kwargs: list[tuple[str, Any]] = [("name", auth.header or "X-Api-Key")]
+        if auth.location != "header":
+            kwargs.append(("location", auth.location))
+        if auth.prefix:
+            kwargs.append(("prefix", auth.prefix))
+        return Call("ApiKeyAuth", (Raw(f"options[{literal(o['key'])}]"),), tuple(kwargs))
+    if auth.kind == "basic":
+        sdk.add("BasicAuth")
+        user, password = literal(o["username"]), literal(o["password"])
+        return Call("BasicAuth", (Raw(f"str(options[{user}])"), Raw(f"options[{password}]")))
+    if auth.kind == "oauth2_refresh":
+        sdk.add("OAuth2RefreshTokenAuth")
+        url = (
+            Raw('str(options.get("token_url") or _TOKEN_URL)')
+            if auth.token_url
+            else Raw('str(options["token_url"])')
+        )
+        return Call(
+            "OAuth2RefreshTokenAuth",
+            kwargs=(
+                ("token_url", url),
+                ("client_id", Raw('str(options["client_id"])')),
+                ("client_secret", Raw('options["client_secret"]')),
+                ("refresh_token", Raw('options["refresh_token"]')),
+            ),
+        )
+    if not sdk:
+        del imports["skillpack.sdk.auth"]
+    if auth.kind == "unsupported":
+        return Raw("self._auth(options)")
+    return None
+
+
+def _base_url_expr(plan: ConnectorPlan) -> Raw:
+    if plan.base_url_required:
+        return Raw('str(options["base_url"])')
+    if plan.base_url_options:
+        return Raw('str(options.get("base_url") or _BASE_URL.format_map(host))')
+    return Raw('str(options.get("base_url") or _BASE_URL)')
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's order-by-type: CONSTANTS, then Classes, then functions."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+def _imports(plan: ConnectorPlan, types: set[str], extra: dict[str, set[str]]) -> list[str]:
+    styles = {t.pagination.style for t in plan.tables if t.pagination}
+    tracked = any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables)
+    found = any(t.records_path is None for t in plan.tables)
+    stdlib = ["from collections.abc import Iterator", "from typing import Any"]
+    if plan.path_options:
+        stdlib.append("from urllib.parse import quote")
+    ours: dict[str, set[str]] = {
+        "skillpack.errors": {"ConfigError"},
+        "skillpack.sdk.connector": {"LakeflowConnect", "unknown_table"},
+        "skillpack.sdk.http": {"RestClient"},
+        "skillpack.sdk.pagination": {"Paginator", "SinglePage"}
+        | {_PAGINATORS[s] for s in styles if s in _PAGINATORS},
+        "skillpack.sdk.records": {"conform"} | ({"find_records_path"} if found else set()),
+        "skillpack.sdk.schema": types | {"StructType"},
+        **extra,
+    }
+    has_deletes = any(t.deletes or t.deletes_todo for t in plan.tables)
+    if tracked or has_deletes:
+        ours["skillpack.sdk.offsets"] = {"CursorTracker", "cursor_from_offset"}
+    lines = ["from __future__ import annotations", "", *stdlib, ""]
+    for module in sorted(ours):
+        names = sorted(ours[module], key=_isort_key)
+        one = f"from {module} import {', '.join(names)}"
+        if len(one) <= 88:
+            lines.append(one)
+        else:
+            lines += [f"from {module} import ("] + [f"    {n}," for n in names] + [")"]
+    return lines
+
+
+def render_connector(plan: ConnectorPlan) -> Rendered:
+    """The connector module for ``plan`` (its first line holds a digest placeholder)."""
+    w = Writer()
+    w.line(DIGEST_PREFIX + "0" * 16 + DIGEST_NOTE)
+    w.block(
+        f'''"""Connector for the `{plan.source}` source: {_tables_phrase(plan)}.
+
+Generated by `skillpack tool implement_connector` from {plan.doc_name}.
+The tables are data (`_TABLES`); the class reads them with the SDK's REST toolkit,
+which brings timeouts, retries, pagination and cursor offsets. The tool rewrites this
+file only while it is unedited (the digest on the first line says so); once edited, it
+is left alone unless the tool is run with `overwrite: true`.
+"""
+'''.rstrip("\n")
+    )
+    w.line()
+    types: set[str] = set()
+    entries = [(t, _entry(t, types)) for t in plan.tables]
+    auth_imports: dict[str, set[str]] = {}
+    auth = _auth_expr(plan, auth_imports)
+    for line in _imports(plan, types, auth_imports):
+        w.line(line)
+    w.line()
+    if plan.base_url and not plan.base_url_required:
+        w.line(f"_BASE_URL = {literal(plan.base_url)}")
+    if plan.auth.kind == "oauth2_refresh" and plan.auth.token_url:
+        w.line(f"_TOKEN_URL = {literal(plan.auth.token_url)}")
+    w.expr(List(tuple(plan.required)), prefix="_REQUIRED_OPTIONS = ", anchor="required")
+    w.line(f"_PAGE_SIZE = {plan.page_size}")
+    w.line()
+    w.block(tpl.TABLES_COMMENT)
+    w.expr(
+        Dict(tuple((t.name, e, None) for t, e in entries)),
+        prefix="_TABLES: dict[str, dict[str, Any]] = ",
+    )
+    w.line()
+    w.line()
+    _class(w, plan, auth)
+    w.line()
+    w.line()
+    _paginator(w, plan)
+    if plan.page_size_option:
+        w.line()
+        w.line()
+        w.block(tpl.PAGE_SIZE_FN.format(option=plan.page_size_option))
+    lines = {str(k): v for k, v in w.anchors.items()}
+    return Rendered(w.text(), lines)
+
+
+def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
+    tables = _tables_phrase(plan)
+    w.line(f"class {plan.class_name}(LakeflowConnect):")
+    w.line(f'    """Reads the `{plan.source}` source: {tables}."""')
+    w.line()
+    w.block(
+        """\
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(options)
+        missing = [k for k in _REQUIRED_OPTIONS if not options.get(k)]
+        if missing:
+            raise ConfigError(
+                f"missing option(s) {', '.join(f'`{k}`' for k in missing)}",
+                hint="set them in the connection options (configs/dev_config.json)",
+            )"""
+    )
+    if plan.page_size_option:
+        w.line(
+            f"        self._page_size = _page_size(options.get({literal(plan.page_size_option)}))"
+        )
+    else:
+        w.line("        self._page_size = _PAGE_SIZE")
+    if plan.path_options:
+        w.line("        # values of the `{name}` placeholders in endpoint paths")
+        values = Dict(
+            tuple(
+                (n, Raw(f'quote(str(options[{literal(n)}]), safe="")'), None)
+                for n in plan.path_options
+            )
+        )
+        w.expr(values, prefix="self._path_values = ", indent="        ")
+    if plan.base_url_options:
+        w.line("        # the `{name}` placeholders of the base URL, from the options")
+        values = Dict(
+            tuple((n, Raw(f"options[{literal(n)}]"), None) for n in plan.base_url_options)
+        )
+        w.expr(values, prefix="host = ", indent="        ")
+    w.expr(
+        Call("RestClient", (_base_url_expr(plan),), (("auth", auth), ("timeout", 30.0))),
+        prefix="self._client = ",
+        indent="        ",
+        anchor="client",
+    )
+    if any(t.records_path is None for t in plan.tables):
+        w.line("        # where each endpoint keeps its records, found on first use")
+        w.line("        self._records_paths: dict[str, str | None] = {}")
+    if plan.auth.kind == "unsupported":
+        todo = plan.auth.todo
+        assert todo is not None
+        w.line()
+        w.line("    def _auth(self, options: dict[str, Any]) -> Any:")
+        w.line('        """The requests auth object for every call."""')
+        w.expr(
+            Call("NotImplementedError", (todo.short,)),
+            prefix="raise ",
+            indent="        ",
+            anchor=todo.key,
+        )
+    w.line()
+    w.block(tpl.METHODS)
+    w.line()
+    w.block(tpl.READ_TABLE)
+    if any(t.deletes or t.deletes_todo for t in plan.tables):
+        w.line()
+        flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
+        w.block(tpl.READ_DELETES_FLAGGED if flagged else tpl.READ_DELETES)
+    w.line()
+    flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
+    w.block(tpl.READ_FLAGGED if flagged else tpl.READ)
+    w.line()
+    w.block(tpl.FETCH_HEAD)
+    if plan.path_options:
+        w.line("        path = path.format_map(self._path_values)")
+    w.block(tpl.FETCH_PAGING)
+    if any(t.records_path is None for t in plan.tables):
+        w.block(tpl.FETCH_FIND)
+    w.block(tpl.FETCH_TAIL)
+    if any(t.records_path is None for t in plan.tables):
+        w.line()
+        w.block(tpl.RECORDS_PATH)
+
+
+def _paginator(w: Writer, plan: ConnectorPlan) -> None:
+    styles = []
+    for t in plan.tables:
+        if t.pagination and t.pagination.style in tpl.PAGINATOR_BRANCHES:
+            styles.append(t.pagination.style)
+    w.line("def _paginator(pagination: dict[str, Any], page_size: int) -> Paginator:")
+    w.line('    """A fresh paginator for one walk through an endpoint, as its entry says."""')
+    if styles:
+        w.line('    style = pagination["style"]')
+    for style in dict.fromkeys(styles):
+        w.block(tpl.PAGINATOR_BRANCHES[style])
+    w.line("    return SinglePage()")

@@ -1,0 +1,177 @@
+"""From an ApiDoc to a connector plan: the source's base URL, options and authentication.
+
+The tables are planned by ``_implement_tables``; the plan's data types live in
+``_implement_model``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from skillpack.apidoc.models import ApiDoc, AuthMethod, Param
+from skillpack.implement import _text as text
+from skillpack.implement._model import (
+    PLACEHOLDER,
+    AuthPlan,
+    ConnectorPlan,
+    Refs,
+    Todo,
+    camel,
+)
+from skillpack.implement._tables import TablePlanner
+
+#: records per page unless the doc allows fewer
+DEFAULT_PAGE_SIZE = 100
+_PAGE_SIZE_OPTION = re.compile(r"(?i)^(page_?size|per_?page|limit|batch_?size)$")
+_USERNAME = re.compile(r"(?i)(user|login|email|account|client_?id|key_?id)")
+
+
+# --- auth and options ------------------------------------------------------------------------
+
+
+def _auth(doc: ApiDoc, ref: Refs) -> AuthPlan:
+    method: AuthMethod | None = doc.auth[0] if doc.auth else None
+    if method is None:
+        return AuthPlan(
+            "none",
+            todo=Todo(
+                "auth",
+                None,
+                "the doc describes no authentication, so the connector sends none",
+                "no authentication in the doc",
+                None,
+                False,
+            ),
+        )
+    secrets = [p.name for p in method.fields if p.secret]
+    plain = [p.name for p in method.fields if not p.secret]
+    if method.kind == "none":
+        return AuthPlan("none")
+    if method.kind == "bearer":
+        token = secrets[0] if secrets else "api_token"
+        scheme = text.authorization_scheme(method.description)
+        if scheme and scheme.lower() != "bearer":
+            return AuthPlan("api_key", {"key": token}, header="Authorization", prefix=f"{scheme} ")
+        return AuthPlan("bearer", {"token": token})
+    if method.kind == "api_key":
+        name, location = text.header_name(method.description)
+        return AuthPlan(
+            "api_key",
+            {"key": secrets[0] if secrets else "api_key"},
+            header=name or "X-Api-Key",
+            location=location,
+        )
+    if method.kind == "basic":
+        user = next((n for n in plain if _USERNAME.search(n)), "username")
+        todo = None
+        if not method.fields:
+            todo = Todo(
+                "auth",
+                None,
+                "basic authentication with no parameters listed: assumed the options "
+                "`username` and `password`",
+                "auth options assumed",
+                method.line,
+                False,
+            )
+        password = secrets[0] if secrets else "password"
+        return AuthPlan("basic", {"username": user, "password": password}, todo=todo)
+    if method.kind == "oauth2_refresh_token":
+        token_url = text.first_url(method.description)
+        names = ["client_id", "client_secret", "refresh_token"]
+        if token_url is None:
+            names.insert(0, "token_url")
+        return AuthPlan("oauth2_refresh", {n: n for n in names}, token_url=token_url)
+    return AuthPlan(
+        "unsupported",
+        # `_auth` will need them; listing them makes the connector ask for them up front
+        {p.name: p.name for p in method.fields if p.name != "base_url"},
+        todo=Todo(
+            "auth",
+            None,
+            f"authentication `{method.kind}` has no SDK helper: return a requests auth object "
+            f"from `_auth` ({ref(method.line)})",
+            f"authentication `{method.kind}`; {ref(method.line)}",
+            method.line,
+            True,
+        ),
+    )
+
+
+def _params(doc: ApiDoc) -> list[Param]:
+    seen: dict[str, Param] = {}
+    for p in [*(f for m in doc.auth[:1] for f in m.fields), *doc.connection_params]:
+        seen.setdefault(p.name, p)
+    return list(seen.values())
+
+
+def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) -> ConnectorPlan:
+    """Decide everything the generated connector, simulator spec and test file need."""
+    ref = Refs(doc_name)
+    params = _params(doc)
+    names = {p.name for p in params}
+    base_url = doc.base_url
+    holes = PLACEHOLDER.findall(base_url) if base_url else []
+    fillable = bool(holes) and all(n in names for n in holes)
+    base_url_required = base_url is None or (bool(holes) and not fillable)
+    notes: list[Todo] = []
+    if base_url is None:
+        notes.append(
+            Todo(
+                "base_url",
+                None,
+                "the doc states no base URL, so the `base_url` option is required",
+                "no base URL in the doc",
+                None,
+                False,
+            )
+        )
+    base_path = urlsplit(base_url).path.rstrip("/") if base_url else ""
+    if "{" in base_path:
+        base_path = ""
+    auth = _auth(doc, ref)
+    tables = [
+        TablePlanner(text.DocText(lines, doc), ref, base_path, names).plan(t) for t in doc.tables
+    ]
+    path_options = sorted(
+        {n for t in tables if t.path for n in PLACEHOLDER.findall(t.path) if n in names}
+    )
+    base_url_options = holes if fillable else []
+    used = [*auth.options.values(), *path_options, *base_url_options]
+    required = ["base_url"] if base_url_required else []
+    required += [n for n in dict.fromkeys(used) if n != "token_url" or auth.token_url is None]
+    page_option = next((p.name for p in params if _PAGE_SIZE_OPTION.match(p.name)), None)
+    for p in params:
+        if p.required and p.name not in {*required, "base_url", page_option}:
+            required.append(p.name)
+            notes.append(
+                Todo(
+                    f"option:{p.name}",
+                    None,
+                    f"option `{p.name}` is required by the doc, but nothing in the generated "
+                    "code uses it: send it where the API expects it",
+                    f"`{p.name}` unused",
+                    p.line,
+                    False,
+                )
+            )
+    limits = [
+        text.max_page_size(t.read_endpoint.query_params) for t in doc.tables if t.read_endpoint
+    ]
+    return ConnectorPlan(
+        source=source,
+        class_name=f"{camel(source)}LakeflowConnect",
+        doc_name=doc_name,
+        base_url=None if base_url_required else base_url,
+        base_path=base_path,
+        base_url_required=base_url_required,
+        base_url_options=base_url_options,
+        auth=auth,
+        required=list(dict.fromkeys(required)),
+        page_size_option=page_option,
+        page_size=min([DEFAULT_PAGE_SIZE, *(n for n in limits if n)]),
+        path_options=path_options,
+        tables=tables,
+        notes=notes,
+    )

@@ -1,0 +1,326 @@
+"""Plan the tables: schema trees, paginators, cursor filters and delete feeds."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from skillpack.apidoc.models import Table, TableField
+from skillpack.implement import _text as text
+from skillpack.implement._model import (
+    PLACEHOLDER,
+    DeletePlan,
+    FieldNode,
+    PagePlan,
+    Refs,
+    TablePlan,
+    Todo,
+)
+
+#: the cursor sent on a first read of flagged deletes, which some APIs list only after one
+_FIRST_CURSOR: dict[str, Any] = {"bigint": 0, "double": 0, "timestamp": "1970-01-01T00:00:00Z"}
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+
+def _schema(table: Table) -> list[FieldNode]:
+    """The doc's flat, dotted field list as a tree; parents a doc leaves out are added."""
+    roots: list[FieldNode] = []
+    index: dict[str, FieldNode] = {}
+    required = {k.split(".")[0] for k in table.primary_keys}
+    if table.cursor_field:
+        required.add(table.cursor_field.split(".")[0])
+
+    def node_for(path: str, f: TableField | None) -> FieldNode:
+        if path in index:
+            return index[path]
+        parent_path, _, leaf = path.rpartition(".")
+        node = FieldNode(leaf, f.type if f else "struct", f.element_type if f else None)
+        if parent_path:
+            parent = node_for(parent_path, None)
+            if parent.type == "array":
+                parent.element = "struct"
+            elif parent.type != "struct":
+                parent.type = "struct"
+            parent.children.append(node)
+        else:
+            node.nullable = leaf not in required
+            roots.append(node)
+        index[path] = node
+        return node
+
+    for f in table.fields:
+        node_for(f.name, f)
+    for key in [*table.primary_keys, *([table.cursor_field] if table.cursor_field else [])]:
+        if key not in index:
+            node_for(key, None).type = "string"
+    return roots
+
+
+# --- pagination ------------------------------------------------------------------------------
+
+
+def _pagination(table: Table, section: str) -> tuple[PagePlan | None, str, str]:
+    """The paginator for the read endpoint, or ``None`` with a long and a short reason."""
+    p = table.pagination
+    params = table.read_endpoint.query_params if table.read_endpoint else []
+    if p is None:
+        return None, "the doc does not say how the read endpoint pages", "pagination unknown"
+    words = "\n".join([p.description, section])
+    limit = text.limit_param(params, words)
+    if p.style == "none":
+        return PagePlan("none"), "", ""
+    if p.style == "cursor":
+        path, param = text.cursor_params(params, words)
+        if path is None or param is None:
+            return (
+                None,
+                "cursor pagination, but the doc does not name the response field holding the "
+                "next cursor and the query parameter that sends it back",
+                "cursor field/parameter unknown",
+            )
+        return PagePlan("cursor", {"cursor_path": path, "cursor_param": param}, limit), "", ""
+    if p.style == "offset":
+        offset, size = text.offset_params(params, words)
+        if offset is None or size is None:
+            return (
+                None,
+                "offset pagination, but the doc does not name the offset and limit parameters",
+                "offset/limit parameters unknown",
+            )
+        return PagePlan("offset", {"offset_param": offset, "limit_param": size}), "", ""
+    if p.style == "page_number":
+        page, size, start = text.page_params(params, words)
+        if page is None:
+            return (
+                None,
+                "page-number pagination, but the doc does not name the page parameter",
+                "page parameter unknown",
+            )
+        args: dict[str, Any] = {"page_param": page, "start": start}
+        if size is not None:
+            args["page_size_param"] = size
+        return PagePlan("page_number", args), "", ""
+    if p.style == "link_header":
+        return PagePlan("link_header", {}, limit), "", ""
+    where, name = text.next_url(words)
+    if where == "link":
+        return PagePlan("link_header", {}, limit), "", ""
+    if name is None:
+        return (
+            None,
+            "next-URL pagination, but the doc does not say which header or field holds the URL",
+            "next-page URL location unknown",
+        )
+    if where == "header":
+        return PagePlan("next_url_header", {"header": name}, limit), "", ""
+    return PagePlan("next_url_body", {"next_url_path": name}, limit), "", ""
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def relative_path(endpoint_path: str, base_path: str) -> str:
+    """The endpoint path relative to the base URL (``/v1/items`` under ``/v1`` -> ``items``)."""
+    path = endpoint_path
+    if path.startswith(("http://", "https://")):
+        path = urlsplit(path).path
+    if base_path and path.startswith(base_path + "/"):
+        path = path[len(base_path) :]
+    return path.split("?", 1)[0].lstrip("/")
+
+
+class TablePlanner:
+    """Plans tables against one doc."""
+
+    def __init__(self, doc: text.DocText, ref: Refs, base_path: str, options: set[str]):
+        self.doc = doc
+        self.ref = ref
+        self.base_path = base_path
+        self.options = options
+
+    def plan(self, table: Table) -> TablePlan:
+        plan = TablePlan(
+            name=table.name,
+            fields=_schema(table),
+            primary_keys=list(table.primary_keys),
+            cursor_field=table.cursor_field,
+            ingestion_type=table.ingestion_type,
+            options=[o.name for o in table.options],
+        )
+        section = self.doc.section(table)
+        plan.records_path = text.records_path(section) or text.records_path(self.doc.overview())
+        if not table.fields:
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:schema",
+                    table.name,
+                    "the doc lists no fields, so the schema holds only the key and cursor: "
+                    "add the fields to the doc and run the tool again",
+                    "no fields in the doc",
+                    table.line,
+                    False,
+                )
+            )
+        self._read(table, plan, section)
+        if table.ingestion_type == "cdc_with_deletes":
+            self._deletes(table, plan, section)
+        return plan
+
+    def _read(self, table: Table, plan: TablePlan, section: str) -> None:
+        long: list[str] = []
+        short: list[str] = []
+        line = table.line
+        ep = table.read_endpoint
+        if ep is None:
+            long.append("the doc names no read endpoint (`GET /path`) for the table")
+            short.append("no read endpoint")
+        else:
+            plan.path = relative_path(ep.path, self.base_path)
+            line = ep.line or line
+            unknown = [n for n in PLACEHOLDER.findall(plan.path) if n not in self.options]
+            if unknown:
+                names = ", ".join(f"`{{{n}}}`" for n in unknown)
+                long.append(
+                    f"the read endpoint needs {names}, which is no connection option: read "
+                    "the parent records first and call the endpoint once per parent"
+                )
+                short.append(f"path needs {names}")
+            plan.pagination, why, brief = _pagination(table, section)
+            if plan.pagination is None:
+                long.append(why)
+                short.append(brief)
+                if table.pagination and table.pagination.line:
+                    line = table.pagination.line
+            if table.ingestion_type != "snapshot" and table.cursor_field:
+                self._since(table, plan, section, long, short)
+        if long:
+            where = self.ref(line)
+            plan.todo = Todo(
+                f"{table.name}:read",
+                table.name,
+                "; ".join(long) + f" ({where})",
+                "; ".join(short) + f"; {where}",
+                line,
+                True,
+            )
+
+    def _since(
+        self, table: Table, plan: TablePlan, section: str, long: list[str], short: list[str]
+    ) -> None:
+        ep = table.read_endpoint
+        assert ep is not None
+        pagination = plan.pagination
+        exclude = {v for v in (pagination.args.values() if pagination else ()) if v}
+        if pagination is not None and pagination.limit_param:
+            exclude.add(pagination.limit_param)
+        exclude = {str(v) for v in exclude}
+        plan.since_param, prose = text.since_param(table, ep.query_params, section, exclude)
+        if plan.since_param is None:
+            long.append(
+                f"no query parameter asks for records changed after `{table.cursor_field}`: "
+                "set the table's `since_param`, or delete the `todo` to filter on the client"
+            )
+            short.append("cursor filter parameter unknown")
+        elif prose:
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:since_param",
+                    table.name,
+                    f"`{plan.since_param}` as the cursor filter was read from prose, not from "
+                    "a parameter table: check it against the API",
+                    "cursor filter read from prose",
+                    ep.line or table.line,
+                    False,
+                )
+            )
+
+    def _deletes(self, table: Table, plan: TablePlan, section: str) -> None:
+        """Fill ``plan.deletes`` (or ``plan.deletes_todo``) for a cdc_with_deletes table."""
+        ep = table.delete_endpoint
+        if ep is None:
+            plan.deletes_todo = Todo(
+                f"{table.name}:deletes",
+                table.name,
+                "cdc_with_deletes, but the doc names no delete feed: give the table's "
+                "`deletes` entry a feed `path` or the `flag_field` marking deleted records "
+                f"({self.ref(table.line)})",
+                f"delete feed unknown; {self.ref(table.line)}",
+                table.line,
+                True,
+            )
+            return
+        words = self.doc.around(ep.line) or section
+        read = table.read_endpoint
+        same = read is not None and relative_path(ep.path, self.base_path) == relative_path(
+            read.path, self.base_path
+        )
+        query = [p.name for p in ep.query_params]
+        stated_since, stated_cursor = text.delete_feed(table, words + "\n" + section)
+        if same:
+            self._flagged(table, plan, words, section, query, stated_since)
+            return
+        since = next((q for q in query if text.is_since_name(q)), None) or stated_since
+        if since is None and plan.since_param is not None:
+            since = plan.since_param
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:deletes.since_param",
+                    table.name,
+                    f"assumed the delete feed filters by `{since}` as the read endpoint does; "
+                    "the doc does not say",
+                    "feed filter assumed",
+                    ep.line,
+                    False,
+                )
+            )
+        cursor = stated_cursor
+        if cursor is None:
+            cursor = table.cursor_field
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:deletes.cursor_field",
+                    table.name,
+                    f"assumed deleted records carry the cursor `{cursor}`; the doc does not "
+                    "say which field orders the delete feed",
+                    "feed cursor assumed",
+                    ep.line,
+                    False,
+                )
+            )
+        plan.deletes = DeletePlan(
+            path=relative_path(ep.path, self.base_path), since_param=since, cursor_field=cursor
+        )
+
+    def _flagged(
+        self,
+        table: Table,
+        plan: TablePlan,
+        words: str,
+        section: str,
+        query: list[str],
+        stated_since: str | None,
+    ) -> None:
+        """Deleted records come from the read endpoint itself, marked by a flag field."""
+        ep = table.delete_endpoint
+        assert ep is not None
+        flag = text.inline_flag(words) or text.inline_flag(section)
+        if flag is None:
+            plan.deletes_todo = Todo(
+                f"{table.name}:deletes",
+                table.name,
+                "deleted records come from the read endpoint, but the doc does not say which "
+                f"field marks them: set the `deletes` entry's `flag_field` ({self.ref(ep.line)})",
+                f"deleted-record flag unknown; {self.ref(ep.line)}",
+                ep.line,
+                True,
+            )
+            return
+        cursor_type = next((f.type for f in table.fields if f.name == table.cursor_field), "")
+        plan.deletes = DeletePlan(
+            flag_field=flag,
+            since_param=next(iter(query), None) or stated_since or plan.since_param,
+            cursor_field=table.cursor_field,
+            first_cursor=_FIRST_CURSOR.get(cursor_type),
+        )

@@ -1,0 +1,297 @@
+"""What the parsed ApiDoc leaves implicit, read from the doc's own words.
+
+The parser gives a table's pagination style, endpoints and query parameters; a connector also
+needs the names around them: which response field holds the next cursor and which parameter
+sends it back, which header carries the next page, which query parameter asks for changes
+after a cursor value, what a tombstone looks like. These helpers find those names in the doc's
+text (backticked names first, then plain identifiers) and in the endpoint's query parameters.
+Each returns ``None`` when the doc does not say, so the planner can record a to-do instead of
+guessing silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from skillpack.apidoc.models import ApiDoc, Param, Table
+
+_TICKED = re.compile(r"`([^`\n]+)`")
+_IDENT = re.compile(r"(?<![\w$@.-])([$@]?[A-Za-z_][\w$@-]*(?:\.[A-Za-z_@$][\w$@-]*)*)")
+_SINCE_NAME = re.compile(
+    r"(?i)(since|after|from|start|modified|updated|changed|\bgt\b|_gte?$|^min_|_min$)"
+)
+_SINCE_TEXT = re.compile(
+    r"(?i)\b(changed|modified|updated|created|newer|later|larger|greater|since|after)\b"
+)
+_PAGING_NAME = re.compile(
+    r"(?i)^[$_]?(cursor|page|page_?token|next|offset|skip|limit|top|per_?page|page_?size|size"
+    r"|count|max_?results|starting_after|continuation|_token)$"
+)
+_LIMIT_NAME = re.compile(
+    r"(?i)^[$_]?(limit|top|per_?page|page_?size|size|count|max_?results|max|page\[size\])$"
+)
+_OFFSET_NAME = re.compile(r"(?i)^[$_]?(offset|skip|start|from|start_?index)$")
+_PAGE_NAME = re.compile(r"(?i)^[$_]?(page|page_?number|page_?no|p)$")
+_CURSOR_PARAM = re.compile(
+    r"(?i)^[$_]?(cursor|page_?token|next_?token|starting_after|after|continuation|token)$"
+)
+_CURSOR_FIELD = re.compile(r"(?i)(next|cursor|token|continuation)")
+_HEADER_BEFORE = re.compile(r"`([A-Za-z][\w-]*)`\s+(?:response\s+)?header", re.I)
+_HEADER_AFTER = re.compile(r"header\s+`([A-Za-z][\w-]*)", re.I)
+_PLAIN_HEADER = re.compile(r"\b([A-Z][\w]*(?:-[A-Z][\w]*)+)\s+(?:response\s+)?header", re.I)
+_MAX = re.compile(
+    r"(?i)(?:1\s*(?:to|-|\u2013)\s*|up to\s+|at most\s+|max(?:imum)?\s*(?:of\s*)?)(\d+)"
+)
+_FILTERED = re.compile(r"(?i)filtered\s+by\s+`([^`]+)`(?:\s+on\s+`([^`]+)`)?")
+_WITH_PARAM = re.compile(r"(?i)\bwith\s+`([^`]+)`")
+_JSON_KEY = re.compile(r'"([A-Za-z_][\w]*)"\s*:')
+_FLAG = re.compile(r'(?i)"?`?([A-Za-z_]\w*)`?"?\s*:\s*`?true\b')
+_RECORDS_AT = (
+    re.compile(
+        r"(?i)(?:records|results|items|rows|entries|objects)\s+(?:are\s+|come\s+)?"
+        r"(?:listed\s+|returned\s+)?(?:in|under)\s+(?:the\s+)?`([\w.@$-]+)`"
+    ),
+    re.compile(
+        r"(?i)`([\w.@$-]+)`\s+(?:array|list|key|field|member)\s+(?:holds|contains|lists)\s+"
+        r"(?:the\s+)?(?:records|results|items|rows)"
+    ),
+)
+_ZERO_START = re.compile(r"(?i)(start|begin)s?\s+(at|from|with)\s+`?0")
+
+
+@dataclass(frozen=True)
+class DocText:
+    """The doc's lines, and the stretch of them that speaks of each table."""
+
+    lines: list[str]
+    doc: ApiDoc
+
+    def line(self, number: int | None) -> str:
+        """The text of 1-based line ``number`` ("" when unknown)."""
+        if number is None or not 1 <= number <= len(self.lines):
+            return ""
+        return self.lines[number - 1]
+
+    def around(self, number: int | None, after: int = 2) -> str:
+        """Line ``number`` and the ``after`` lines that follow it, up to a blank line."""
+        if number is None:
+            return ""
+        out = []
+        for n in range(number, min(number + after, len(self.lines)) + 1):
+            text = self.line(n)
+            if n > number and not text.strip():
+                break
+            out.append(text)
+        return "\n".join(out)
+
+    def section(self, table: Table) -> str:
+        """The lines from the table's description up to the next table's, plus its endpoints."""
+        starts = sorted({t.line for t in self.doc.tables if t.line is not None})
+        parts = []
+        if table.line is not None:
+            later = [s for s in starts if s > table.line]
+            end = later[0] - 1 if later else len(self.lines)
+            parts.append("\n".join(self.lines[table.line - 1 : end]))
+        for number in (
+            table.read_endpoint.line if table.read_endpoint else None,
+            table.pagination.line if table.pagination else None,
+            table.delete_endpoint.line if table.delete_endpoint else None,
+        ):
+            parts.append(self.around(number))
+        return "\n".join(parts)
+
+    def overview(self) -> str:
+        """Everything before the first table."""
+        starts = [t.line for t in self.doc.tables if t.line is not None]
+        return "\n".join(self.lines[: min(starts) - 1] if starts else self.lines)
+
+
+def names_in(text: str) -> list[str]:
+    """Backticked names first, then other identifier-looking words, in order, each once."""
+    ticked = [t.strip() for t in _TICKED.findall(text)]
+    found = [t for t in ticked if _IDENT.fullmatch(t)]
+    found += [w for w in _IDENT.findall(_TICKED.sub(" ", text)) if "_" in w or w[0] in "$@"]
+    return list(dict.fromkeys(found))
+
+
+def ticked_names(text: str) -> list[str]:
+    """Only the backticked names, in order, each once."""
+    return list(dict.fromkeys(t.strip() for t in _TICKED.findall(text) if _IDENT.fullmatch(t)))
+
+
+def max_page_size(params: Iterable[Param]) -> int | None:
+    """The largest page size a limit parameter's description allows ("1 to 100", "up to 200")."""
+    for p in params:
+        if _LIMIT_NAME.match(p.name):
+            m = _MAX.search(p.description)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def limit_param(params: Iterable[Param], text: str) -> str | None:
+    """The page-size query parameter: from the endpoint's parameters, else named in ``text``."""
+    for p in params:
+        if _LIMIT_NAME.match(p.name) or "page size" in p.description.lower():
+            return p.name
+    return next((n for n in ticked_names(text) if _LIMIT_NAME.match(n)), None)
+
+
+def offset_params(params: list[Param], text: str) -> tuple[str | None, str | None]:
+    """``(offset_param, limit_param)`` for offset pagination, ``None`` where not stated."""
+    names = [p.name for p in params] + names_in(text)
+    offset = next((n for n in names if _OFFSET_NAME.match(n)), None)
+    return offset, limit_param(params, text) or next(
+        (n for n in names if _LIMIT_NAME.match(n)), None
+    )
+
+
+def page_params(params: list[Param], text: str) -> tuple[str | None, str | None, int]:
+    """``(page_param, page_size_param, first_page)`` for page-number pagination."""
+    names = [p.name for p in params] + names_in(text)
+    page = next((n for n in names if _PAGE_NAME.match(n)), None)
+    size = limit_param(params, text) or next((n for n in names if _LIMIT_NAME.match(n)), None)
+    return page, size, 0 if _ZERO_START.search(text) else 1
+
+
+def cursor_params(params: list[Param], text: str) -> tuple[str | None, str | None]:
+    """``(cursor_path, cursor_param)``: the response field holding the next cursor and the
+    query parameter that sends it back ("`next_cursor` is sent back as `cursor`")."""
+    query = {p.name for p in params}
+    ticked = ticked_names(text)
+    param = None
+    m = re.search(r"(?i)(?:sent|passed|given)\s+back\s+as\s+`([^`]+)`", text)
+    if m:
+        param = m.group(1)
+    if param is None:
+        param = next((n for n in ticked if n in query and _CURSOR_PARAM.match(n)), None)
+    if param is None:
+        param = next((p.name for p in params if _CURSOR_PARAM.match(p.name)), None)
+    path = next(
+        (n for n in ticked if n != param and n not in query and _CURSOR_FIELD.search(n)), None
+    )
+    if path is None:
+        path = next(
+            (n for n in names_in(text) if n != param and n not in query and "next" in n.lower()),
+            None,
+        )
+    return path, param
+
+
+def next_url(text: str) -> tuple[str, str | None]:
+    """``("header", name)`` when the next page's URL comes in a response header, else
+    ``("body", field)`` naming the body field that holds it (``None`` when not said)."""
+    if "header" in text.lower():
+        for rx in (_HEADER_BEFORE, _HEADER_AFTER, _PLAIN_HEADER):
+            m = rx.search(text)
+            if m and m.group(1).lower() != "link":
+                return "header", m.group(1)
+            if m:
+                return "link", "Link"
+    field = next(
+        (n for n in names_in(text) if "next" in n.lower() and n.lower() != "next_url"), None
+    )
+    return "body", field
+
+
+def since_param(
+    table: Table, params: list[Param], text: str, exclude: set[str]
+) -> tuple[str | None, bool]:
+    """The query parameter asking for records changed after a cursor value, and whether it
+    was only found in prose (``True``) rather than in the endpoint's parameter list."""
+    cursor = (table.cursor_field or "").split(".")[-1].lower()
+    best: tuple[int, str] | None = None
+    for p in params:
+        if p.name in exclude or _PAGING_NAME.match(p.name):
+            continue
+        score = _since_score(p.name, p.description, cursor)
+        if p.type in ("timestamp", "date", "bigint") and score:
+            score += 1
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, p.name)
+    if best is not None:
+        return best[1], False
+    fields = {f.name for f in table.fields}
+    for name in ticked_names(text):
+        if name in exclude or name in fields or _PAGING_NAME.match(name) or name == cursor:
+            continue
+        if _SINCE_NAME.search(name) and re.search(
+            rf"(?i)(pass|send|set|use|as|with|parameter)\W+(?:\w+\W+){{0,4}}`{re.escape(name)}`"
+            rf"|`{re.escape(name)}`\s+(?:query\s+)?param",
+            text,
+        ):
+            return name, True
+    return None, False
+
+
+def _since_score(name: str, description: str, cursor: str) -> int:
+    score = 0
+    if _SINCE_NAME.search(name):
+        score += 2
+    if _SINCE_TEXT.search(description):
+        score += 1
+    if cursor and (cursor in description.lower() or cursor.split("_")[0] in name.lower()):
+        score += 1
+    return score
+
+
+def delete_feed(table: Table, text: str) -> tuple[str | None, str | None]:
+    """``(since_param, cursor_field)`` of a delete feed, as the doc states them."""
+    m = _FILTERED.search(text)
+    if m:
+        return m.group(1), m.group(2)
+    since = None
+    w = _WITH_PARAM.search(text)
+    if w and _SINCE_NAME.search(w.group(1)):
+        since = w.group(1)
+    keys = set(table.primary_keys)
+    tomb = [k for k in _JSON_KEY.findall(text) if k not in keys]
+    cursor = next((k for k in tomb if re.search(r"(?i)(_at|_on|time|date|deleted)", k)), None)
+    return since, cursor
+
+
+def inline_flag(text: str) -> str | None:
+    """The field marking a deleted record in the read endpoint (``"deleted": true``)."""
+    m = _FLAG.search(text)
+    return m.group(1) if m else None
+
+
+def records_path(text: str) -> str | None:
+    """Where the doc says a list response keeps its records (``data``), if it says."""
+    for rx in _RECORDS_AT:
+        m = rx.search(text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def header_name(description: str) -> tuple[str | None, str]:
+    """``(name, location)`` of an API key: a header (``X-Api-Key``) or a query parameter."""
+    m = re.search(r"(?i)query(?:\s+string)?(?:\s+parameter)?\s+`?([\w-]+)`?", description)
+    if m and m.group(1).lower() not in ("string", "parameter"):
+        return m.group(1), "query"
+    m = re.search(r"(?i)header\s+`?([A-Za-z][\w-]*)\s*[:`]", description) or re.search(
+        r"(?i)`?([A-Za-z][\w-]*)`?\s+header", description
+    )
+    if m and m.group(1).lower() not in ("the", "a", "an", "request", "http"):
+        return m.group(1), "header"
+    return None, "header"
+
+
+def authorization_scheme(description: str) -> str | None:
+    """The scheme word before the credential in an Authorization header (``Bearer``, ``Token``)."""
+    m = re.search(r"Authorization\b[^.\n]*?\b(?:as\s+)?([A-Z][a-z]+)\s+[<{$]", description)
+    return m.group(1) if m else None
+
+
+def first_url(text: str) -> str | None:
+    """The first absolute http(s) URL in ``text``."""
+    m = re.search(r"https?://[^\s`)>\"']+", text)
+    return m.group(0).rstrip(".,;") if m else None
+
+
+def is_since_name(name: str) -> bool:
+    """True when a parameter's name suggests "changed after" (``since``, ``updated_after``)."""
+    return bool(_SINCE_NAME.search(name))
