@@ -217,3 +217,20 @@ def test_an_unreadable_state_needs_restart_and_is_kept(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     (kept,) = (ws / ".skillpack" / "backup").glob("*/example.state.json")
     assert kept.read_text() == "{not json"
+
+
+def test_a_kill_while_a_stale_step_runs_again_does_not_revive_its_old_commit(tmp_path):
+    ws = tmp_path / "ws"
+    first = ["create", "example", "--workspace", str(ws), "--until", "spec"]
+    assert run_cli(*first, "--doc", str(DOC)).returncode == 0
+    paths = source_paths("example", ws)
+    paths.api_doc.write_text(paths.api_doc.read_text() + "\n<!-- edited -->\n")
+    killed = run_cli(*first, "--resume", env={"SKILLPACK_TEST_KILL_AT": "doc:ran"})
+    assert killed.returncode == -9 and "doc            runs again" in killed.stderr
+    again = run_cli(*first, "--resume")
+    assert again.returncode == 0, again.stderr[-2000:]
+    # the old commit did not count: the step ran again
+    assert "[1/12] doc            read the API doc" in again.stderr
+    assert "passed earlier" not in again.stderr
+    messages = [c.message.strip() for c in git.Repo(ws).iter_commits()]
+    assert messages.count("create example: doc passed") == 2
