@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from pydantic import ValidationError
 
 from skillpack.cli import main
 from skillpack.errors import InputError, SourceError
@@ -486,8 +485,10 @@ def test_doc_without_tables_is_an_input_error_and_writes_nothing(tmp_path):
 
 
 def test_bad_source_name_is_refused(tmp_path, capsys):
-    with pytest.raises(ValidationError):
+    # the model refuses it with the layout's own error, as the CLI and MCP do
+    with pytest.raises(InputError) as info:
         ImplementConnectorIn(path=str(EXAMPLE_DOC), source="Bad Name", workspace=str(tmp_path))
+    assert info.value.code == "bad-source-name"
     bad_dir = tmp_path / "Bad-Name"
     bad_dir.mkdir()
     with pytest.raises(InputError) as err:

@@ -80,6 +80,8 @@ def test_the_call_deadline_bounds_the_whole_call():
         with client, pytest.raises(SourceError) as info:
             client.get("/x")
     assert info.value.code == "deadline"
+    assert "within its 0.3s deadline (3 bytes" in str(info.value)
+    assert "`deadline`" in info.value.hint
 
 
 @pytest.mark.parametrize("chunked", [False, True])

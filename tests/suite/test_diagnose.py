@@ -108,6 +108,10 @@ def test_generic_codes_are_refined_by_the_wrapped_exception(message, cause):
         ("SourceError", "GET http://h/v1/orders answered 404 Not Found", "source-error", "404"),
         ("AuthError", "GET http://h/v1/orders answered 401 Unauthorized", "auth", "401"),
         ("ConnectionError", "Connection refused", "network", None),
+        ("SourceError", "GET http://h/v1/orders did not finish within its 60s deadline (7 bytes "
+         "of the body had arrived; attempt 1)", "network", None),
+        ("SourceError", "GET http://h/v1/orders: the server closed the connection after 5 of 40 "
+         "bytes of the body (after 6 attempt(s))", "network", None),
         ("NetworkBlocked", "a connection to 10.1.1.1:443 was refused", "simulator-miss", None),
         ("ModuleNotFoundError", "No module named 'sources.nope'", "import-error", None),
     ],

@@ -483,7 +483,7 @@ def test_cli_table_shows_cause_location_and_fix(corpus):
 def test_cli_bad_source_exits_2(capsys):
     code = main(["test", "Nope!", "--workspace", str(bundled_workspace())])
     assert code == 2
-    assert "`source`" in capsys.readouterr().err
+    assert "invalid source name `Nope!`" in capsys.readouterr().err
 
 
 # --- from events to results (no subprocess) ----------------------------------------------------

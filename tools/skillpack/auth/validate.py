@@ -34,7 +34,8 @@ Verdict = Literal["ok", "bad_credentials", "not_permitted", "unreachable", "misc
 Stage = Literal["import", "init", "connect", "list_tables", "read", "done"]
 _STAGES = ("import", "init", "connect", "list_tables", "read", "done")
 
-_UNREACHABLE_CODES = {"unreachable", "timeout", "tls"}
+#: SDK error codes that mean the source was not (fully) reached; see skillpack.sdk.http
+_UNREACHABLE_CODES = {"unreachable", "timeout", "tls", "deadline", "truncated"}
 _NETWORK_TYPES = {"ConnectionError", "Timeout", "TimeoutError", "gaierror", "URLError"}
 _CONFIG_TYPES = {"ConfigError", "InputError"}
 _INIT_TYPES = {"KeyError", "TypeError", "ValueError"}

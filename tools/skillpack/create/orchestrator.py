@@ -177,11 +177,14 @@ def gate_reason(out: dict[str, Any]) -> dict[str, str]:
     reason = {k: str(out[k]) for k in ("verdict", "stage", "fix", "detail") if out.get(k)}
     for test in out.get("tests") or []:
         diagnosis = test.get("diagnosis") if isinstance(test, dict) else None
-        if diagnosis and test.get("outcome") in ("failed", "error", "errors"):
+        if diagnosis and test.get("outcome") in ("failed", "error", "timeout"):
             reason.setdefault("verdict", f"{test.get('name')}: {diagnosis.get('cause')}")
             reason.setdefault("fix", str(diagnosis.get("fix", "")))
             reason.setdefault("evidence", str(diagnosis.get("evidence", "")))
             break
+    if out.get("output_tail") and not out.get("tests"):
+        # the suite died before any test: pytest's last lines are the only evidence
+        reason.setdefault("evidence", " | ".join(str(out["output_tail"]).splitlines()[-3:]))
     errors = [f for f in out.get("findings") or [] if f.get("severity") in ("error", "BLOCKER")]
     if errors:
         first = errors[0]
@@ -303,21 +306,30 @@ def _check_doc(doc: Path) -> None:
     out = get_tool("parse_api_doc").call_json({"path": str(doc)})
     if not out.get("tables"):
         raise InputError(
-            f"the API doc `{doc}` describes no table; nothing was changed",
+            f"the API doc `{echo(doc)}` describes no table; nothing was changed",
             hint=STEPS[0].on_fail,
             code="doc-without-tables",
         )
 
 
-def _prepare(ctx: Context, existing: RunState | None, restart: bool) -> str:
-    """Check the doc, back up what a restart replaces, put the doc in place; a note on it."""
-    api_doc = ctx.paths.api_doc
+def _prepare(ctx: Context, restart: bool) -> str:
+    """Check the doc, back up what it or a restart replaces, put the doc in place.
+
+    Returns a note naming the backup folder, if one was made.
+    """
+    api_doc, state_file = ctx.paths.api_doc, ctx.paths.state_file
     new_doc = ctx.doc.resolve() != api_doc.resolve()
     _check_doc(ctx.doc)
+    replaced = (
+        [api_doc]
+        if new_doc and api_doc.is_file() and api_doc.read_bytes() != ctx.doc.read_bytes()
+        else []
+    )
+    kept = [state_file] if restart and state_file.exists() else []
     note = ""
-    if restart and (existing is not None or (new_doc and api_doc.exists())):
-        kept = backup(ctx.paths.root, ctx.paths.state_file, *([api_doc] if new_doc else []))
-        note = f"the previous state is kept in {kept}"
+    if replaced or kept:
+        folder = backup(ctx.paths.root, *kept, *replaced)
+        note = f"kept a copy of {', '.join(f.name for f in kept + replaced)} in {folder}"
     if new_doc:
         replace_file(ctx.doc, api_doc)
     ensure_ignored(ctx.paths)
@@ -354,7 +366,7 @@ def _start(ctx: Context, resume: bool, restart: bool, say: Reporter) -> RunState
                 "or start over with --restart (the current state is kept as a backup)",
                 code="run-exists",
             )
-    note = _prepare(ctx, existing, restart)
+    note = _prepare(ctx, restart)
     if note:
         say(note)
     state = RunState.fresh(name, str(ctx.doc), STEP_NAMES)
@@ -400,7 +412,7 @@ def _run_steps(
         record = state.step(step.name)
         if not record.done and record.status in ("running", "passed"):
             # killed after the commit but before the state said so: the commit is the truth
-            found = find_step_commit(root, name, step.name, since)
+            found = find_step_commit(root, name, step.name, record.base or since)
             if found:
                 record.status, record.commit = "passed", found
                 # nothing ran since that commit, so the inputs on disk are the ones it passed on
@@ -432,6 +444,8 @@ def _run_steps(
             )
         say(f"[{index}/{total}] {step.name:<14} {step.title} ...")
         record.status, record.message, record.reason = "running", "", {}
+        # commits of this step older than this are an earlier run's (e.g. before it went stale)
+        record.base = head_commit(root)
         state.save(state_path)
         _test_hook(step.name, "start")
         started = time.perf_counter()

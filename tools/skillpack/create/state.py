@@ -43,6 +43,8 @@ class StepState:
     commit: str | None = None
     #: why a gate failed, in the tool's words (verdict, fix, evidence), when it did
     reason: dict[str, str] = field(default_factory=dict)
+    #: HEAD when the step last started: a commit of the step newer than it is that run's
+    base: str | None = None
     #: digests of the step's inputs (doc, spec, config) when it passed
     inputs: dict[str, str] = field(default_factory=dict)
 

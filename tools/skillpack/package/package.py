@@ -15,7 +15,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -250,8 +249,8 @@ def _suite_check(paths: SourcePaths, merged: Path, timeout_s: float) -> PackageC
         return PackageCheck(
             name="single_file_suite", status="skipped", detail=f"no test file {paths.test_file}"
         )
-    with tempfile.TemporaryDirectory(prefix="skillpack-suite-") as tmp:
-        report = Path(tmp) / "report.json"
+    with scratch_dir(paths.root, "suite") as tmp:
+        report = tmp / "report.json"
         cmd = [
             sys.executable,
             "-B",

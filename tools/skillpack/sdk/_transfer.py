@@ -8,12 +8,16 @@ every wait, so the whole body takes at most the deadline (plus one scheduling sl
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 from typing import Any
 
 import requests
-import urllib3.exceptions
+
+# urllib3's exceptions, reached through requests so a merged single-file connector needs
+# no more than requests installed
+from requests.adapters import ProtocolError, ReadTimeoutError
 
 #: bytes asked of the socket per read; a read returns as soon as any have arrived
 CHUNK = 64 * 1024
@@ -75,7 +79,7 @@ def read_body(
                 sock.settimeout(max(0.001, min(read_timeout, left)))
             try:
                 chunk = raw.read1(CHUNK)
-            except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+            except (ReadTimeoutError, TimeoutError):
                 if time.monotonic() >= deadline_at - 0.001:
                     raise DeadlinePassed(raw.tell()) from None
                 raise requests.ReadTimeout(f"no byte for {read_timeout}s") from None
@@ -83,7 +87,7 @@ def read_body(
                 break
             chunks.append(chunk)
             size += len(chunk)
-    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead) as exc:
+    except (ProtocolError, http.client.IncompleteRead) as exc:
         raise Truncated(raw.tell(), _expected(resp)) from exc
     body = b"".join(chunks)
     return body if limit is None else body[:limit]

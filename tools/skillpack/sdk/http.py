@@ -30,13 +30,15 @@ import math
 import random
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import timezone
 from typing import Any
 
 import requests
 from requests.auth import AuthBase
 
-from skillpack.errors import AuthError, ConfigError, SourceError
+from skillpack.errors import ConfigError, SourceError
+from skillpack.sdk._http_errors import status_error, transfer_error
 from skillpack.sdk._transfer import DeadlinePassed, Truncated, read_body
 from skillpack.sdk.offsets import get_path
 from skillpack.sdk.pagination import Paginator, RequestSpec
@@ -51,9 +53,25 @@ from skillpack.sdk.redaction import (
 
 _log = logging.getLogger(__name__)
 
-#: Masks every secret any client has sent in the records of the HTTP libraries' own
-#: loggers (urllib3 logs each request target, query string included, at DEBUG).
-LOG_FILTER = RedactingFilter()
+#: secrets of the request being sent in this thread (its params, body fields, headers)
+_SENDING: ContextVar[frozenset[str]] = ContextVar("skillpack_sending", default=frozenset())
+
+
+class _HttpLogFilter(RedactingFilter):
+    """Masks every client's own secrets, and those of the request being sent, in log records.
+
+    Per-request values (a page token, a password in a body) are held only while that
+    request runs, so a long sync does not grow the filter with every page's cursor.
+    """
+
+    def scrub(self, text: str) -> str:
+        sending = _SENDING.get()
+        return super().scrub(redact_text(text, sending) if sending else text)
+
+
+#: Installed on the HTTP libraries' own loggers (urllib3 logs each request target, query
+#: string included, at DEBUG) and on this module's logger.
+LOG_FILTER = _HttpLogFilter()
 _FILTERED_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.connection",
                      "urllib3.poolmanager", "urllib3.response", "urllib3.util.retry",
                      "requests", __name__)  # fmt: skip
@@ -229,7 +247,22 @@ class RestClient:
         secrets = self._all_secrets() | request_secrets(
             url=url, params=params, json_body=json, data=data, headers=sent_headers
         )
-        LOG_FILTER.add(*secrets)
+        token = _SENDING.set(frozenset(secrets))
+        try:
+            return self._request(method, url, params, json, data, sent_headers, secrets)
+        finally:
+            _SENDING.reset(token)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Any,
+        sent_headers: Mapping[str, str],
+        secrets: frozenset[str],
+    ) -> requests.Response:
         call_ends = None if self.deadline is None else time.monotonic() + self.deadline
         attempt = 0
         waited = 0.0
@@ -246,7 +279,10 @@ class RestClient:
                     code="tls",
                 ) from None
             except DeadlinePassed as exc:
-                raise self._deadline_error(method, url, secrets, exc.got, attempt + 1) from None
+                whole_call = call_ends is not None and ends == call_ends
+                raise self._deadline_error(
+                    method, url, secrets, exc.got, attempt + 1, whole_call
+                ) from None
             except (*_RETRYABLE_ERRORS, Truncated) as exc:
                 if attempt >= self.max_retries:
                     raise self._unreachable(method, url, exc, attempt + 1, secrets) from None
@@ -469,14 +505,16 @@ class RestClient:
         return getattr(resp, "skillpack_secrets", None) or self._all_secrets()
 
     def _deadline_error(
-        self, method: str, url: str, secrets: set[str], got: int, attempts: int
+        self, method: str, url: str, secrets: set[str], got: int, attempts: int, whole_call: bool
     ) -> SourceError:
+        limit, name = (
+            (self.deadline, "deadline") if whole_call else (self.read_deadline, "read_deadline")
+        )
         return SourceError(
-            f"{method} {self._safe(url, secrets)} did not finish within its "
-            f"{self.read_deadline:g}s deadline ({got} bytes of the body had arrived; "
-            f"attempt {attempts})",
+            f"{method} {self._safe(url, secrets)} did not finish within its {limit:g}s "
+            f"deadline ({got} bytes of the body had arrived; attempt {attempts})",
             hint="the source is sending very slowly: retry later, or raise the client's "
-            "`read_deadline` if the responses are that large",
+            f"`{name}` if the responses are that large",
             code="deadline",
         )
 
@@ -497,27 +535,7 @@ class RestClient:
     def _unreachable(
         self, method: str, url: str, exc: Exception, attempts: int, secrets: set[str]
     ) -> SourceError:
-        where = f"{method} {self._safe(url, secrets)}"
-        if isinstance(exc, Truncated):
-            return SourceError(
-                f"{where}: {exc.describe()} (after {attempts} attempt(s))",
-                hint="the source or a proxy dropped the connection mid-transfer: retry later, "
-                "and report it if it keeps happening",
-                code="truncated",
-            )
-        if isinstance(exc, requests.Timeout):
-            return SourceError(
-                f"{where} timed out after {attempts} attempt(s) ({type(exc).__name__})",
-                hint=f"the source did not answer within the {self.timeout}s timeout: check that "
-                "base_url is right and the service is up, or raise the client's timeout",
-                code="timeout",
-            )
-        return SourceError(
-            f"{where} could not connect after {attempts} attempt(s) ({type(exc).__name__})",
-            hint="check base_url (host and port), the network, VPN or proxy, and that the "
-            "service is running",
-            code="unreachable",
-        )
+        return transfer_error(f"{method} {self._safe(url, secrets)}", exc, attempts, self.timeout)
 
     def _error(
         self,
@@ -528,57 +546,12 @@ class RestClient:
         waited: float = 0.0,
         note: str = "",
     ) -> Exception:
-        status = resp.status_code
         where = f"{method} {self._safe(resp.url, secrets)}"
-        head = f"{where} answered {status} {resp.reason or ''}".rstrip()
+        head = f"{where} answered {resp.status_code} {resp.reason or ''}".rstrip()
         excerpt = self._excerpt(resp)
         message = f"{head}: {excerpt}" if excerpt else head
         if note:
             message += f"; {note}"
         if waited:
             message += f" (waited {waited:.1f}s between attempts)"
-        if status == 401:
-            return AuthError(
-                message,
-                hint="check the credentials (token, API key or username/password) in the "
-                "connection options: they may be wrong, expired or revoked",
-                code="unauthorized",
-                status=status,
-            )
-        if status == 403:
-            return AuthError(
-                message,
-                hint="the credentials are valid but lack permission: grant the missing "
-                "permission or OAuth scope to the token, or use an account that has it",
-                code="forbidden",
-                status=status,
-            )
-        if status == 429:
-            return SourceError(
-                f"{message} (after {attempts} attempt(s))",
-                hint="the source kept rate-limiting: lower the request rate or raise "
-                "max_retries / max_backoff",
-                code="rate-limited",
-                status=status,
-            )
-        if status >= 500:
-            return SourceError(
-                f"{message} (after {attempts} attempt(s))",
-                hint="the source failed on its side: retry later, and report it if it persists",
-                code="server-error",
-                status=status,
-            )
-        if status == 404:
-            return SourceError(
-                message,
-                hint="check the path against the API doc and that the object exists",
-                code="not-found",
-                status=status,
-            )
-        return SourceError(
-            message,
-            hint="the source rejected the request: check the path, query parameters and "
-            "body against the API doc",
-            code="client-error",
-            status=status,
-        )
+        return status_error(message, resp.status_code, attempts)

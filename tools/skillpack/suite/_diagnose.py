@@ -368,6 +368,9 @@ def _from_exception(exc_type: str | None, text: str) -> tuple[str, dict[str, str
         exc_type in _NETWORK_TYPES
         or "could not connect" in text
         or re.search(r"\btimed out after\b", text)
+        # the SDK's deadline and cut-short-body errors (codes `deadline`, `truncated`)
+        or re.search(r"did not finish within its \S+ deadline", text)
+        or "the server closed the connection after" in text
     ):
         return "network", {}
     if answer:
