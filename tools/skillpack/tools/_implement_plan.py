@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 from skillpack.tools import _implement_text as text
+from skillpack.tools._implement_facts import auth_facts
 from skillpack.tools._implement_model import (
     PLACEHOLDER,
     AuthPlan,
@@ -132,8 +133,11 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
         base_path = ""
     auth = _auth(doc, ref)
     tables = [
-        TablePlanner(text.DocText(lines, doc), ref, base_path, names).plan(t) for t in doc.tables
+        TablePlanner(text.DocText(lines, doc), ref, base_path, names, base_url).plan(t)
+        for t in doc.tables
     ]
+    for what, brief, line in auth_facts(doc, lines):
+        notes.append(Todo("auth:facts", None, f"{what} ({ref(line)})", brief, line, True))
     path_options = sorted(
         {n for t in tables if t.path for n in PLACEHOLDER.findall(t.path) if n in names}
     )

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skillpack.tools import _implement_text as text
+from skillpack.tools._implement_facts import shape_facts, table_facts
 from skillpack.tools._implement_model import (
     PLACEHOLDER,
     DeletePlan,
@@ -134,11 +135,19 @@ def relative_path(endpoint_path: str, base_path: str) -> str:
 class TablePlanner:
     """Plans tables against one doc."""
 
-    def __init__(self, doc: text.DocText, ref: Refs, base_path: str, options: set[str]):
+    def __init__(
+        self,
+        doc: text.DocText,
+        ref: Refs,
+        base_path: str,
+        options: set[str],
+        base_url: str | None = None,
+    ):
         self.doc = doc
         self.ref = ref
         self.base_path = base_path
         self.options = options
+        self.base_url = base_url
 
     def plan(self, table: Table) -> TablePlan:
         plan = TablePlan(
@@ -151,6 +160,7 @@ class TablePlanner:
         )
         section = self.doc.section(table)
         plan.records_path = text.records_path(section) or text.records_path(self.doc.overview())
+        shape_facts(table, plan, section)
         if not table.fields:
             plan.notes.append(
                 Todo(
@@ -195,6 +205,13 @@ class TablePlanner:
                     line = table.pagination.line
             if table.ingestion_type != "snapshot" and table.cursor_field:
                 self._since(table, plan, section, long, short)
+            starts = sorted(t.line for t in self.doc.doc.tables if t.line is not None)
+            end = next((s - 1 for s in starts if table.line is not None and s > table.line), None)
+            for what, brief, _ in table_facts(
+                table, plan, section, self.doc.lines, end, self.base_url, self.doc.doc.tables
+            ):
+                long.append(what)
+                short.append(brief)
         if long:
             where = self.ref(line)
             plan.todo = Todo(
