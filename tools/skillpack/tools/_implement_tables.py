@@ -198,6 +198,27 @@ class TablePlanner:
                 )
                 short.append(f"path needs {names}")
             plan.pagination, why, brief = _pagination(table, section)
+            page = plan.pagination
+            if (
+                page is not None
+                and page.style == "page_number"
+                and not page.args.get("page_size_param")
+            ):
+                at = (table.pagination.line if table.pagination else None) or ep.line
+                plan.notes.append(
+                    Todo(
+                        f"{table.name}:pagination.end",
+                        table.name,
+                        "page-number paging with no page-size parameter and no total: assumed "
+                        "the last page is followed by an empty one; a server that ignores "
+                        f"`{page.args['page_param']}` ends the read with `pagination-loop` "
+                        f"(doc line {at}: confirm against the API, or name the page-size "
+                        "parameter in the doc)",
+                        "end of paging assumed",
+                        at,
+                        False,
+                    )
+                )
             if plan.pagination is None:
                 long.append(why)
                 short.append(brief)
