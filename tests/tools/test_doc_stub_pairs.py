@@ -18,7 +18,7 @@ import pytest
 
 from skillpack.errors import GateFailed, SourceError
 from skillpack.orchestrator import context_for, run_create
-from skillpack.tools import ImplementConnectorIn, implement_connector
+from skillpack.tools import ImplementConnectorIn, RunSuiteIn, implement_connector, run_suite
 from tests.fixtures.doc_stubs.stubs import OPTIONS, RECORDS, STUBS
 from tests.sdk._servers import servers
 
@@ -119,3 +119,13 @@ def test_create_stops_at_implement_naming_the_dropped_fact(tmp_path):
     text = str(err.value)
     assert "step `implement` failed its gate (`passed_template_check`)" in text
     assert "1 blocking" in text and "POST /cohorts/list" in text and "doc line" in text
+
+
+@pytest.mark.parametrize("name", HONOURED)
+def test_an_honoured_doc_is_also_green_in_simulate_and_says_its_spec_is_derived(name, tmp_path):
+    ws = tmp_path / "ws"
+    _implement(name, ws)
+    out = run_suite(RunSuiteIn(source=name, workspace=str(ws), mode="simulate", timeout_s=120))
+    assert out.passed, out.causes
+    assert out.spec_independent is False
+    assert "generated from the API doc" in out.simulator_spec_origin
