@@ -27,8 +27,8 @@ _SESSION = re.compile(
     r"(?i)`(\w*(?:session|token)\w*)`[^.\n]*\b(?:send|pass|echo|return|include)\w*\s+(?:it\s+)?back"
     r"|\b(?:send|pass|echo|include)\w*\s+(?:the\s+)?`(\w*(?:session|token)\w*)`\s+back"
 )
-#: a username sent with a suffix: ``{email}/token`` or ``email/token:api_token``
-_USER_SUFFIX = re.compile(r"\{(\w+)\}(/\w+)|\b(\w+)(/token)\b:")
+#: a username sent with a suffix: ``{email}/token``, ``<email>/token`` or ``email/token:key``
+_USER_SUFFIX = re.compile(r"[{<](\w+)[}>](/\w+)|\b(\w+)(/token)\b:")
 _DATE_TYPES = {"date"}
 
 
