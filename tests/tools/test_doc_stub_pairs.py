@@ -2,10 +2,11 @@
 
 For each doc in tests/fixtures/doc_stubs/ (POST reads, JSON lines, a bare list, named keys,
 required dates, pages from 0 with a session token, a server ignoring `page`, two tables on
-one path, a username suffix in basic auth, an endpoint on another host) `implement_connector`
-either generates a connector that reads every table correctly from a stub answering as the
-doc says, or reports a to-do naming the table, the fact and the doc line, so its gate fails
-and `skillpack create` stops there. No case may pass the gate and then fail on the stub.
+one path, a username suffix in basic auth, an endpoint on another host, a key nested under
+an object) `implement_connector` either generates a connector that reads every table
+correctly from a stub answering as the doc says, or reports a to-do naming the table, the
+fact and the doc line, so its gate fails and `skillpack create` stops there. No case may
+pass the gate and then fail on the stub.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.sdk._servers import servers
 DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "doc_stubs"
 
 #: the cases whose facts the generator honours: the connector must read the stub correctly
-HONOURED = ("bare_list", "named_key", "page_zero")
+HONOURED = ("bare_list", "named_key", "page_zero", "nested_key")
 #: the other cases, and the words the to-do must name the fact with
 STOPPED = {
     "post_reads": "POST /cohorts/list",
