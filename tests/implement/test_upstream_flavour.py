@@ -78,6 +78,7 @@ def test_files_go_to_the_checkouts_paths_and_nowhere_else(checkout):
             source / "demo_shop.py",
             source / "demo_shop_api_doc.md",
             source / "demo_shop_utils.py",
+            source / "pyproject.toml",
             *(SPECS / "demo_shop" / "corpus" / f"{t}.json" for t in TABLES_AND_FEED),
             SPECS / "demo_shop" / "endpoints.yaml",
             Path("tests/unit/sources/demo_shop/__init__.py"),
