@@ -24,6 +24,7 @@ from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace
 from skillpack.orchestrator import branch_for, context_for, run_create
 from skillpack.tools import ImplementConnectorIn, implement_connector
+from skillpack.tools._test_file_patch import wire_test_file
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "upstream_checkout"
@@ -200,3 +201,25 @@ def test_create_commits_on_the_sources_branch_and_only_its_folders(tmp_path):
     assert "dev_config.json" not in " ".join(changed)
     assert (root / ".gitignore").read_text() == "__pycache__/\n"
     assert "NOTES.md" in repo.untracked_files
+
+
+def test_write_back_wiring_takes_the_mixin_from_the_checkouts_write_back_suite(checkout):
+    root, _ = checkout
+    test_file = root / "tests/unit/sources/demo_shop/test_demo_shop_lakeflow_connect.py"
+    wired = wire_test_file(
+        test_file.read_text(),
+        utils_class="LakeflowConnectWriteTestUtils",
+        utils_import="from tests.unit.sources.demo_shop.demo_shop_test_utils import "
+        "LakeflowConnectWriteTestUtils",
+        mixin_import="from skillpack.testing import LakeflowConnectWriteBackTests",
+    )
+    assert "from tests.unit.sources.test_write_back_suite import LakeflowConnectWriteBackTests" in (
+        wired
+    )
+    assert "skillpack" not in wired
+    assert "(LakeflowConnectWriteBackTests, LakeflowConnectTests)" in wired
+    test_file.write_text(wired)
+    done = subprocess.run(
+        [*_ruff(), "check", str(test_file)], capture_output=True, text=True, cwd=root
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
