@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import git
@@ -23,7 +24,12 @@ import yaml
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace
 from skillpack.orchestrator import branch_for, context_for, run_create
-from skillpack.tools import ImplementConnectorIn, implement_connector
+from skillpack.tools import (
+    ImplementConnectorIn,
+    PackageConnectorIn,
+    implement_connector,
+    package_connector,
+)
 from skillpack.tools._test_file_patch import wire_test_file
 
 REPO = Path(__file__).resolve().parents[2]
@@ -223,3 +229,27 @@ def test_write_back_wiring_takes_the_mixin_from_the_checkouts_write_back_suite(c
         [*_ruff(), "check", str(test_file)], capture_output=True, text=True, cwd=root
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_package_builds_with_the_sources_own_project_and_keeps_it(checkout):
+    root, _ = checkout
+    pyproject = root / SOURCES / "demo_shop" / "pyproject.toml"
+    before = pyproject.read_bytes()
+    out = package_connector(PackageConnectorIn(source="demo_shop", workspace=str(root)))
+    status = {c.name: c.status for c in out.checks}
+    assert status == {
+        "wheel_contents": "passed",
+        "metadata": "passed",
+        "runtime_dependencies": "passed",
+        "venv_import": "skipped",
+    }, out.checks
+    assert out.passed is True
+    assert out.distribution == "lakeflow-community-connectors-demo-shop"
+    assert pyproject.read_bytes() == before
+    wheel = Path(next(a.path for a in out.artifacts if a.kind == "wheel"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    base = f"{SOURCES.relative_to('src')}/demo_shop"
+    assert {f"{base}/demo_shop.py", f"{base}/demo_shop_utils.py"} <= names
+    assert "lakeflow-community-connectors>=0.1.0" in out.dependencies
+    assert not list((root / SOURCES / "demo_shop").glob("*.egg-info"))
