@@ -33,7 +33,9 @@ from skillpack.tools._review_context import ReviewContext, without_write_back
 from skillpack.tools.generate_connector_spec import spec_schema
 
 #: imports the runtime provides: the upstream framework is installed with the platform
-_PROVIDED = frozenset({"databricks"})
+#: imported but never a dependency: the checkout's own package, and the SDK, whose modules
+#: the packaged wheel carries inside it (skillpack.package._vendor)
+_PROVIDED = frozenset({"databricks", "skillpack"})
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
