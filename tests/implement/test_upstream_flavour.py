@@ -27,8 +27,10 @@ from skillpack.orchestrator import branch_for, context_for, run_create
 from skillpack.tools import (
     ImplementConnectorIn,
     PackageConnectorIn,
+    ReviewConnectorIn,
     implement_connector,
     package_connector,
+    review_connector,
 )
 from skillpack.tools._test_file_patch import wire_test_file
 
@@ -253,3 +255,12 @@ def test_package_builds_with_the_sources_own_project_and_keeps_it(checkout):
     assert {f"{base}/demo_shop.py", f"{base}/demo_shop_utils.py"} <= names
     assert "lakeflow-community-connectors>=0.1.0" in out.dependencies
     assert not list((root / SOURCES / "demo_shop").glob("*.egg-info"))
+
+
+def test_review_reads_the_generated_helpers_only_once_someone_edits_them(checkout):
+    root, _ = checkout
+    inp = ReviewConnectorIn(source="demo_shop", workspace=str(root))
+    assert "demo_shop_utils.py" not in review_connector(inp).model_dump_json()
+    helpers = root / SOURCES / "demo_shop" / "demo_shop_utils.py"
+    helpers.write_text(helpers.read_text() + '\nAPI_TOKEN = "sk_live_51HxQjZ2eZvKYlo2C9fQz"\n')
+    assert "demo_shop_utils.py" in review_connector(inp).model_dump_json()

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 import yaml
 
 from skillpack.errors import SkillpackError
+from skillpack.flavour import flavour_of
 from skillpack.layout import SourcePaths
+from skillpack.tools._implement_files import is_unedited
 from skillpack.tools._review_ast import PyFile
 from skillpack.tools._review_checks import Hit, Outcome, Unavailable, failed, na, passed
 from skillpack.tools._review_code import ConnectorFacts, connector_facts
@@ -128,8 +130,13 @@ class ReviewContext:
 
         def read() -> list[PyFile]:
             base = self.paths.source_dir if where == "source" else self.paths.tests_dir
+            helpers = flavour_of(self.paths).helpers_file
             out = []
             for path in _files(base, ("*.py",)):
+                if path == helpers and is_unedited(path.read_text(encoding="utf-8")):
+                    # The SDK's own code, merged in by the implement step and tested with
+                    # the pack; the review judges the connector. Once edited, it is read too.
+                    continue
                 try:
                     out.append(PyFile.parse(path, "Python file"))
                 except Unavailable:
