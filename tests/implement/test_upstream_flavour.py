@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import git
@@ -24,7 +25,15 @@ from skillpack.create.orchestrator import context_for, run_create
 from skillpack.create.state import branch_for
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace
-from skillpack.tools import ImplementConnectorIn, implement_connector
+from skillpack.tools import (
+    ImplementConnectorIn,
+    PackageConnectorIn,
+    ReviewConnectorIn,
+    implement_connector,
+    package_connector,
+    review_connector,
+)
+from skillpack.writeback._test_file_patch import wire_test_file
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "upstream_checkout"
@@ -79,6 +88,7 @@ def test_files_go_to_the_checkouts_paths_and_nowhere_else(checkout):
             source / "demo_shop.py",
             source / "demo_shop_api_doc.md",
             source / "demo_shop_utils.py",
+            source / "pyproject.toml",
             *(SPECS / "demo_shop" / "corpus" / f"{t}.json" for t in TABLES_AND_FEED),
             SPECS / "demo_shop" / "endpoints.yaml",
             Path("tests/unit/sources/demo_shop/__init__.py"),
@@ -200,3 +210,58 @@ def test_create_commits_on_the_sources_branch_and_only_its_folders(tmp_path):
     assert "dev_config.json" not in " ".join(changed)
     assert (root / ".gitignore").read_text() == "__pycache__/\n"
     assert "NOTES.md" in repo.untracked_files
+
+
+def test_write_back_wiring_takes_the_mixin_from_the_checkouts_write_back_suite(checkout):
+    root, _ = checkout
+    test_file = root / "tests/unit/sources/demo_shop/test_demo_shop_lakeflow_connect.py"
+    wired = wire_test_file(
+        test_file.read_text(),
+        utils_class="LakeflowConnectWriteTestUtils",
+        utils_import="from tests.unit.sources.demo_shop.demo_shop_test_utils import "
+        "LakeflowConnectWriteTestUtils",
+        mixin_import="from skillpack.testing import LakeflowConnectWriteBackTests",
+    )
+    assert "from tests.unit.sources.test_write_back_suite import LakeflowConnectWriteBackTests" in (
+        wired
+    )
+    assert "skillpack" not in wired
+    assert "(LakeflowConnectWriteBackTests, LakeflowConnectTests)" in wired
+    test_file.write_text(wired)
+    done = subprocess.run(
+        [*_ruff(), "check", str(test_file)], capture_output=True, text=True, cwd=root
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_package_builds_with_the_sources_own_project_and_keeps_it(checkout):
+    root, _ = checkout
+    pyproject = root / SOURCES / "demo_shop" / "pyproject.toml"
+    before = pyproject.read_bytes()
+    out = package_connector(PackageConnectorIn(source="demo_shop", workspace=str(root)))
+    status = {c.name: c.status for c in out.checks}
+    assert status == {
+        "wheel_contents": "passed",
+        "metadata": "passed",
+        "runtime_dependencies": "passed",
+        "venv_import": "skipped",
+    }, out.checks
+    assert out.passed is True
+    assert out.distribution == "lakeflow-community-connectors-demo-shop"
+    assert pyproject.read_bytes() == before
+    wheel = Path(next(a.path for a in out.artifacts if a.kind == "wheel"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    base = f"{SOURCES.relative_to('src')}/demo_shop"
+    assert {f"{base}/demo_shop.py", f"{base}/demo_shop_utils.py"} <= names
+    assert "lakeflow-community-connectors>=0.1.0" in out.dependencies
+    assert not list((root / SOURCES / "demo_shop").glob("*.egg-info"))
+
+
+def test_review_reads_the_generated_helpers_only_once_someone_edits_them(checkout):
+    root, _ = checkout
+    inp = ReviewConnectorIn(source="demo_shop", workspace=str(root))
+    assert "demo_shop_utils.py" not in review_connector(inp).model_dump_json()
+    helpers = root / SOURCES / "demo_shop" / "demo_shop_utils.py"
+    helpers.write_text(helpers.read_text() + '\nAPI_TOKEN = "sk_live_51HxQjZ2eZvKYlo2C9fQz"\n')
+    assert "demo_shop_utils.py" in review_connector(inp).model_dump_json()

@@ -22,8 +22,7 @@ from skillpack.tools import PackageConnectorIn, PackageConnectorOut, package_con
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pkg_source_with_subpackage"
 PLANTED_SECRET = "planted-secret-never-packaged-7Qx"
 #: what the SDK parts a connector carries need at run time
-# the SDK reads bodies through urllib3 (which requests brings anyway), so it says so
-SDK_DEPS = ["pydantic", "requests", "urllib3"]
+SDK_DEPS = ["pydantic", "requests"]
 
 
 def _ws(base: Path) -> Path:

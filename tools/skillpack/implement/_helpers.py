@@ -33,8 +33,11 @@ def _docstring(source: str, modules: list[str], needs: list[str]) -> str:
     return f'"""{lines[0]}\n' + "".join(f"{line}\n" for line in lines[1:]) + '"""\n'
 
 
-def render_helpers(flavour: Flavour, wanted: dict[str, set[str]]) -> str:
-    """``NAME_utils.py``: the SDK definitions of ``wanted`` (SDK module -> names), merged."""
+def render_helpers(flavour: Flavour, wanted: dict[str, set[str]]) -> tuple[str, list[str]]:
+    """``NAME_utils.py``: the SDK definitions of ``wanted`` (SDK module -> names), merged.
+
+    Also returns the third-party top-level modules the merged code imports.
+    """
     seed = "".join(
         f"from {module} import {', '.join(sorted(names))}\n"
         for module, names in sorted(wanted.items())
@@ -66,4 +69,5 @@ def render_helpers(flavour: Flavour, wanted: dict[str, set[str]]) -> str:
     imports = import_block(merger.hoisted)
     head = _docstring(flavour.paths.name, modules, third_party)
     head += "\nfrom __future__ import annotations\n"
-    return head + ("\n" + imports + "\n" if imports else "") + "\n\n" + "\n\n".join(sections)
+    text = head + ("\n" + imports + "\n" if imports else "") + "\n\n" + "\n\n".join(sections)
+    return text, third_party

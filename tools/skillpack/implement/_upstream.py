@@ -232,3 +232,50 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
         lines += [f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in config.items()]
         lines.append("    }")
     return "\n".join(lines) + "\n"
+
+
+#: what the helper module needs at run time, with the checkout's own package
+_RUNTIME = {
+    "pydantic": "pydantic>=2.7,<3.0",
+    "requests": "requests>=2.31,<3.0",
+}
+
+
+def render_pyproject(flavour: Flavour, third_party: list[str]) -> str:
+    """The source's own ``pyproject.toml`` as the checkout's connectors write theirs.
+
+    A setuptools project whose one package is the source's folder, depending on what the
+    connector and its helpers import plus the checkout's ``lakeflow-community-connectors``.
+    """
+    name = flavour.paths.name
+    package = f"databricks.labs.community_connector.sources.{name}"
+    deps = [_RUNTIME.get(t, t) for t in sorted(third_party) if t != "pyspark"]
+    deps.append("lakeflow-community-connectors>=0.1.0")
+    listed = "".join(f'    "{d}",\n' for d in deps)
+    return f"""[build-system]
+requires = ["setuptools>=61.0", "wheel"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "lakeflow-community-connectors-{name.replace("_", "-")}"
+version = "0.1.0"
+description = "The `{name}` source for Lakeflow Community Connectors"
+requires-python = ">=3.10"
+dependencies = [
+{listed}]
+
+[project.optional-dependencies]
+dev = [
+    "pyspark>=4.0",
+    "pytest>=8.0",
+]
+
+[tool.setuptools]
+packages = ["{package}"]
+
+[tool.setuptools.package-dir]
+"{package}" = "."
+
+[tool.setuptools.package-data]
+"*" = ["*.json", "*.md", "*.yaml"]
+"""

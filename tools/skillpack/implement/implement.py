@@ -188,10 +188,13 @@ def _plan_upstream(
                 helpers.setdefault(module, set()).add(name)
     zero = DIGEST_PREFIX + "0" * 16 + DIGEST_NOTE + "\n"
     assert flavour.helpers_file is not None
-    planned.files[flavour.helpers_file] = stamp(zero + render_helpers(flavour, helpers))
+    helpers_text, third_party = render_helpers(flavour, helpers)
+    planned.files[flavour.helpers_file] = stamp(zero + helpers_text)
+    pyproject = _upstream.render_pyproject(flavour, third_party)
+    planned.files[paths.package_pyproject] = stamp(zero + pyproject)
     spec, corpus, skipped = _upstream.render_simulator(plan, SIMULATOR_PAGE_SIZE)
     planned.files[flavour.simulator_spec] = stamp(zero + spec)
-    planned.owned |= {flavour.helpers_file, flavour.simulator_spec}
+    planned.owned |= {flavour.helpers_file, flavour.simulator_spec, paths.package_pyproject}
     for table, text in corpus.items():
         planned.files[flavour.corpus_dir / f"{table}.json"] = text
     planned.files[paths.test_file] = _upstream.render_test_file(flavour, plan)

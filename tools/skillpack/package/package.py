@@ -22,8 +22,9 @@ from pydantic import BaseModel, Field
 
 from skillpack.errors import InputError
 from skillpack.inputs import OutDir, SourceArgs, TimeoutS
-from skillpack.layout import SourcePaths
+from skillpack.layout import UPSTREAM_PACKAGE, SourcePaths
 from skillpack.limits import contained
+from skillpack.package import _upstream as upstream
 from skillpack.package._build import run_build, stage
 from skillpack.package._deps import (
     TOOLING_DISTRIBUTIONS,
@@ -299,6 +300,53 @@ def _single_file(
     return target, requires, checks, notes
 
 
+def _package_upstream(inp: PackageConnectorIn, paths: SourcePaths) -> PackageConnectorOut:
+    """An upstream checkout: build with the source's own project file, as the checkout does."""
+    pyproject, dist, current = upstream.project_fields(paths)
+    version = check_version(inp.version or current or DEFAULT_VERSION)
+    changed = upstream.set_version(pyproject, version) if inp.version else False
+    out_dir = Path(inp.out_dir).expanduser().resolve() if inp.out_dir else paths.source_dir / "dist"
+    files = package_files(paths.source_dir, skip=[out_dir])
+    sources = _python_sources(files)
+    detection = _scan(paths, sources, plan_vendoring([]))
+    declared = upstream.requirements(pyproject)
+    with scratch_dir(paths.root, "package") as tmp:
+        built = upstream.build(paths, files, Path(tmp), inp.timeout_s)
+        wheel, sdist = _publish(built, out_dir)
+    expected = upstream.wheel_files(paths, files)
+    package = f"{UPSTREAM_PACKAGE}.{paths.name}"
+    checks = upstream.checks(
+        wheel,
+        expected,
+        name=dist,
+        version=version,
+        requires=declared,
+        metadata_requires=upstream.metadata_requirements(pyproject),
+    )
+    return PackageConnectorOut(
+        source=paths.name,
+        distribution=dist,
+        version=version,
+        import_package=package,
+        connector_import=f"{package}.{paths.name}",
+        pyproject_path=str(pyproject),
+        pyproject_changed=changed,
+        dependencies=declared,
+        detected_dependencies=detection.requirements,
+        unresolved_imports=detection.unresolved,
+        optional_imports=detection.optional,
+        packages=[package],
+        data_files=[f for f in expected if not f.endswith(".py")],
+        artifacts=[_artifact("wheel", wheel), _artifact("sdist", sdist)],
+        checks=checks,
+        passed=all(c.status != "failed" for c in checks),
+        notes=[
+            "built with the source's own pyproject.toml (the checkout's convention), from a "
+            "copy of the source folder; the file is left as it was, but for the version."
+        ],
+    )
+
+
 @tool
 def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
     """Build a wheel and sdist of one connector and prove they install and import.
@@ -317,6 +365,8 @@ def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
             "or check `source` and `workspace`",
             code="no-connector",
         )
+    if paths.layout == "upstream":
+        return _package_upstream(inp, paths)
     pyproject = paths.package_pyproject
     version = check_version(
         inp.version or current_version(read_pyproject(pyproject)) or DEFAULT_VERSION

@@ -25,7 +25,9 @@ from skillpack.review._context import ReviewContext, without_write_back
 from skillpack.review._outcome import Hit, Outcome, Unavailable, failed, na, passed
 
 #: imports the runtime provides: the upstream framework is installed with the platform
-_PROVIDED = frozenset({"databricks"})
+#: imported but never a dependency: the checkout's own package, and the SDK, whose modules
+#: the packaged wheel carries inside it (skillpack.package._vendor)
+_PROVIDED = frozenset({"databricks", "skillpack"})
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 

@@ -17,6 +17,8 @@ import yaml
 from skillpack.apidoc.models import ApiDoc, Param
 from skillpack.apidoc.parse import read_doc
 from skillpack.errors import SkillpackError
+from skillpack.flavour import flavour_of
+from skillpack.implement._files import is_unedited
 from skillpack.layout import SourcePaths
 from skillpack.review._ast import PyFile
 from skillpack.review._code import ConnectorFacts, connector_facts
@@ -128,8 +130,13 @@ class ReviewContext:
 
         def read() -> list[PyFile]:
             base = self.paths.source_dir if where == "source" else self.paths.tests_dir
+            helpers = flavour_of(self.paths).helpers_file
             out = []
             for path in _files(base, ("*.py",)):
+                if path == helpers and is_unedited(path.read_text(encoding="utf-8")):
+                    # The SDK's own code, merged in by the implement step and tested with
+                    # the pack; the review judges the connector. Once edited, it is read too.
+                    continue
                 try:
                     out.append(PyFile.parse(path, "Python file"))
                 except Unavailable:

@@ -120,6 +120,8 @@ def run_suite(inp: RunSuiteIn) -> RunSuiteOut:
     """
     paths = _checked_paths(inp)
     config_path = _checked_config_path(inp.config_path)
+    if config_path is None and inp.mode != "simulate":
+        config_path = _upstream_dev_config(paths)
     if inp.mode == "record":
         _require_credentials(paths, config_path)
     secrets = _known_secrets(paths, config_path)
@@ -248,6 +250,20 @@ def _require_credentials(paths: SourcePaths, config_path: Path | None) -> None:
         f"or write {_relative(paths.dev_config, paths.root)} (0600)",
         code="no-credentials",
     )
+
+
+def _upstream_dev_config(paths: SourcePaths) -> Path | None:
+    """An upstream checkout's dev config, handed to its harness the way it reads one.
+
+    The checkout's suite reads live credentials only from CONNECTOR_TEST_CONFIG_JSON or
+    CONNECTOR_TEST_CONFIG_PATH (never from a file beside the test), so without either set
+    the dev config the auth step wrote is passed as the path.
+    """
+    if paths.layout != "upstream" or not paths.dev_config.is_file():
+        return None
+    if os.environ.get(_config.CONFIG_JSON_ENV) or os.environ.get(_config.CONFIG_PATH_ENV):
+        return None
+    return paths.dev_config
 
 
 def _dev_configs(paths: SourcePaths) -> list[Path]:

@@ -12,6 +12,9 @@ import libcst as cst
 
 MIXIN = "LakeflowConnectWriteBackTests"
 SUITE = "LakeflowConnectTests"
+#: where an upstream checkout's test files import the two suites from
+UPSTREAM_SUITE = "tests.unit.sources.test_suite"
+UPSTREAM_WRITE_BACK_SUITE = "tests.unit.sources.test_write_back_suite"
 
 
 def _name_of(expr: cst.BaseExpression) -> str:
@@ -144,6 +147,12 @@ def _merge_mixin_import(module: cst.Module, fallback: str) -> cst.Module:
         if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
             names = [_name_of(a.name) for a in small.names]
             if SUITE in names and small.module is not None:
+                if cst.Module([]).code_for_node(small.module) == UPSTREAM_SUITE:
+                    # the checkout keeps the write-back mixin in a module of its own
+                    # (its name sorts right after test_suite's, so the line goes below it)
+                    line = f"from {UPSTREAM_WRITE_BACK_SUITE} import {MIXIN}"
+                    body.insert(i + 1, cst.parse_statement(line))
+                    return module.with_changes(body=body)
                 merged = sorted({*names, MIXIN})
                 aliases = [cst.ImportAlias(cst.Name(n)) for n in merged]
                 for j in range(len(aliases) - 1):
