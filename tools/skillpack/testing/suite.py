@@ -11,9 +11,14 @@ Class-level hooks (same names and meaning as upstream test files):
 - ``table_configs``: per-table options; loaded from ``configs/dev_table_config.json``
   beside the test file when left ``None``.
 - ``sample_records``: records consumed per read (default 200).
-- ``replay_config``: stand-in credentials for offline runs.
-- ``allow_empty_first_read`` / ``allow_null_columns``: relax those two checks.
-- ``max_read_iterations`` / ``read_timeout_s``: bounds so a looping connector fails.
+- ``replay_config`` (or a ``_replay_config()`` classmethod): stand-in credentials for
+  offline runs.
+- ``simulator_source``: NAME of a simulator spec ``source_simulator/specs/NAME/``
+  (``endpoints.yaml`` + ``corpus/``); the checkout's own simulator serves it in simulate mode.
+- ``allow_empty_first_read`` / ``allow_null_columns``: relax those two checks, for every
+  table (``True``) or for the tables named (a set; a dict of table -> columns).
+- ``max_read_iterations`` (``read_termination_max_iterations``) / ``read_timeout_s``: bounds
+  so a looping connector fails.
 - ``local_service``: ``callable(mode) -> context manager yielding config overrides``
   (or ``None`` in modes where it is not used); starts a real local server for the run.
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,8 +39,8 @@ import pytest
 
 from skillpack.layout import workspace_for_test_file
 from skillpack.sdk.connector import INGESTION_TYPES
-from skillpack.sdk.offsets import get_path
-from skillpack.sdk.schema import StructType, coerce_schema, record_violations
+from skillpack.sdk.schema import StructType, coerce_schema
+from skillpack.testing import _checkout
 from skillpack.testing import config as _config
 from skillpack.testing._reads import (
     ReadResult,
@@ -43,6 +49,7 @@ from skillpack.testing._reads import (
     offsets_equal,
     read_until_stable,
 )
+from skillpack.testing._records import allowed, check_population, check_records
 from skillpack.testing.causes import CAUSES, tagged
 
 INCREMENTAL_TYPES = ("cdc", "cdc_with_deletes", "append")
@@ -66,9 +73,13 @@ class LakeflowConnectTests:
     table_configs: ClassVar[dict[str, dict[str, Any]] | None] = None
     sample_records: ClassVar[int] = 200
     replay_config: ClassVar[dict[str, Any] | None] = None
-    allow_empty_first_read: ClassVar[bool] = False
-    allow_null_columns: ClassVar[bool] = False
+    simulator_source: ClassVar[str | None] = None
+    allow_empty_first_read: ClassVar[bool | frozenset[str]] = False
+    allow_null_columns: ClassVar[bool | dict[str, set[str]]] = False
     max_read_iterations: ClassVar[int] = 50
+    read_termination_max_iterations: ClassVar[int | None] = None
+    # Passed to the checkout's simulator, as its own suite does.
+    record_replay_ignore_query_params: ClassVar[frozenset[str]] = frozenset()
     read_timeout_s: ClassVar[float] = 60.0
     local_service: ClassVar[Callable[[str], Any] | None] = None
     test_utils_class: ClassVar[type | None] = None
@@ -98,11 +109,33 @@ class LakeflowConnectTests:
         return list(dict.fromkeys(paths))
 
     @classmethod
+    def _in_checkout(cls) -> bool:
+        """True when the test file sits in a Lakeflow Community Connectors checkout."""
+        ws = workspace_for_test_file(cls._test_file())
+        return ws is not None and ws.layout == "upstream"
+
+    @classmethod
+    def _resolve_mode(cls) -> str:
+        """The run's mode. Unset means simulate, except for a checkout's class without a
+        simulator spec, which the checkout runs live (its in-process or mocked sources)."""
+        default = _checkout.MODE_LIVE if cls._in_checkout() else _checkout.MODE_SIMULATE
+        return _checkout.resolve_mode(cls.simulator_source, default=default)
+
+    @classmethod
+    def _replay_config(cls) -> dict[str, Any] | None:
+        """Stand-in credentials; override to build them (e.g. a freshly generated key)."""
+        return cls.replay_config
+
+    @classmethod
     def _load_config(cls) -> dict[str, Any]:
-        """Config by precedence: env JSON, env path, replay config (simulate), dev config."""
+        """Config by precedence: env JSON, env path, replay config (simulate), dev config.
+
+        In a checkout the replay config applies in every mode, as the checkout's suite does.
+        """
+        mode = _checkout.MODE_SIMULATE if cls._in_checkout() else cls._resolve_mode()
         found = _config.resolve_config(
-            mode=_config.get_mode(),
-            replay_config=cls.replay_config,
+            mode=mode,
+            replay_config=cls._replay_config(),
             config_dirs=[cls._config_dir()],
             dev_configs=cls._dev_config_paths(),
         )
@@ -130,7 +163,7 @@ class LakeflowConnectTests:
         if cls.connector_class is None:
             raise TypeError(f"{cls.__name__}: set connector_class to the connector to test")
         cls._declared_hooks = {name: cls.__dict__.get(name, _INHERITED) for name in _RESOLVED_HOOKS}
-        cls._mode = _config.get_mode()
+        cls._mode = cls._resolve_mode()
         cls._config_source = "class attribute" if cls.config is not None else ""
         cls._stack = contextlib.ExitStack()
         #: True when ``local_service`` started a server and supplied (part of) the config
@@ -205,6 +238,19 @@ class LakeflowConnectTests:
     def _metadata(self, table: str) -> dict[str, Any]:
         return self.connector.read_table_metadata(table, self._opts(table))
 
+    def _is_partitioned(self, table: str) -> bool:
+        """True when ``table`` is read through partitions rather than ``read_table``."""
+        conn = self.connector
+        if isinstance(conn, _checkout.partitioned_stream_classes()):
+            return bool(conn.is_partitioned(table))
+        return isinstance(conn, _checkout.partition_classes())
+
+    def _partitioned_tables(self) -> list[str]:
+        return [t for t in self._tables() if self._is_partitioned(t)]
+
+    def _non_partitioned_tables(self) -> list[str]:
+        return [t for t in self._tables() if not self._is_partitioned(t)]
+
     def _read(
         self, table: str, offset: Any, *, deletes: bool = False, connector: Any = None
     ) -> ReadResult:
@@ -225,14 +271,14 @@ class LakeflowConnectTests:
         method = "read_table_deletes" if deletes else "read_table"
         return read_until_stable(
             lambda off: self._read(table, off, deletes=deletes, connector=connector),
-            start,
-            max_iterations=self.max_read_iterations,
+            {} if start is None else start,
+            max_iterations=self.read_termination_max_iterations or self.max_read_iterations,
             label=f"{method}(`{table}`)",
         )
 
-    def _each_table(self, check: Callable[[str], None]) -> None:
+    def _each_table(self, check: Callable[[str], None], tables: list[str] | None = None) -> None:
         errors = []
-        for table in self._tables():
+        for table in self._tables() if tables is None else tables:
             try:
                 check(table)
             except SuiteFailure as exc:
@@ -241,11 +287,89 @@ class LakeflowConnectTests:
                 errors.append(describe_exception(table, exc))
         fail_all(errors)
 
+    def _first_read_empty_fails(self, table: str, kind: Any) -> bool:
+        """An empty first read is a defect only offline, where the data is known to exist."""
+        offline = self._mode == _checkout.MODE_SIMULATE and (
+            bool(self.simulator_source) or not self._in_checkout()
+        )
+        return (
+            offline
+            and kind in INCREMENTAL_TYPES
+            and not allowed(self.allow_empty_first_read, table)
+        )
+
+    def _validate_read(
+        self, table: str, read_fn: Callable[..., Any], method_name: str, is_read_table: bool = True
+    ) -> str | None:
+        """Check one first read (from ``{}``); the problem as a tagged line, or ``None``."""
+        opts = self._opts(table)
+        try:
+            result = bounded_read(
+                lambda: read_fn(table, {}, opts),
+                cap=self.sample_records,
+                timeout=self.read_timeout_s,
+                label=f"{method_name}(`{table}`, {{}})",
+            )
+            _json_offset(table, method_name, result.offset)
+            try:
+                meta = self._metadata(table) or {}
+            except Exception:
+                meta = {}
+            kind = meta.get("ingestion_type")
+            if is_read_table and not result.records and self._first_read_empty_fails(table, kind):
+                return tagged(
+                    "empty-read",
+                    f"table `{table}`: the first {method_name}() returned no records in "
+                    f"simulate mode for a `{kind}` table",
+                )
+            raw = self.connector.get_table_schema(table, opts)
+            return check_records(
+                table, raw, meta, result.records, method=method_name, is_read_table=is_read_table
+            )
+        except SuiteFailure as exc:
+            return str(exc)
+        except Exception as exc:
+            return describe_exception(table, exc)
+
+    def _validate_column_population(self, table: str) -> str | None:
+        """Columns no sampled record fills; ``None`` if the first read fails (reported elsewhere)."""
+        try:
+            raw = self.connector.get_table_schema(table, self._opts(table))
+        except Exception as exc:
+            return describe_exception(table, exc)
+        try:
+            records = self._read(table, {}).records
+        except Exception:
+            return None
+        return check_population(table, raw, records, self.allow_null_columns)
+
+    def _skip_unless_tables(self, tables: list[str], why: str) -> list[str]:
+        if not tables:
+            pytest.skip(why)
+        return tables
+
     # ------------------------------------------------------------------ tests
 
     def test_initialization(self) -> None:
         """The connector builds from the config."""
         assert self._require_connector() is not None
+
+    def test_partition_requires_lakeflow_connect(self) -> None:
+        """A connector with the partition mix-ins is also a LakeflowConnect."""
+        cls = type(self._require_connector())
+        mixins = _checkout.partition_classes()
+        if not issubclass(cls, mixins):
+            pytest.skip("the connector reads no table through partitions")
+        if not issubclass(cls, _checkout.connect_classes()):
+            fail_all(
+                [
+                    tagged(
+                        "partition-contract",
+                        f"{cls.__name__} has a partition mix-in but is not a LakeflowConnect: "
+                        f"declare `class {cls.__name__}(LakeflowConnect, SupportsPartition)`",
+                    )
+                ]
+            )
 
     def test_list_tables(self) -> None:
         """list_tables() returns a non-empty list of unique strings."""
@@ -265,7 +389,7 @@ class LakeflowConnectTests:
         calls = {
             "get_table_schema": lambda: conn.get_table_schema(_INVALID_TABLE, {}),
             "read_table_metadata": lambda: conn.read_table_metadata(_INVALID_TABLE, {}),
-            "read_table": lambda: conn.read_table(_INVALID_TABLE, None, {}),
+            "read_table": lambda: conn.read_table(_INVALID_TABLE, {}, {}),
         }
         errors = []
         for name, call in calls.items():
@@ -279,7 +403,7 @@ class LakeflowConnectTests:
         fail_all(errors)
 
     def test_get_table_schema(self) -> None:
-        """Every table has a schema with unique, non-empty field names."""
+        """Every table has a schema with unique, non-empty field names, the same on each call."""
 
         def check(table: str) -> None:
             raw = self.connector.get_table_schema(table, self._opts(table))
@@ -293,17 +417,27 @@ class LakeflowConnectTests:
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise SuiteFailure("schema-invalid", f"table `{table}`: duplicate fields {dupes}")
+            if self._schema(table) != schema:
+                raise SuiteFailure(
+                    "schema-invalid",
+                    f"table `{table}`: schema differs between two calls; derive it from the "
+                    "table name and options only",
+                )
 
         self._each_table(check)
 
     def test_read_table_metadata(self) -> None:
-        """Metadata is legal and consistent with the schema and the methods present."""
+        """Metadata is legal, stable, and consistent with the schema and the methods present."""
         self._each_table(self._check_metadata)
 
     def _check_metadata(self, table: str) -> None:
         meta = self._metadata(table)
         if not isinstance(meta, dict):
             raise SuiteFailure("metadata-invalid", f"table `{table}`: got {type(meta).__name__}")
+        if self._metadata(table) != meta:
+            raise SuiteFailure(
+                "metadata-invalid", f"table `{table}`: metadata differs between two calls"
+            )
         kind = meta.get("ingestion_type")
         if kind not in INGESTION_TYPES:
             raise SuiteFailure(
@@ -329,7 +463,7 @@ class LakeflowConnectTests:
         cursor = meta.get("cursor_field")
         if kind in INCREMENTAL_TYPES and kind != "append" and not cursor:
             raise SuiteFailure("cursor-missing", f"table `{table}`: `{kind}` needs a cursor_field")
-        if cursor and cursor.split(".")[0] not in names:
+        if cursor and isinstance(cursor, str) and cursor.split(".")[0] not in names:
             raise SuiteFailure(
                 "cursor-missing", f"table `{table}`: cursor_field `{cursor}` not in schema"
             )
@@ -341,54 +475,46 @@ class LakeflowConnectTests:
             )
 
     def test_read_table(self) -> None:
-        """read_table returns (iterator, offset) and its records conform to the schema."""
-
-        def check(table: str) -> None:
-            schema = self._schema(table)
-            meta = self._metadata(table)
-            result = self._read(table, None)
-            if not result.records and not self.allow_empty_first_read:
-                raise SuiteFailure(
-                    "empty-read", f"table `{table}`: the first read returned no records"
-                )
-            self._check_records(table, schema, meta, result.records)
-
-        self._each_table(check)
-
-    def _check_records(self, table, schema, meta, records) -> None:
-        for i, record in enumerate(records):
-            violations = record_violations(record, schema)
-            if violations:
-                shown = "; ".join(
-                    f"`{v.path}`: expected {v.expected}, got {v.got}" for v in violations[:3]
-                )
-                raise SuiteFailure("schema-violation", f"table `{table}` record #{i}: {shown}")
-            for key in meta.get("primary_keys") or []:
-                if get_path(record, key) is None:
-                    raise SuiteFailure(
-                        "null-key", f"table `{table}` record #{i} has no value for key `{key}`"
-                    )
-            cursor = meta.get("cursor_field")
-            incremental = meta.get("ingestion_type") in INCREMENTAL_TYPES
-            if cursor and incremental and get_path(record, cursor) is None:
-                raise SuiteFailure(
-                    "cursor-missing", f"table `{table}` record #{i} has no cursor `{cursor}`"
-                )
-        if records and not self.allow_null_columns:
-            empty = [f.name for f in schema.fields if all(r.get(f.name) is None for r in records)]
-            if empty:
-                raise SuiteFailure(
-                    "column-always-null",
-                    f"table `{table}`: columns {empty} were empty in all {len(records)} records",
-                )
+        """read_table returns (iterator, offset) and its records fit the schema and the keys."""
+        tables = self._skip_unless_tables(
+            self._non_partitioned_tables(), "every table is read through partitions"
+        )
+        fail_all(
+            [
+                err
+                for t in tables
+                if (err := self._validate_read(t, self.connector.read_table, "read_table"))
+            ]
+        )
 
     def test_read_terminates(self) -> None:
         """Reading from the start, the offset stops changing within the iteration cap."""
 
         def check(table: str) -> None:
+            first = self._read(table, {})
+            if first.offset is None and self._metadata(table).get("ingestion_type") != "snapshot":
+                raise SuiteFailure(
+                    "read-shape",
+                    f"table `{table}`: read_table returned offset None for an incremental "
+                    "table; return an offset dict",
+                )
             self._read_to_end(table)
 
-        self._each_table(check)
+        self._each_table(
+            check,
+            self._skip_unless_tables(
+                self._non_partitioned_tables(), "every table is read through partitions"
+            ),
+        )
+
+    def test_every_column_populated_by_at_least_one_record(self) -> None:
+        """Offline, every schema column is filled in at least one record of the first read."""
+        tables = self._skip_unless_tables(
+            self._non_partitioned_tables(), "every table is read through partitions"
+        )
+        if self._mode != _checkout.MODE_SIMULATE:
+            pytest.skip("column coverage is checked offline only, where the data is fixed")
+        fail_all([err for t in tables if (err := self._validate_column_population(t))])
 
     def test_reread_from_final_offset_is_empty(self) -> None:
         """For incremental tables, a read from the final offset yields nothing new."""
@@ -412,22 +538,38 @@ class LakeflowConnectTests:
                     "without new records",
                 )
 
-        self._each_table(check)
+        self._each_table(
+            check,
+            self._skip_unless_tables(
+                self._non_partitioned_tables(), "every table is read through partitions"
+            ),
+        )
 
     def test_read_table_deletes(self) -> None:
-        """cdc_with_deletes tables read deletes in the same (iterator, offset) shape."""
+        """cdc_with_deletes tables read deletes in the same (iterator, offset) shape, and end."""
+        if not _implements_deletes(self._require_connector()):
+            pytest.skip("the connector does not implement read_table_deletes")
+        tables = self._skip_unless_tables(
+            [
+                t
+                for t in self._non_partitioned_tables()
+                if self._metadata(t).get("ingestion_type") == "cdc_with_deletes"
+            ],
+            "no cdc_with_deletes table",
+        )
+        reader = self.connector.read_table_deletes
 
         def check(table: str) -> None:
-            if self._metadata(table).get("ingestion_type") != "cdc_with_deletes":
-                return
-            if not _implements_deletes(self.connector):
-                raise SuiteFailure("deletes-missing", f"table `{table}`: no read_table_deletes")
+            err = self._validate_read(table, reader, "read_table_deletes", is_read_table=False)
+            if err:
+                raise SuiteFailure(err[1 : err.index("]")], err[err.index("]") + 2 :])
             self._read_to_end(table, deletes=True)
 
-        self._each_table(check)
+        self._each_table(check, tables)
 
     def test_table_options_respected(self) -> None:
         """Table options reach the connector unchanged, and schema and metadata are stable."""
+        partitioned = set(self._partitioned_tables())
 
         def check(table: str) -> None:
             if self.table_configs is None:
@@ -437,7 +579,8 @@ class LakeflowConnectTests:
             first = self._schema(table)
             self.connector.read_table_metadata(table, opts)
             self.connector.get_table_schema(table, opts)
-            self._read(table, None)
+            if table not in partitioned:
+                self._read(table, {})
             if opts != before:
                 raise SuiteFailure(
                     "options-mutated", f"table `{table}`: table_options changed to {opts!r}"
@@ -448,6 +591,18 @@ class LakeflowConnectTests:
                 )
 
         self._each_table(check)
+
+
+def _json_offset(table: str, method: str, offset: Any) -> None:
+    """Offsets are stored as JSON by the pipeline, so they must serialise."""
+    try:
+        json.dumps(offset)
+    except (TypeError, ValueError) as exc:
+        raise SuiteFailure(
+            "read-shape",
+            f"table `{table}`: {method}() returned an offset that is not JSON ({exc}); use "
+            "strings, numbers, booleans and None only",
+        ) from None
 
 
 def _implements_deletes(connector: Any) -> bool:
