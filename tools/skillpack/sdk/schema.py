@@ -50,6 +50,7 @@ __all__ = [
     "StructType",
     "TimestampNTZType",
     "TimestampType",
+    "VariantType",
     "Violation",
     "coerce_schema",
     "record_violations",
@@ -126,6 +127,10 @@ class NullType(DataType):
     def typeName(cls) -> str:
         """``void``, the name Spark uses for the null type."""
         return "void"
+
+
+class VariantType(DataType):
+    """Semi-structured JSON kept as is (Spark 4's ``variant``); any value fits."""
 
 
 class DoubleType(DataType):
@@ -405,6 +410,7 @@ _NAMED_TYPES: dict[str, type[DataType]] = {
         TimestampType,
         TimestampNTZType,
         NullType,
+        VariantType,
     )
 }
 _COMPLEX_TYPES: dict[str, type[DataType]] = {

@@ -29,11 +29,16 @@ from skillpack.tools._review_checks import (
     passed,
     verdict,
 )
-from skillpack.tools._review_context import ReviewContext, without_write_back
+from skillpack.tools._review_context import (
+    ReviewContext,
+    checkout_doc_template,
+    without_write_back,
+)
 from skillpack.tools.generate_connector_spec import spec_schema
 
 #: imports the runtime provides: the upstream framework is installed with the platform
-_PROVIDED = frozenset({"databricks"})
+# Provided where connectors run: the framework package and the Spark runtime's pyspark.
+_PROVIDED = frozenset({"databricks", "pyspark"})
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -51,6 +56,8 @@ def _api_doc_present(ctx: ReviewContext) -> Outcome:
 
 @check("art.doc-source-name")
 def _doc_source_name(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     doc = ctx.doc
     guessed = any(w.code in ("source-name-guessed", "no-source-name") for w in doc.warnings)
     if doc.source_name != ctx.paths.name or guessed:
@@ -81,6 +88,8 @@ def _doc_auth(ctx: ReviewContext) -> Outcome:
 
 @check("art.doc-table-facts")
 def _doc_table_facts(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     hits = []
     for t in ctx.doc.tables:
         missing = []
@@ -103,6 +112,8 @@ def _doc_table_facts(ctx: ReviewContext) -> Outcome:
 
 @check("art.doc-fields")
 def _doc_fields(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     return verdict(
         Hit(f"table `{t.name}` lists no fields", ctx.paths.api_doc, t.line or 1)
         for t in ctx.doc.tables
@@ -112,6 +123,8 @@ def _doc_fields(ctx: ReviewContext) -> Outcome:
 
 @check("art.doc-delete-feeds")
 def _doc_delete_feeds(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     deleting = [t for t in ctx.doc.tables if t.ingestion_type == "cdc_with_deletes"]
     if not deleting:
         return na("no table is cdc_with_deletes")
@@ -144,7 +157,7 @@ def _spec_valid(ctx: ReviewContext) -> Outcome:
     except Unavailable as exc:
         return failed(Hit(str(exc), path, 1))
     hits = []
-    validator = jsonschema.Draft202012Validator(spec_schema())
+    validator = jsonschema.Draft202012Validator(spec_schema(ctx.paths.layout))
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where = ".".join(str(p) for p in error.absolute_path) or "the top level"
         # Name the place and the rule, never the value: a spec can be mistaken for config.

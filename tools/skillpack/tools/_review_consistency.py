@@ -24,6 +24,7 @@ from skillpack.tools._review_checks import (
 from skillpack.tools._review_code import ConnectorFacts, TableFacts, option_reads
 from skillpack.tools._review_context import (
     ReviewContext,
+    checkout_doc_template,
     doc_params,
     without_utils,
     without_write_back,
@@ -99,6 +100,8 @@ def _tables_doc_spec(ctx: ReviewContext) -> Outcome:
 
 @check("cons.spec-current")
 def _spec_current(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     if not ctx.paths.connector_spec.is_file():
         return na("no connector_spec.yaml")
     actual = ctx.spec
@@ -312,6 +315,8 @@ def _write_tables(ctx: ReviewContext) -> Outcome:
 
 @check("cons.delete-tables-doc-utils")
 def _delete_tables(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     if (skip := without_utils(ctx)) is not None:
         return skip
     try:

@@ -102,10 +102,17 @@ class GenerateConnectorSpecOut(BaseModel):
     spec: ConnectorSpec = Field(description="The spec's content.")
 
 
+CHECKOUT_SCHEMA_PATH = SCHEMA_PATH.with_name("connector_spec.checkout.schema.json")
+
+
 @cache
-def spec_schema() -> dict[str, Any]:
-    """The JSON Schema every connector_spec.yaml is validated against."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def spec_schema(layout: str = "skillpack") -> dict[str, Any]:
+    """The JSON Schema a connector_spec.yaml of ``layout`` is validated against.
+
+    A Lakeflow Community Connectors checkout (``upstream``) has its own, looser format.
+    """
+    path = CHECKOUT_SCHEMA_PATH if layout == "upstream" else SCHEMA_PATH
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _spec_param(p: Param, *, required: bool | None = None) -> SpecParam:
@@ -143,12 +150,18 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
     )
 
 
-def render(spec: ConnectorSpec) -> str:
-    """YAML text of ``spec``, after checking it against the shipped JSON Schema."""
+def render(spec: ConnectorSpec, layout: str = "skillpack") -> str:
+    """YAML text of ``spec``, after checking it against the shipped JSON Schema.
+
+    In a Lakeflow Community Connectors checkout (``upstream``) the file takes that checkout's
+    format: no ``source_name`` (the folder names the source) and no ``table_options``.
+    """
     data = spec.model_dump(mode="json", exclude_defaults=False)
-    if not data["table_options"]:
+    if not data["table_options"] or layout == "upstream":
         del data["table_options"]
-    jsonschema.validate(data, spec_schema())
+    if layout == "upstream":
+        del data["source_name"]
+    jsonschema.validate(data, spec_schema(layout))
     header = (
         "# Connection parameters and table options of this source.\n"
         "# Generated from the API doc by `skillpack tool generate_connector_spec`; edit the doc\n"
@@ -167,6 +180,13 @@ def _target(inp: GenerateConnectorSpecIn, doc: ApiDoc, source: str) -> Path:
         if folder.name == source:
             return from_source_dir(folder).connector_spec
     return resolve_paths(source, inp.workspace).connector_spec
+
+
+def _layout(inp: GenerateConnectorSpecIn, source: str) -> str:
+    """The flavour of the workspace the spec belongs to (its format follows it)."""
+    if inp.source_dir is not None:
+        return from_source_dir(inp.source_dir).layout
+    return resolve_paths(source, inp.workspace).layout
 
 
 def _doc(inp: GenerateConnectorSpecIn) -> ApiDoc:
@@ -197,8 +217,8 @@ def generate_connector_spec(inp: GenerateConnectorSpecIn) -> GenerateConnectorSp
         )
     source = validate_source_name(source)
     spec = build_spec(doc, source)
-    text = render(spec)
     target = _target(inp, doc, source)
+    text = render(spec, _layout(inp, source))
     changed = not (target.is_file() and target.read_text(encoding="utf-8") == text)
     if changed:
         target.parent.mkdir(parents=True, exist_ok=True)
