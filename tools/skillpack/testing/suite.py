@@ -191,7 +191,8 @@ class LakeflowConnectTests:
         except BaseException:
             cls._stack.close()
             raise
-        if not cls.config and _config.is_live(cls._mode):
+        # An empty config that was given on purpose (e.g. ``replay_config = {}``) is a config.
+        if not cls.config and not cls._config_source and _config.is_live(cls._mode):
             cls._init_error = tagged(
                 "config-missing",
                 f"no config for {cls.__name__} in {cls._mode} mode: set "
