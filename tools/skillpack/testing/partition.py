@@ -21,10 +21,10 @@ from typing import Any, ClassVar
 import pytest
 
 from skillpack.testing import _checkout
+from skillpack.testing._failures import describe_exception, fail_all
 from skillpack.testing._reads import SuiteFailure, bounded_read
 from skillpack.testing._records import check_population, check_records
 from skillpack.testing.causes import tagged
-from skillpack.testing.suite import describe_exception, fail_all
 
 
 def _is_json(value: Any) -> bool:

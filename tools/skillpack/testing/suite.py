@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,6 +41,8 @@ from skillpack.sdk.connector import INGESTION_TYPES
 from skillpack.sdk.schema import StructType, coerce_schema
 from skillpack.testing import _checkout
 from skillpack.testing import config as _config
+from skillpack.testing._failures import describe_exception, fail_all, implements_deletes
+from skillpack.testing._read_checks import INCREMENTAL_TYPES, ReadChecks
 from skillpack.testing._reads import (
     ReadResult,
     SuiteFailure,
@@ -49,23 +50,15 @@ from skillpack.testing._reads import (
     offsets_equal,
     read_until_stable,
 )
-from skillpack.testing._records import allowed, check_population, check_records
-from skillpack.testing.causes import CAUSES, tagged
+from skillpack.testing.causes import tagged
 
-INCREMENTAL_TYPES = ("cdc", "cdc_with_deletes", "append")
 #: hooks setup_class fills in; teardown_class puts back what the test file declared
 _RESOLVED_HOOKS = ("config", "table_configs")
 _INHERITED = object()
 _INVALID_TABLE = "__no_such_table_9z__"
 
 
-def fail_all(errors: list[str]) -> None:
-    """Fail the test with every collected error; the first line keeps its cause code."""
-    if errors:
-        pytest.fail("\n\n".join(errors), pytrace=False)
-
-
-class LakeflowConnectTests:
+class LakeflowConnectTests(ReadChecks):
     """Generic contract tests for one connector class; subclass and set ``connector_class``."""
 
     connector_class: ClassVar[type | None] = None
@@ -244,19 +237,6 @@ class LakeflowConnectTests:
     def _metadata(self, table: str) -> dict[str, Any]:
         return self.connector.read_table_metadata(table, self._opts(table))
 
-    def _is_partitioned(self, table: str) -> bool:
-        """True when ``table`` is read through partitions rather than ``read_table``."""
-        conn = self.connector
-        if isinstance(conn, _checkout.partitioned_stream_classes()):
-            return bool(conn.is_partitioned(table))
-        return isinstance(conn, _checkout.partition_classes())
-
-    def _partitioned_tables(self) -> list[str]:
-        return [t for t in self._tables() if self._is_partitioned(t)]
-
-    def _non_partitioned_tables(self) -> list[str]:
-        return [t for t in self._tables() if not self._is_partitioned(t)]
-
     def _read(
         self, table: str, offset: Any, *, deletes: bool = False, connector: Any = None
     ) -> ReadResult:
@@ -317,67 +297,6 @@ class LakeflowConnectTests:
             except Exception as exc:
                 errors.append(describe_exception(table, exc))
         fail_all(errors)
-
-    def _first_read_empty_fails(self, table: str, kind: Any) -> bool:
-        """An empty first read is a defect only offline, where the data is known to exist."""
-        offline = self._mode == _checkout.MODE_SIMULATE and (
-            bool(self.simulator_source) or not self._in_checkout()
-        )
-        return (
-            offline
-            and kind in INCREMENTAL_TYPES
-            and not allowed(self.allow_empty_first_read, table)
-        )
-
-    def _validate_read(
-        self, table: str, read_fn: Callable[..., Any], method_name: str, is_read_table: bool = True
-    ) -> str | None:
-        """Check one first read (from ``{}``); the problem as a tagged line, or ``None``."""
-        opts = self._opts(table)
-        try:
-            result = bounded_read(
-                lambda: self._watched(table, lambda: read_fn(table, {}, opts)),
-                cap=self.sample_records,
-                timeout=self.read_timeout_s,
-                label=f"{method_name}(`{table}`, {{}})",
-            )
-            _json_offset(table, method_name, result.offset)
-            try:
-                meta = self._metadata(table) or {}
-            except Exception:
-                meta = {}
-            kind = meta.get("ingestion_type")
-            if is_read_table and not result.records and self._first_read_empty_fails(table, kind):
-                return tagged(
-                    "empty-read",
-                    f"table `{table}`: the first {method_name}() returned no records in "
-                    f"simulate mode for a `{kind}` table",
-                )
-            raw = self.connector.get_table_schema(table, opts)
-            return check_records(
-                table, raw, meta, result.records, method=method_name, is_read_table=is_read_table
-            )
-        except SuiteFailure as exc:
-            return str(exc)
-        except Exception as exc:
-            return describe_exception(table, exc)
-
-    def _validate_column_population(self, table: str) -> str | None:
-        """Columns no sampled record fills; ``None`` if the first read fails (shown elsewhere)."""
-        try:
-            raw = self.connector.get_table_schema(table, self._opts(table))
-        except Exception as exc:
-            return describe_exception(table, exc)
-        try:
-            records = self._read(table, {}).records
-        except Exception:
-            return None
-        return check_population(table, raw, records, self.allow_null_columns)
-
-    def _skip_unless_tables(self, tables: list[str], why: str) -> list[str]:
-        if not tables:
-            pytest.skip(why)
-        return tables
 
     # ------------------------------------------------------------------ tests
 
@@ -498,7 +417,7 @@ class LakeflowConnectTests:
             raise SuiteFailure(
                 "cursor-missing", f"table `{table}`: cursor_field `{cursor}` not in schema"
             )
-        if kind == "cdc_with_deletes" and not _implements_deletes(self.connector):
+        if kind == "cdc_with_deletes" and not implements_deletes(self.connector):
             raise SuiteFailure(
                 "deletes-missing",
                 f"table `{table}` is cdc_with_deletes but {type(self.connector).__name__} "
@@ -578,7 +497,7 @@ class LakeflowConnectTests:
 
     def test_read_table_deletes(self) -> None:
         """cdc_with_deletes tables read deletes in the same (iterator, offset) shape, and end."""
-        if not _implements_deletes(self._require_connector()):
+        if not implements_deletes(self._require_connector()):
             pytest.skip("the connector does not implement read_table_deletes")
         tables = self._skip_unless_tables(
             [
@@ -618,57 +537,3 @@ class LakeflowConnectTests:
                 )
 
         self._each_table(check)
-
-
-def _json_offset(table: str, method: str, offset: Any) -> None:
-    """Offsets are stored as JSON by the pipeline, so they must serialise."""
-    try:
-        json.dumps(offset)
-    except (TypeError, ValueError) as exc:
-        raise SuiteFailure(
-            "read-shape",
-            f"table `{table}`: {method}() returned an offset that is not JSON ({exc}); use "
-            "strings, numbers, booleans and None only",
-        ) from None
-
-
-def _implements_deletes(connector: Any) -> bool:
-    """True when the connector overrides read_table_deletes (the base method raises)."""
-    method = getattr(type(connector), "read_table_deletes", None)
-    if method is None:
-        return False
-    from skillpack.sdk.connector import LakeflowConnect
-
-    return method is not LakeflowConnect.read_table_deletes
-
-
-def describe_exception(table: str, exc: Exception) -> str:
-    """A tagged line for an exception a connector raised, naming where it arose.
-
-    The cause is the error's own code when the suite knows it (``pagination-loop`` from
-    the SDK), ``auth`` for 401/403, else ``connector-error``.
-    """
-    status = getattr(exc, "status", None) or getattr(
-        getattr(exc, "response", None), "status_code", 0
-    )
-    code = getattr(exc, "code", None)
-    if code not in CAUSES:
-        code = "auth" if status in (401, 403) else "connector-error"
-    where = _connector_frame(exc)
-    at = f" at {where}" if where else ""
-    return tagged(code, f"table `{table}`: {type(exc).__name__}: {exc}{at}")
-
-
-def _connector_frame(exc: BaseException) -> str:
-    """``path:line`` of the innermost traceback frame in the connector's own code."""
-    package = str(Path(__file__).resolve().parents[1])
-    found = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        ours = filename.startswith(package) and "/examples/workspace/" not in filename
-        library = "site-packages" in filename or "/lib/python" in filename
-        if not ours and not library:
-            found = f"{filename}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return found

@@ -20,10 +20,11 @@ from typing import Any, ClassVar
 import pytest
 
 from skillpack.testing import config as _config
+from skillpack.testing._failures import fail_all
+from skillpack.testing._read_checks import INCREMENTAL_TYPES
 from skillpack.testing._reads import SuiteFailure
 from skillpack.testing.causes import tagged
 from skillpack.testing.eventually import EventuallyTimeout, eventually
-from skillpack.testing.suite import INCREMENTAL_TYPES, fail_all
 
 WriteResult = tuple[bool, list[dict[str, Any]], dict[str, str]]
 

@@ -57,6 +57,8 @@ def _only_in(
 
 @check("cons.tables-doc-code")
 def _tables_doc_code(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     try:
         facts = _static(ctx)
     except _NotStatic as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +30,8 @@ from skillpack.tools.registry import tool
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "connector_spec.schema.json"
 SPEC_FILE = "connector_spec.yaml"
 
+#: a name a connection can carry as a table option; API syntax such as OData's `$expand` is not
+_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _SPEC_TYPES = {"bigint": "integer", "double": "number", "decimal": "number", "boolean": "boolean"}
 
 
@@ -138,13 +141,19 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
             params[p.name] = _spec_param(p, required=p.required and everywhere)
     for p in doc.connection_params:
         params.setdefault(p.name, _spec_param(p))
-    table_options = {t.name: [_spec_param(o) for o in t.options] for t in doc.tables if t.options}
+    table_options = {
+        t.name: [_spec_param(o) for o in t.options if _OPTION_NAME.match(o.name)]
+        for t in doc.tables
+    }
+    table_options = {name: opts for name, opts in table_options.items() if opts}
     allow = sorted({o.name for opts in table_options.values() for o in opts})
     title = doc.title.strip()
     return ConnectorSpec(
         source_name=source,
         display_name=title,
-        connection=ConnectionSpec(parameters=list(params.values())),
+        connection=ConnectionSpec(
+            parameters=[p for p in params.values() if _OPTION_NAME.match(p.name)]
+        ),
         external_options_allowlist=",".join(allow),
         table_options=table_options,
     )
@@ -218,7 +227,15 @@ def generate_connector_spec(inp: GenerateConnectorSpecIn) -> GenerateConnectorSp
     source = validate_source_name(source)
     spec = build_spec(doc, source)
     target = _target(inp, doc, source)
-    text = render(spec, _layout(inp, source))
+    try:
+        text = render(spec, _layout(inp, source))
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+        raise InputError(
+            f"the doc yields a spec that breaks the schema at `{where}` ({exc.validator})",
+            hint="fix the parameter or option names in the API doc's tables",
+            code="bad-connector-spec",
+        ) from None
     changed = not (target.is_file() and target.read_text(encoding="utf-8") == text)
     if changed:
         target.parent.mkdir(parents=True, exist_ok=True)
