@@ -164,3 +164,17 @@ def test_suite_helpers_a_checkout_test_file_imports_are_there(pytester):
     )
     result = run(pytester, "ledger", None, "-k", "default_with_a_spec")
     assert outcome(result, "test_simulate_is_the_default_with_a_spec") == "PASSED"
+
+
+def test_reads_stay_within_max_records_per_batch_when_the_class_sets_it(pytester):
+    shutil.copytree(FIXTURE, pytester.path, dirs_exist_ok=True)
+    test_file = pytester.path / "tests/unit/sources/ledger/test_ledger_lakeflow_connect.py"
+    test_file.write_text(test_file.read_text() + "    max_records_per_batch = 2\n")
+    result = run(pytester, "ledger", "simulate", "-k", "max_records_per_batch")
+    assert outcome(result, "test_max_records_per_batch_respected") == "PASSED"
+    connector = pytester.path / "src/databricks/labs/community_connector/sources/ledger/ledger.py"
+    text = connector.read_text().replace("rows = rows[:limit]", "pass")
+    connector.write_text(text.replace("while limit is None or len(rows) < limit:", "while True:"))
+    result = run(pytester, "ledger", "simulate", "-k", "max_records_per_batch")
+    assert outcome(result, "test_max_records_per_batch_respected") == "FAILED"
+    assert "[batch-too-large] table `entries`" in result.stdout.str()

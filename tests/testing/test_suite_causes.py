@@ -195,9 +195,11 @@ def test_example_passes_write_back_live(pytester):
         for r in result.reprec.getreports("pytest_runtest_logreport")
         if r.skipped
     }
-    # Only the two that never apply here: no partitions, and coverage is an offline check.
+    # Only those that never apply here: no partitions, no batch size asked for, and
+    # coverage is an offline check.
     assert skipped == {
         "test_partition_requires_lakeflow_connect",
+        "test_max_records_per_batch_respected",
         "test_every_column_populated_by_at_least_one_record",
     }, result.stdout.str()
 

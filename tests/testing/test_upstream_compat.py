@@ -35,8 +35,8 @@ def test_upstream_style_connector_passes_both_suites(pytester, mode):
     )
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
-    # Always skipped: the partition check (no partitions). In simulate: the three tests that
-    # write; in live: the column-coverage check, which runs offline only.
-    expected_skips = 4 if mode == "simulate" else 2
+    # Always skipped: the partition check (no partitions) and the batch-size check (not asked
+    # for). In simulate: the three tests that write; in live: column coverage (offline only).
+    expected_skips = 5 if mode == "simulate" else 3
     assert outcomes.get("skipped", 0) == expected_skips, result.stdout.str()
-    assert outcomes["passed"] == 17 - expected_skips
+    assert outcomes["passed"] == 18 - expected_skips

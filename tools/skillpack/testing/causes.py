@@ -196,6 +196,11 @@ _CAUSES = [
         "return the start offset unchanged when there is nothing new; cap at the init time",
     ),
     Cause(
+        "batch-too-large",
+        "a read returned more records than the table option max_records_per_batch allows",
+        "stop each read at max_records_per_batch records and return the offset of the last one",
+    ),
+    Cause(
         "simulator-miss",
         "the simulator has no recorded answer for a request",
         "re-record the cassette with CONNECTOR_TEST_MODE=record",

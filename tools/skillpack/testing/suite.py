@@ -71,6 +71,8 @@ class LakeflowConnectTests(ReadChecks):
     allow_null_columns: ClassVar[bool | dict[str, set[str]]] = False
     max_read_iterations: ClassVar[int] = 50
     read_termination_max_iterations: ClassVar[int | None] = None
+    #: when set, incremental tables are also read with this ``max_records_per_batch`` option
+    max_records_per_batch: ClassVar[int | None] = None
     # Passed to the checkout's simulator, as its own suite does.
     record_replay_ignore_query_params: ClassVar[frozenset[str]] = frozenset()
     read_timeout_s: ClassVar[float] = 60.0
@@ -487,6 +489,46 @@ class LakeflowConnectTests(ReadChecks):
                     f"table `{table}`: offset moved from {final!r} to {again.offset!r} "
                     "without new records",
                 )
+
+        self._each_table(
+            check,
+            self._skip_unless_tables(
+                self._non_partitioned_tables(), "every table is read through partitions"
+            ),
+        )
+
+    def test_max_records_per_batch_respected(self) -> None:
+        """With ``max_records_per_batch`` set, every read stays within it and reading still ends."""
+        size = self.max_records_per_batch
+        if not size:
+            pytest.skip("set max_records_per_batch on the test class to check batch sizes")
+        cap = self.read_termination_max_iterations or self.max_read_iterations
+
+        def check(table: str) -> None:
+            if self._metadata(table).get("ingestion_type") not in INCREMENTAL_TYPES:
+                return
+            opts = {**self._opts(table), "max_records_per_batch": str(size)}
+            offset: Any = {}
+            for _ in range(cap):
+                got = bounded_read(
+                    lambda off=offset: self.connector.read_table(table, off, opts),
+                    cap=size,
+                    timeout=self.read_timeout_s,
+                    label=f"read_table(`{table}`, {offset!r})",
+                )
+                if not got.exhausted:
+                    raise SuiteFailure(
+                        "batch-too-large",
+                        f"table `{table}`: a read from {offset!r} returned more than "
+                        f"max_records_per_batch={size} records",
+                    )
+                if offsets_equal(got.offset, offset):
+                    return
+                offset = got.offset
+            raise SuiteFailure(
+                "cursor-stalled",
+                f"table `{table}`: batches of {size} still coming after {cap} reads",
+            )
 
         self._each_table(
             check,
