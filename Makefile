@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 BUNDLED := tools/skillpack/examples/workspace/tests
 
-.PHONY: install demo test lint unit live bench mutants clean
+.PHONY: install demo test lint unit live bench mutants compat compat-tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ bench: $(STAMP)
 # Each pinned behaviour's mutant, applied alone to a temporary copy, must fail its tests.
 mutants: $(STAMP)
 	$(PY) bench/mutants.py
+# Against a Lakeflow Community Connectors checkout: `make compat UPSTREAM=DIR`. COMPAT_PYTHON
+# must have both the checkout (pip install -e DIR[dev]) and this pack installed.
+UPSTREAM ?=
+COMPAT_PYTHON ?= $(PY)
+
+compat: $(STAMP)
+	@test -n "$(UPSTREAM)" || (echo "usage: make compat UPSTREAM=DIR [COMPAT_PYTHON=...]" && exit 2)
+	$(COMPAT_PYTHON) bench/compat.py --upstream $(UPSTREAM) --python $(COMPAT_PYTHON)
+
+compat-tools: $(STAMP)
+	@test -n "$(UPSTREAM)" || (echo "usage: make compat-tools UPSTREAM=DIR [COMPAT_PYTHON=...]" && exit 2)
+	$(COMPAT_PYTHON) bench/compat.py --upstream $(UPSTREAM) --mode tools
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .demo

@@ -46,8 +46,22 @@ def example_api():
         yield server
 
 
+def _answer_judgements(root: Path) -> None:
+    # Until its judgements are answered a review is provisional and exits 1; the skill's own
+    # steps answer them, here done before so every command in the skill can succeed.
+    from skillpack.review._rubric import load_rubric
+
+    verdicts = {
+        c.id: {"verdict": "pass", "evidence": "the suites passed live against the example API"}
+        for c in load_rubric().checks
+        if c.decided == "judgement"
+    }
+    (root / "tests/sources/example/review_judgements.yaml").write_text(json.dumps(verdicts))
+
+
 #: what a user has done before following the skill (its precondition), per skill
 PRECONDITIONS = {
+    "review": _answer_judgements,
     # write-back-testing generates the utilities the bundled example ships hand-written
     "write-back-testing": lambda root: (
         root / "tests/sources/example/example_test_utils.py"

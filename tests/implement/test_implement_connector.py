@@ -103,13 +103,28 @@ def run_suite(test_file: Path, mode: str, tmp: Path, env: dict[str, str] | None 
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     assert suite is not None
     counts = {k: int(suite.get(k, "0")) for k in ("tests", "failures", "errors", "skipped")}
-    return {**counts, "output": (proc.stdout + proc.stderr)[-4000:]}
+    skipped = sorted(
+        case.get("name", "").split("[")[0]
+        for case in suite.iter("testcase")
+        if case.find("skipped") is not None
+    )
+    return {**counts, "skipped_names": skipped, "output": (proc.stdout + proc.stderr)[-4000:]}
+
+
+#: suite tests that do not apply to every connector (no partitions, no batch size set, a
+#: column check that only holds offline); they skip and say why
+NOT_APPLICABLE = {
+    "test_partition_requires_lakeflow_connect",
+    "test_max_records_per_batch_respected",
+    "test_every_column_populated_by_at_least_one_record",
+}
 
 
 def assert_all_passed(result: dict, expected: int) -> None:
-    counts = {k: result[k] for k in ("tests", "failures", "errors", "skipped")}
-    want = {"tests": expected, "failures": 0, "errors": 0, "skipped": 0}
-    assert counts == want, result["output"]
+    """No failure or error, every test that applies passed, and ``expected`` of them at least."""
+    assert (result["failures"], result["errors"]) == (0, 0), result["output"]
+    assert set(result["skipped_names"]) <= NOT_APPLICABLE, result["output"]
+    assert result["tests"] - result["skipped"] >= expected, result["output"]
 
 
 def write_dev_config(workspace: Path, source: str, config: dict[str, Any]) -> Path:

@@ -190,7 +190,18 @@ def test_example_passes_write_back_live(pytester):
     result = run_broken(pytester, live=True)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
-    assert outcomes.get("skipped", 0) == 0, result.stdout.str()
+    skipped = {
+        r.nodeid.rsplit("::", 1)[-1]
+        for r in result.reprec.getreports("pytest_runtest_logreport")
+        if r.skipped
+    }
+    # Only those that never apply here: no partitions, no batch size asked for, and
+    # coverage is an offline check.
+    assert skipped == {
+        "test_partition_requires_lakeflow_connect",
+        "test_max_records_per_batch_respected",
+        "test_every_column_populated_by_at_least_one_record",
+    }, result.stdout.str()
 
 
 def test_exception_in_connector_names_its_line(pytester):

@@ -457,6 +457,32 @@ def _package(args: argparse.Namespace) -> int:
 # --- the parser and main ----------------------------------------------------------------------
 
 
+# --- skillpack where ---------------------------------------------------------------------------
+
+
+def _where_args(p: argparse.ArgumentParser) -> None:
+    _source_args(p, "the source whose files to locate")
+    p.add_argument("--json", action="store_true", help="print the layout as JSON")
+
+
+@command("where", "Show the detected workspace flavour and every path of a source.", _where_args)
+def _where(args: argparse.Namespace) -> int:
+    from skillpack.layout import describe, source_paths
+
+    found = describe(source_paths(args.source, args.workspace))
+    if args.json:
+        _print_json(found)
+        return 0
+    lines = [
+        f"{found['name']}: {found['flavour_description']} ({found['flavour']}) at {found['root']}"
+    ]
+    for key, entry in found["paths"].items():
+        for e in entry if isinstance(entry, list) else [entry]:
+            lines.append(f"  {key:20} {'ok ' if e['exists'] else '-- '} {e['path']}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser; tests use it to check command lines without running them."""
     parser = argparse.ArgumentParser(

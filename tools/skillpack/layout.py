@@ -16,9 +16,19 @@ Two layouts are understood, and detected from what is on disk:
 ``upstream`` (a Lakeflow Community Connectors checkout)::
 
     ROOT/src/databricks/labs/community_connector/sources/NAME/NAME.py
+    ROOT/src/.../sources/NAME/NAME_api_doc.md or NAME_source_api_doc.md (either name)
+    ROOT/src/.../sources/NAME/connector_spec.yaml, pyproject.toml (per-source package)
+    ROOT/src/.../sources/NAME/_generated_NAME_python_source.py   (build artifact: ignored)
+    ROOT/src/databricks/labs/community_connector/source_simulator/specs/NAME/endpoints.yaml
+    ROOT/src/databricks/labs/community_connector/source_simulator/specs/NAME/corpus/*.json
     ROOT/tests/unit/sources/NAME/test_NAME_lakeflow_connect.py
     ROOT/tests/unit/sources/NAME/NAME_test_utils.py
-    ROOT/tests/unit/sources/NAME/configs/dev_config.json
+    ROOT/tests/unit/sources/NAME/configs/dev_table_config.json  (optional table options)
+    ROOT/tests/unit/sources/{test_suite,test_partition_suite,test_write_back_suite}.py
+    ROOT/tests/unit/sources/lakeflow_connect_test_utils.py     (write-back utils base)
+
+Credentials there come from ``CONNECTOR_TEST_CONFIG_JSON``/``_PATH`` or the test class's
+``replay_config``; ``configs/dev_config.json`` beside the tests is still read when present.
 
 Nothing else in the package hard-codes these paths.
 """
@@ -47,6 +57,15 @@ RESERVED_NAMES = frozenset(
 UPSTREAM_SOURCES = Path("src/databricks/labs/community_connector/sources")
 UPSTREAM_TESTS = Path("tests/unit/sources")
 UPSTREAM_PACKAGE = "databricks.labs.community_connector.sources"
+UPSTREAM_SIM_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
+#: the shared suites and write-back base of a checkout, beside the per-source test folders
+UPSTREAM_SUITES = ("test_suite.py", "test_partition_suite.py", "test_write_back_suite.py")
+UPSTREAM_UTILS_BASE = "lakeflow_connect_test_utils.py"
+#: how each layout is described to people (``skillpack where``)
+FLAVOURS = {
+    "upstream": "Lakeflow Community Connectors checkout",
+    "skillpack": "standalone skillpack workspace",
+}
 
 Layout = Literal["skillpack", "upstream"]
 
@@ -137,8 +156,16 @@ class SourcePaths:
         return self.source_dir / f"{self.name}.py"
 
     @property
+    def api_doc_candidates(self) -> list[Path]:
+        """Every name the API doc may have, preferred first."""
+        names = [f"{self.name}_api_doc.md", f"{self.name}_source_api_doc.md"]
+        return [self.source_dir / n for n in names]
+
+    @property
     def api_doc(self) -> Path:
-        return self.source_dir / f"{self.name}_api_doc.md"
+        """The API doc: the first candidate that exists, else the preferred name."""
+        candidates = self.api_doc_candidates
+        return next((p for p in candidates if p.is_file()), candidates[0])
 
     @property
     def connector_spec(self) -> Path:
@@ -146,7 +173,41 @@ class SourcePaths:
 
     @property
     def simulator_spec(self) -> Path:
+        """The pack's own simulator description (``simulator_spec.yaml``)."""
         return self.source_dir / "simulator_spec.yaml"
+
+    @property
+    def simulator_specs_root(self) -> Path:
+        """Folder of ``NAME/endpoints.yaml`` + ``NAME/corpus/`` simulator specs."""
+        if self.layout == "upstream":
+            return self.root / UPSTREAM_SIM_SPECS
+        return self.root / "source_simulator" / "specs"
+
+    @property
+    def simulator_endpoints(self) -> Path:
+        """``endpoints.yaml`` of this source's simulator spec (the checkout's format)."""
+        return self.simulator_specs_root / self.name / "endpoints.yaml"
+
+    @property
+    def simulator_corpus(self) -> Path:
+        """Folder of ``TABLE.json`` record lists the simulator serves."""
+        return self.simulator_specs_root / self.name / "corpus"
+
+    @property
+    def has_simulator(self) -> bool:
+        """True when either simulator description exists for the source."""
+        return self.simulator_spec.is_file() or self.simulator_endpoints.is_file()
+
+    @property
+    def generated_sources(self) -> list[Path]:
+        """Merged single-file builds (``_generated_NAME_python_source.py``): never reviewed."""
+        if not self.source_dir.is_dir():
+            return []
+        return sorted(self.source_dir.glob("_generated_*_python_source.py"))
+
+    def is_build_artifact(self, path: Path) -> bool:
+        """True for files a build writes into the source folder."""
+        return bool(re.fullmatch(r"_generated_.*_python_source\.py", path.name))
 
     @property
     def configs_dir(self) -> Path:
@@ -178,6 +239,14 @@ class SourcePaths:
     @property
     def test_utils(self) -> Path:
         return self.tests_dir / f"{self.name}_test_utils.py"
+
+    @property
+    def suite_files(self) -> list[Path]:
+        """The checkout's shared suites and write-back base (none in our layout)."""
+        if self.layout != "upstream":
+            return []
+        base = self.root / UPSTREAM_TESTS
+        return [base / n for n in (*UPSTREAM_SUITES, UPSTREAM_UTILS_BASE)]
 
     @property
     def cassettes_dir(self) -> Path:
@@ -267,6 +336,45 @@ def workspace_for_test_file(test_file: Path) -> SourcePaths | None:
         if (root / "sources" / name).is_dir():
             return SourcePaths(name=name, root=root, layout="skillpack")
     return None
+
+
+def describe(paths: SourcePaths) -> dict[str, object]:
+    """The detected flavour and every path of a source, each with whether it exists."""
+    entries: dict[str, Path | list[Path]] = {
+        "source_dir": paths.source_dir,
+        "connector_module": paths.connector_module,
+        "api_doc": paths.api_doc,
+        "api_doc_candidates": paths.api_doc_candidates,
+        "connector_spec": paths.connector_spec,
+        "simulator_spec": paths.simulator_spec,
+        "simulator_endpoints": paths.simulator_endpoints,
+        "simulator_corpus": paths.simulator_corpus,
+        "package_pyproject": paths.package_pyproject,
+        "generated_sources": paths.generated_sources,
+        "tests_dir": paths.tests_dir,
+        "test_file": paths.test_file,
+        "test_utils": paths.test_utils,
+        "suite_files": paths.suite_files,
+        "dev_config": paths.dev_config,
+        "table_config": paths.table_config,
+        "replay_config": paths.replay_config,
+        "cassettes_dir": paths.cassettes_dir,
+        "self_review": paths.self_review,
+    }
+
+    def one(p: Path) -> dict[str, object]:
+        return {"path": str(p), "exists": p.exists()}
+
+    return {
+        "name": paths.name,
+        "root": str(paths.root),
+        "flavour": paths.layout,
+        "flavour_description": FLAVOURS[paths.layout],
+        "connector_import": paths.connector_import,
+        "paths": {
+            k: [one(p) for p in v] if isinstance(v, list) else one(v) for k, v in entries.items()
+        },
+    }
 
 
 def list_sources(workspace: str | Path = ".") -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -16,7 +17,6 @@ from skillpack.apidoc.parse import read_doc
 from skillpack.errors import InputError
 from skillpack.inputs import OptionalSourceName, OutDir, SourceDir, ToolIn, Workspace, resolve_paths
 from skillpack.layout import (
-    UPSTREAM_SOURCES,
     SourcePaths,
     from_source_dir,
     validate_source_name,
@@ -27,6 +27,8 @@ from skillpack.registry import tool
 SCHEMA_PATH = Path(__file__).resolve().parent / "connector_spec.schema.json"
 SPEC_FILE = "connector_spec.yaml"
 
+#: a name a connection can carry as a table option; API syntax such as OData's `$expand` is not
+_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _SPEC_TYPES = {"bigint": "integer", "double": "number", "decimal": "number", "boolean": "boolean"}
 
 
@@ -102,10 +104,17 @@ class GenerateConnectorSpecOut(BaseModel):
     spec: ConnectorSpec = Field(description="The spec's content.")
 
 
+CHECKOUT_SCHEMA_PATH = SCHEMA_PATH.with_name("connector_spec.checkout.schema.json")
+
+
 @cache
-def spec_schema() -> dict[str, Any]:
-    """The JSON Schema every connector_spec.yaml is validated against."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def spec_schema(layout: str = "skillpack") -> dict[str, Any]:
+    """The JSON Schema a connector_spec.yaml of ``layout`` is validated against.
+
+    A Lakeflow Community Connectors checkout (``upstream``) has its own, looser format.
+    """
+    path = CHECKOUT_SCHEMA_PATH if layout == "upstream" else SCHEMA_PATH
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _spec_param(p: Param, *, required: bool | None = None) -> SpecParam:
@@ -131,35 +140,43 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
             params[p.name] = _spec_param(p, required=p.required and everywhere)
     for p in doc.connection_params:
         params.setdefault(p.name, _spec_param(p))
-    table_options = {t.name: [_spec_param(o) for o in t.options] for t in doc.tables if t.options}
+    table_options = {
+        t.name: [_spec_param(o) for o in t.options if _OPTION_NAME.match(o.name)]
+        for t in doc.tables
+    }
+    table_options = {name: opts for name, opts in table_options.items() if opts}
     allow = sorted({o.name for opts in table_options.values() for o in opts})
     title = doc.title.strip()
     return ConnectorSpec(
         source_name=source,
         display_name=title,
-        connection=ConnectionSpec(parameters=list(params.values())),
+        connection=ConnectionSpec(
+            parameters=[p for p in params.values() if _OPTION_NAME.match(p.name)]
+        ),
         external_options_allowlist=",".join(allow),
         table_options=table_options,
     )
 
 
-def render(spec: ConnectorSpec, *, upstream: bool = False) -> str:
+def render(spec: ConnectorSpec, layout: str = "skillpack") -> str:
     """YAML text of ``spec``, after checking it against the shipped JSON Schema.
 
-    ``upstream``: in the format of a Lakeflow Community Connectors checkout, whose specs
-    have no ``source_name`` (the folder names the source) and state ``secret`` only when true.
+    In a Lakeflow Community Connectors checkout (``upstream``) the file takes that checkout's
+    format: no ``source_name`` (the folder names the source), no ``table_options``, and
+    ``secret`` stated only when true.
     """
     data = spec.model_dump(mode="json", exclude_defaults=False)
-    if not data["table_options"]:
+    if not data["table_options"] or layout == "upstream":
         del data["table_options"]
-    jsonschema.validate(data, spec_schema())
+    if layout == "upstream":
+        del data["source_name"]
+    jsonschema.validate(data, spec_schema(layout))
     header = (
         "# Connection parameters and table options of this source.\n"
         "# Generated from the API doc by `skillpack tool generate_connector_spec`; edit the doc\n"
         "# and run it again rather than editing this file.\n"
     )
-    if upstream:
-        del data["source_name"]
+    if layout == "upstream":
         for param in data["connection"]["parameters"]:
             if not param.get("secret"):
                 param.pop("secret", None)
@@ -185,6 +202,13 @@ def _target(inp: GenerateConnectorSpecIn, doc: ApiDoc, source: str) -> Path:
         if folder.name == source:
             return from_source_dir(folder).connector_spec
     return resolve_paths(source, inp.workspace).connector_spec
+
+
+def _layout(inp: GenerateConnectorSpecIn, source: str) -> str:
+    """The flavour of the workspace the spec belongs to (its format follows it)."""
+    if inp.source_dir is not None:
+        return from_source_dir(inp.source_dir).layout
+    return resolve_paths(source, inp.workspace).layout
 
 
 def _doc(inp: GenerateConnectorSpecIn) -> ApiDoc:
@@ -216,9 +240,15 @@ def generate_connector_spec(inp: GenerateConnectorSpecIn) -> GenerateConnectorSp
     source = validate_source_name(source)
     spec = build_spec(doc, source)
     target = _target(inp, doc, source)
-    folder = target.resolve().parent.parent.parts
-    upstream = folder[-len(UPSTREAM_SOURCES.parts) :] == UPSTREAM_SOURCES.parts
-    text = render(spec, upstream=upstream)
+    try:
+        text = render(spec, _layout(inp, source))
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+        raise InputError(
+            f"the doc yields a spec that breaks the schema at `{where}` ({exc.validator})",
+            hint="fix the parameter or option names in the API doc's tables",
+            code="bad-connector-spec",
+        ) from None
     changed = not (target.is_file() and target.read_text(encoding="utf-8") == text)
     if changed:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -128,7 +128,7 @@ def load_spec(paths: SourcePaths) -> CredentialSpec:
             f"`{path}` is not valid YAML{where}", hint=regenerate, code="bad-connector-spec"
         ) from None
     try:
-        jsonschema.validate(data, spec_schema())
+        jsonschema.validate(data, spec_schema(paths.layout))
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
         raise InputError(
@@ -136,22 +136,44 @@ def load_spec(paths: SourcePaths) -> CredentialSpec:
             hint=regenerate,
             code="bad-connector-spec",
         ) from None
-    return _spec_from_data(data, path.parent.name)
+    return _spec_from_data(data, paths.name)
 
 
-def _spec_from_data(data: dict[str, Any], folder: str = "") -> CredentialSpec:
-    """The spec's fields; an upstream spec names no source, so its folder does."""
+def _parameters(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shared parameters, then each auth method's; one required only where every method has it.
+
+    A checkout's spec may list ``auth_methods``, each with its own parameters.
+    """
+    shared = list(connection.get("parameters") or [])
+    methods = [
+        list((m or {}).get("parameters") or []) for m in connection.get("auth_methods") or []
+    ]
+    out = {p["name"]: dict(p) for p in shared}
+    for params in methods:
+        for p in params:
+            if p["name"] in out:
+                continue
+            everywhere = all(any(q["name"] == p["name"] for q in other) for other in methods)
+            out[p["name"]] = {**p, "required": bool(p.get("required")) and everywhere}
+    return list(out.values())
+
+
+_FIELD_TYPES = ("string", "integer", "number", "boolean")
+
+
+def _spec_from_data(data: dict[str, Any], name: str) -> CredentialSpec:
     connection = data["connection"]
     fields = [
         CredentialField(
             name=p["name"],
-            type=p["type"],
-            required=p["required"],
+            type=p.get("type") if p.get("type") in _FIELD_TYPES else "string",
+            required=bool(p.get("required", False)),
+            # Absent `secret` (a checkout's spec): secret_names infers it from the name.
             secret=p.get("secret", False),
             description=p.get("description", ""),
             default=_default_text(p.get("default")),
         )
-        for p in connection["parameters"]
+        for p in _parameters(connection)
     ]
     oauth = connection.get("oauth2")
     required_options = {
@@ -159,7 +181,7 @@ def _spec_from_data(data: dict[str, Any], folder: str = "") -> CredentialSpec:
         for table, options in (data.get("table_options") or {}).items()
     }
     return CredentialSpec(
-        source=data.get("source_name") or folder,
+        source=data.get("source_name") or name,
         display_name=data.get("display_name", ""),
         fields=fields,
         oauth2=OAuth2Flow(**oauth) if oauth is not None else None,

@@ -17,6 +17,7 @@ from skillpack.review._checks import check, verdict
 from skillpack.review._code import ConnectorFacts, TableFacts, option_reads
 from skillpack.review._context import (
     ReviewContext,
+    checkout_doc_template,
     doc_params,
     without_utils,
     without_write_back,
@@ -48,6 +49,8 @@ def _only_in(
 
 @check("cons.tables-doc-code")
 def _tables_doc_code(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     try:
         facts = _static(ctx)
     except _NotStatic as exc:
@@ -91,6 +94,8 @@ def _tables_doc_spec(ctx: ReviewContext) -> Outcome:
 
 @check("cons.spec-current")
 def _spec_current(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     if not ctx.paths.connector_spec.is_file():
         return na("no connector_spec.yaml")
     actual = ctx.spec
@@ -304,6 +309,8 @@ def _write_tables(ctx: ReviewContext) -> Outcome:
 
 @check("cons.delete-tables-doc-utils")
 def _delete_tables(ctx: ReviewContext) -> Outcome:
+    if (skip := checkout_doc_template(ctx)) is not None:
+        return skip
     if (skip := without_utils(ctx)) is not None:
         return skip
     try:

@@ -133,6 +133,8 @@ class ReviewContext:
             helpers = flavour_of(self.paths).helpers_file
             out = []
             for path in _files(base, ("*.py",)):
+                if self.paths.is_build_artifact(path):
+                    continue  # a merged single-file build of the same code
                 if path == helpers and is_unedited(path.read_text(encoding="utf-8")):
                     # The SDK's own code, merged in by the implement step and tested with
                     # the pack; the review judges the connector. Once edited, it is read too.
@@ -266,6 +268,17 @@ def without_write_back(ctx: ReviewContext) -> Outcome | None:
     """N/A when the API doc documents no write-back, else ``None``."""
     if not ctx.has_write_back:
         return na("the API doc documents no write-back")
+    return None
+
+
+def checkout_doc_template(ctx: ReviewContext) -> Outcome | None:
+    """N/A in a Lakeflow Community Connectors checkout for checks of our doc template.
+
+    Its API docs follow its own template (``templates/source_api_doc_template.md``), which the
+    doc parser reads only in part; grading them against ours would report parser misses.
+    """
+    if ctx.paths.layout == "upstream":
+        return na("the checkout's API docs follow its own template, not the pack's")
     return None
 
 

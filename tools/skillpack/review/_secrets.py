@@ -9,6 +9,8 @@ value itself, so reporting them cannot leak what they found.
 from __future__ import annotations
 
 import ast
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterator
@@ -59,7 +61,24 @@ def shapes(text: str) -> list[str]:
     """Labels of the token shapes found in ``text``."""
     if not _ANY_SHAPE.search(text):
         return []
-    return [label for label, pattern in TOKEN_SHAPES if pattern.search(text)]
+    return [
+        label
+        for label, pattern in TOKEN_SHAPES
+        if any(_confirmed(label, m.group(0)) for m in pattern.finditer(text))
+    ]
+
+
+def _confirmed(label: str, found: str) -> bool:
+    """A Basic credential is base64 of ``user:password``; "Basic Authentication" is prose."""
+    if label != "a Basic credential":
+        return True
+    token = found.split(None, 1)[-1]
+    try:
+        decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    text = decoded.decode("utf-8", errors="replace")
+    return ":" in text and text.isprintable()
 
 
 def is_placeholder(value: str) -> bool:

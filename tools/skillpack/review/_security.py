@@ -149,9 +149,18 @@ def _spec_secrets_marked(ctx: ReviewContext) -> Outcome:
     documented: set[str] = set()
     with contextlib.suppress(Unavailable):
         documented = {p.name for m in ctx.doc.auth for p in m.fields if p.secret}
-    params = list(((data.get("connection") or {}).get("parameters")) or [])
+    connection = data.get("connection") or {}
+    params = list(connection.get("parameters") or [])
+    for method in connection.get("auth_methods") or []:
+        params += list((method or {}).get("parameters") or [])
     for options in (data.get("table_options") or {}).values():
         params += list(options or [])
+    if ctx.paths.layout == "upstream" and not any(
+        isinstance(p, dict) and "secret" in p for p in params
+    ):
+        # The checkout's format makes `secret` optional; a spec that never uses it leaves
+        # secrets to be inferred from parameter names, as its tools do.
+        return na("the spec marks no parameter either way; secrets are inferred from names")
     lines = ctx.spec_lines()
     return verdict(
         Hit(

@@ -125,6 +125,24 @@ def _utils_class_set(ctx: ReviewContext) -> Outcome:
     return passed()
 
 
+#: top-level modules through which a connector could reach the network
+_HTTP_CLIENTS = frozenset(
+    {"requests", "httpx", "urllib", "urllib3", "http", "aiohttp", "socket", "grpc", "google"}
+)
+
+
+def _speaks_http(ctx: ReviewContext) -> bool:
+    """Whether any module of the source imports an HTTP or socket client."""
+    from skillpack.package._deps import scan_imports
+
+    for py in ctx.python_files("source"):
+        if any(
+            u.module.split(".")[0] in _HTTP_CLIENTS for u in scan_imports(py.tree, py.path.name)
+        ):
+            return True
+    return False
+
+
 @check("test.offline-run")
 def _offline_run(ctx: ReviewContext) -> Outcome:
     ways = []
@@ -136,9 +154,14 @@ def _offline_run(ctx: ReviewContext) -> Outcome:
         cls = ctx.test_class
         if cls is not None and ctx.test_py.class_assign(cls, "local_service") is not None:
             ways.append("a local_service")
+        declares = cls is not None and ctx.test_py.class_assign(cls, "simulator_source")
+        if declares and ctx.paths.simulator_endpoints.is_file():
+            ways.append("a simulator spec (endpoints.yaml + corpus)")
     except Unavailable:
         if not ways:
             raise
+    if not ways and not _speaks_http(ctx):
+        ways.append("a connector that imports no network client")
     if ways:
         return passed(", ".join(ways))
     return failed(
@@ -238,7 +261,19 @@ def _utils_cleanup(ctx: ReviewContext) -> Outcome:
     cls, methods = _utils_methods(ctx)
     if "cleanup" in methods:
         return passed()
+    if ctx.paths.layout == "upstream" and not _imports_pack_utils(ctx):
+        return na("the checkout's write-back contract has no cleanup() step")
     return failed(Hit(f"`{cls.name}` has no cleanup()", ctx.utils_py.path, cls.lineno))
+
+
+def _imports_pack_utils(ctx: ReviewContext) -> bool:
+    """True when the utilities build on the pack's base class, whose suite calls cleanup()."""
+    for node in ast.walk(ctx.utils_py.tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("skillpack"):
+            return True
+        if isinstance(node, ast.Import) and any(a.name.startswith("skillpack") for a in node.names):
+            return True
+    return False
 
 
 @check("test.utils-test-prefix")

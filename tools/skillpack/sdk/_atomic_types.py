@@ -74,6 +74,10 @@ class NullType(DataType):
         return "void"
 
 
+class VariantType(DataType):
+    """Semi-structured JSON kept as is (Spark 4's ``variant``); any value fits."""
+
+
 class DoubleType(DataType):
     """A 64-bit float."""
 

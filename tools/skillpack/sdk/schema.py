@@ -44,6 +44,7 @@ from skillpack.sdk._atomic_types import (
     StringType,
     TimestampNTZType,
     TimestampType,
+    VariantType,
 )
 from skillpack.sdk._conformance import Violation, json_schema_of, record_violations
 
@@ -67,6 +68,7 @@ __all__ = [
     "StructType",
     "TimestampNTZType",
     "TimestampType",
+    "VariantType",
     "Violation",
     "coerce_schema",
     "record_violations",
@@ -293,6 +295,7 @@ _NAMED_TYPES: dict[str, type[DataType]] = {
         TimestampType,
         TimestampNTZType,
         NullType,
+        VariantType,
     )
 }
 _COMPLEX_TYPES: dict[str, type[DataType]] = {

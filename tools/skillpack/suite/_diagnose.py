@@ -163,7 +163,7 @@ _INNER_EXC = re.compile(
 )
 _HTTP_ANSWER = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) \S+ answered (\d{3})\b")
 _VIOLATION = re.compile(
-    r"table `(?P<table>[^`]+)` record #\d+: `(?P<field>[^`]+)`"
+    r"table `(?P<table>[^`]+)` record #\d+(?: from \w+\(\))?: `(?P<field>[^`]+)`"
     r"(?: \((?P<role>primary key|cursor)\))?: "
     r"expected (?P<expected>.+?), got (?P<got>.+?)(?:; `|; the record fits|$)",
     re.M,

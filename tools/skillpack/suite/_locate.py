@@ -61,6 +61,11 @@ _ANCHORS: dict[str, tuple[tuple[str, str], ...]] = {
     "eventual-consistency-timeout": (("utils", r"def generate_rows_and_write\b"),),
     "insertable-unknown": (("utils", r"def list_insertable_tables\b"),),
     "deletable-not-cdc": (("utils", r"def list_deletable_tables\b"),),
+    "partition-contract": (("connector", r"^class \w+"),),
+    "partition-invalid": (("connector", r"def get_partitions\b"),),
+    "partition-read": (("connector", r"def read_partition\b"),),
+    "offset-invalid": (("connector", r"def latest_offset\b"),),
+    "offset-not-converged": (("connector", r"def latest_offset\b"),),
 }
 
 _CASSETTE = re.compile(r"in cassette (?P<path>\S+?)(?:;|$)", re.M)

@@ -171,6 +171,36 @@ _CAUSES = [
         "read the exception and the connector line it names",
     ),
     Cause(
+        "partition-contract",
+        "a connector with a partition mix-in is not a LakeflowConnect",
+        "inherit both: class X(LakeflowConnect, SupportsPartition)",
+    ),
+    Cause(
+        "partition-invalid",
+        "get_partitions() did not return a stable, non-empty list of JSON-serialisable dicts",
+        "return the same list of plain dicts (strings, numbers, booleans) on every call",
+    ),
+    Cause(
+        "partition-read",
+        "read_partition() failed, returned no iterator of dicts, or no partition had records",
+        "make read_partition self-contained: it gets only the table, the descriptor and options",
+    ),
+    Cause(
+        "offset-invalid",
+        "latest_offset() did not return a non-empty JSON-serialisable dict",
+        "return a dict of primitive values describing how far the data goes",
+    ),
+    Cause(
+        "offset-not-converged",
+        "latest_offset(start_offset=X) never returned X",
+        "return the start offset unchanged when there is nothing new; cap at the init time",
+    ),
+    Cause(
+        "batch-too-large",
+        "a read returned more records than the table option max_records_per_batch allows",
+        "stop each read at max_records_per_batch records and return the offset of the last one",
+    ),
+    Cause(
         "simulator-miss",
         "the simulator has no recorded answer for a request",
         "re-record the cassette with CONNECTOR_TEST_MODE=record",

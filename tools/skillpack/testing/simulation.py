@@ -8,6 +8,9 @@ resolved and any ``local_service`` has started, and before the connector is buil
   file, with credentials and the config's secret values scrubbed (``_cassette``).
 - ``simulate`` (the default) is offline. Connections to anything but 127.0.0.1 fail at once
   with ``[simulator-miss]``, and the first of these that applies answers the connector:
+  0. with ``simulator_source = NAME`` set: the simulator spec ``specs/NAME/endpoints.yaml`` +
+     ``corpus/``, served by the checkout's own ``source_simulator`` when it is importable,
+     else by the pack's reader of the same format (``_endpoints``);
 
   1. the class's cassette, replayed; nothing else may answer, not even 127.0.0.1;
   2. the class's own ``local_service``, when it supplied the config (the example API);
@@ -26,6 +29,7 @@ from typing import Any
 
 from skillpack.layout import workspace_for_test_file
 from skillpack.testing._cassette import record_cassette, replay_cassette
+from skillpack.testing._checkout import enter_checkout_simulator
 from skillpack.testing._netguard import block_network
 from skillpack.testing._spec_model import load_spec
 from skillpack.testing._spec_simulator import serve_spec
@@ -68,6 +72,10 @@ def _config(test_class: Any) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _simulate(test_class: Any) -> Iterator[None]:
+    if getattr(test_class, "simulator_source", None):
+        with block_network(why="simulate mode"), _endpoints_simulation(test_class):
+            yield
+        return
     cassette = cassette_path(test_class)
     if cassette.is_file():
         with (
@@ -83,6 +91,22 @@ def _simulate(test_class: Any) -> Iterator[None]:
             return
         with _spec_simulation(test_class, spec):
             yield
+
+
+@contextlib.contextmanager
+def _endpoints_simulation(test_class: Any) -> Iterator[None]:
+    """Serve ``specs/NAME/endpoints.yaml`` + ``corpus/`` for the whole class."""
+    sim = enter_checkout_simulator(test_class, "simulate")
+    if sim is None:
+        from skillpack.testing._endpoints import serve_endpoints
+
+        with serve_endpoints(test_class):
+            yield
+        return
+    try:
+        yield
+    finally:
+        sim.__exit__(None, None, None)
 
 
 def _has_local_service(test_class: Any) -> bool:

@@ -11,9 +11,14 @@ Class-level hooks (same names and meaning as upstream test files):
 - ``table_configs``: per-table options; loaded from ``configs/dev_table_config.json``
   beside the test file when left ``None``.
 - ``sample_records``: records consumed per read (default 200).
-- ``replay_config``: stand-in credentials for offline runs.
-- ``allow_empty_first_read`` / ``allow_null_columns``: relax those two checks.
-- ``max_read_iterations`` / ``read_timeout_s``: bounds so a looping connector fails.
+- ``replay_config`` (or a ``_replay_config()`` classmethod): stand-in credentials for
+  offline runs.
+- ``simulator_source``: NAME of a simulator spec ``source_simulator/specs/NAME/``
+  (``endpoints.yaml`` + ``corpus/``); the checkout's own simulator serves it in simulate mode.
+- ``allow_empty_first_read`` / ``allow_null_columns``: relax those two checks, for every
+  table (``True``) or for the tables named (a set; a dict of table -> columns).
+- ``max_read_iterations`` (``read_termination_max_iterations``) / ``read_timeout_s``: bounds
+  so a looping connector fails.
 - ``local_service``: ``callable(mode) -> context manager yielding config overrides``
   (or ``None`` in modes where it is not used); starts a real local server for the run.
 
@@ -33,9 +38,11 @@ import pytest
 
 from skillpack.layout import workspace_for_test_file
 from skillpack.sdk.connector import INGESTION_TYPES
-from skillpack.sdk.offsets import get_path
-from skillpack.sdk.schema import StructType, coerce_schema, record_violations
+from skillpack.sdk.schema import StructType, coerce_schema
+from skillpack.testing import _checkout
 from skillpack.testing import config as _config
+from skillpack.testing._failures import describe_exception, fail_all, implements_deletes
+from skillpack.testing._read_checks import INCREMENTAL_TYPES, ReadChecks
 from skillpack.testing._reads import (
     ReadResult,
     SuiteFailure,
@@ -43,22 +50,15 @@ from skillpack.testing._reads import (
     offsets_equal,
     read_until_stable,
 )
-from skillpack.testing.causes import CAUSES, tagged
+from skillpack.testing.causes import tagged
 
-INCREMENTAL_TYPES = ("cdc", "cdc_with_deletes", "append")
 #: hooks setup_class fills in; teardown_class puts back what the test file declared
 _RESOLVED_HOOKS = ("config", "table_configs")
 _INHERITED = object()
 _INVALID_TABLE = "__no_such_table_9z__"
 
 
-def fail_all(errors: list[str]) -> None:
-    """Fail the test with every collected error; the first line keeps its cause code."""
-    if errors:
-        pytest.fail("\n\n".join(errors), pytrace=False)
-
-
-class LakeflowConnectTests:
+class LakeflowConnectTests(ReadChecks):
     """Generic contract tests for one connector class; subclass and set ``connector_class``."""
 
     connector_class: ClassVar[type | None] = None
@@ -66,9 +66,15 @@ class LakeflowConnectTests:
     table_configs: ClassVar[dict[str, dict[str, Any]] | None] = None
     sample_records: ClassVar[int] = 200
     replay_config: ClassVar[dict[str, Any] | None] = None
-    allow_empty_first_read: ClassVar[bool] = False
-    allow_null_columns: ClassVar[bool] = False
+    simulator_source: ClassVar[str | None] = None
+    allow_empty_first_read: ClassVar[bool | frozenset[str]] = False
+    allow_null_columns: ClassVar[bool | dict[str, set[str]]] = False
     max_read_iterations: ClassVar[int] = 50
+    read_termination_max_iterations: ClassVar[int | None] = None
+    #: when set, incremental tables are also read with this ``max_records_per_batch`` option
+    max_records_per_batch: ClassVar[int | None] = None
+    # Passed to the checkout's simulator, as its own suite does.
+    record_replay_ignore_query_params: ClassVar[frozenset[str]] = frozenset()
     read_timeout_s: ClassVar[float] = 60.0
     local_service: ClassVar[Callable[[str], Any] | None] = None
     test_utils_class: ClassVar[type | None] = None
@@ -98,11 +104,33 @@ class LakeflowConnectTests:
         return list(dict.fromkeys(paths))
 
     @classmethod
+    def _in_checkout(cls) -> bool:
+        """True when the test file sits in a Lakeflow Community Connectors checkout."""
+        ws = workspace_for_test_file(cls._test_file())
+        return ws is not None and ws.layout == "upstream"
+
+    @classmethod
+    def _resolve_mode(cls) -> str:
+        """The run's mode. Unset means simulate, except for a checkout's class without a
+        simulator spec, which the checkout runs live (its in-process or mocked sources)."""
+        default = _checkout.MODE_LIVE if cls._in_checkout() else _checkout.MODE_SIMULATE
+        return _checkout.resolve_mode(cls.simulator_source, default=default)
+
+    @classmethod
+    def _replay_config(cls) -> dict[str, Any] | None:
+        """Stand-in credentials; override to build them (e.g. a freshly generated key)."""
+        return cls.replay_config
+
+    @classmethod
     def _load_config(cls) -> dict[str, Any]:
-        """Config by precedence: env JSON, env path, replay config (simulate), dev config."""
+        """Config by precedence: env JSON, env path, replay config (simulate), dev config.
+
+        In a checkout the replay config applies in every mode, as the checkout's suite does.
+        """
+        mode = _checkout.MODE_SIMULATE if cls._in_checkout() else cls._resolve_mode()
         found = _config.resolve_config(
-            mode=_config.get_mode(),
-            replay_config=cls.replay_config,
+            mode=mode,
+            replay_config=cls._replay_config(),
             config_dirs=[cls._config_dir()],
             dev_configs=cls._dev_config_paths(),
         )
@@ -130,13 +158,18 @@ class LakeflowConnectTests:
         if cls.connector_class is None:
             raise TypeError(f"{cls.__name__}: set connector_class to the connector to test")
         cls._declared_hooks = {name: cls.__dict__.get(name, _INHERITED) for name in _RESOLVED_HOOKS}
-        cls._mode = _config.get_mode()
+        cls._mode = cls._resolve_mode()
         cls._config_source = "class attribute" if cls.config is not None else ""
         cls._stack = contextlib.ExitStack()
         #: True when ``local_service`` started a server and supplied (part of) the config
         cls._local_service_started = False
         cls._init_error = None
         cls.connector = None
+        # What the reads of this run saw, so later tests reuse it instead of reading again.
+        cls._reads_seen: set[str] = set()
+        cls._options_mutated: dict[str, Any] = {}
+        cls._final_offsets: dict[str, Any] = {}
+        cls._first_offsets: dict[str, Any] = {}
         try:
             explicit = cls.config is not None or _config.config_from_env() is not None
             config = dict(cls.config) if cls.config is not None else cls._load_config()
@@ -153,7 +186,8 @@ class LakeflowConnectTests:
         except BaseException:
             cls._stack.close()
             raise
-        if not cls.config and _config.is_live(cls._mode):
+        # An empty config that was given on purpose (e.g. ``replay_config = {}``) is a config.
+        if not cls.config and not cls._config_source and _config.is_live(cls._mode):
             cls._init_error = tagged(
                 "config-missing",
                 f"no config for {cls.__name__} in {cls._mode} mode: set "
@@ -212,27 +246,52 @@ class LakeflowConnectTests:
         fn = getattr(connector or self.connector, method)
         opts = self._opts(table)
         return bounded_read(
-            lambda: fn(table, offset, opts),
+            lambda: self._watched(table, lambda: fn(table, offset, opts)),
             cap=self.sample_records,
             timeout=self.read_timeout_s,
             label=f"{method}(`{table}`, {offset!r})",
         )
+
+    def _watched(self, table: str, call: Callable[[], Any]) -> Any:
+        """Run one read; note that ``table`` was read and whether its options changed."""
+        opts = self._opts(table)
+        before = copy.deepcopy(opts)
+        try:
+            return call()
+        finally:
+            cls = type(self)
+            cls._reads_seen.add(table)
+            if opts != before:
+                cls._options_mutated.setdefault(table, copy.deepcopy(opts))
 
     def _read_to_end(
         self, table: str, start: Any = None, *, deletes: bool = False, connector: Any = None
     ) -> tuple[list[dict[str, Any]], Any, int]:
         """Read ``table`` from ``start`` until the offset is stable (bounded)."""
         method = "read_table_deletes" if deletes else "read_table"
+        cap = self.read_termination_max_iterations or self.max_read_iterations
+        if start is None and not deletes and connector is None:
+            # From the start with the shared connector: the answer is kept for later tests.
+            cls = type(self)
+            if table not in cls._final_offsets:
+                first = self._read(table, {})
+                cls._first_offsets[table] = first.offset
+                if offsets_equal(first.offset, {}):
+                    cls._final_offsets[table] = (first.records, {}, 1)
+                else:
+                    rest, final, n = self._read_to_end(table, first.offset)
+                    cls._final_offsets[table] = (first.records + rest, final, n + 1)
+            return cls._final_offsets[table]
         return read_until_stable(
             lambda off: self._read(table, off, deletes=deletes, connector=connector),
-            start,
-            max_iterations=self.max_read_iterations,
+            {} if start is None else start,
+            max_iterations=cap,
             label=f"{method}(`{table}`)",
         )
 
-    def _each_table(self, check: Callable[[str], None]) -> None:
+    def _each_table(self, check: Callable[[str], None], tables: list[str] | None = None) -> None:
         errors = []
-        for table in self._tables():
+        for table in self._tables() if tables is None else tables:
             try:
                 check(table)
             except SuiteFailure as exc:
@@ -246,6 +305,23 @@ class LakeflowConnectTests:
     def test_initialization(self) -> None:
         """The connector builds from the config."""
         assert self._require_connector() is not None
+
+    def test_partition_requires_lakeflow_connect(self) -> None:
+        """A connector with the partition mix-ins is also a LakeflowConnect."""
+        cls = type(self._require_connector())
+        mixins = _checkout.partition_classes()
+        if not issubclass(cls, mixins):
+            pytest.skip("the connector reads no table through partitions")
+        if not issubclass(cls, _checkout.connect_classes()):
+            fail_all(
+                [
+                    tagged(
+                        "partition-contract",
+                        f"{cls.__name__} has a partition mix-in but is not a LakeflowConnect: "
+                        f"declare `class {cls.__name__}(LakeflowConnect, SupportsPartition)`",
+                    )
+                ]
+            )
 
     def test_list_tables(self) -> None:
         """list_tables() returns a non-empty list of unique strings."""
@@ -265,7 +341,7 @@ class LakeflowConnectTests:
         calls = {
             "get_table_schema": lambda: conn.get_table_schema(_INVALID_TABLE, {}),
             "read_table_metadata": lambda: conn.read_table_metadata(_INVALID_TABLE, {}),
-            "read_table": lambda: conn.read_table(_INVALID_TABLE, None, {}),
+            "read_table": lambda: conn.read_table(_INVALID_TABLE, {}, {}),
         }
         errors = []
         for name, call in calls.items():
@@ -279,7 +355,7 @@ class LakeflowConnectTests:
         fail_all(errors)
 
     def test_get_table_schema(self) -> None:
-        """Every table has a schema with unique, non-empty field names."""
+        """Every table has a schema with unique, non-empty field names, the same on each call."""
 
         def check(table: str) -> None:
             raw = self.connector.get_table_schema(table, self._opts(table))
@@ -293,17 +369,27 @@ class LakeflowConnectTests:
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise SuiteFailure("schema-invalid", f"table `{table}`: duplicate fields {dupes}")
+            if self._schema(table) != schema:
+                raise SuiteFailure(
+                    "schema-invalid",
+                    f"table `{table}`: schema differs between two calls; derive it from the "
+                    "table name and options only",
+                )
 
         self._each_table(check)
 
     def test_read_table_metadata(self) -> None:
-        """Metadata is legal and consistent with the schema and the methods present."""
+        """Metadata is legal, stable, and consistent with the schema and the methods present."""
         self._each_table(self._check_metadata)
 
     def _check_metadata(self, table: str) -> None:
         meta = self._metadata(table)
         if not isinstance(meta, dict):
             raise SuiteFailure("metadata-invalid", f"table `{table}`: got {type(meta).__name__}")
+        if self._metadata(table) != meta:
+            raise SuiteFailure(
+                "metadata-invalid", f"table `{table}`: metadata differs between two calls"
+            )
         kind = meta.get("ingestion_type")
         if kind not in INGESTION_TYPES:
             raise SuiteFailure(
@@ -329,11 +415,11 @@ class LakeflowConnectTests:
         cursor = meta.get("cursor_field")
         if kind in INCREMENTAL_TYPES and kind != "append" and not cursor:
             raise SuiteFailure("cursor-missing", f"table `{table}`: `{kind}` needs a cursor_field")
-        if cursor and cursor.split(".")[0] not in names:
+        if cursor and isinstance(cursor, str) and cursor.split(".")[0] not in names:
             raise SuiteFailure(
                 "cursor-missing", f"table `{table}`: cursor_field `{cursor}` not in schema"
             )
-        if kind == "cdc_with_deletes" and not _implements_deletes(self.connector):
+        if kind == "cdc_with_deletes" and not implements_deletes(self.connector):
             raise SuiteFailure(
                 "deletes-missing",
                 f"table `{table}` is cdc_with_deletes but {type(self.connector).__name__} "
@@ -341,85 +427,46 @@ class LakeflowConnectTests:
             )
 
     def test_read_table(self) -> None:
-        """read_table returns (iterator, offset) and its records conform to the schema."""
-
-        def check(table: str) -> None:
-            schema = self._schema(table)
-            meta = self._metadata(table)
-            result = self._read(table, None)
-            if not result.records and not self.allow_empty_first_read:
-                raise SuiteFailure(
-                    "empty-read", f"table `{table}`: the first read returned no records"
-                )
-            self._check_records(table, schema, meta, result.records)
-
-        self._each_table(check)
-
-    def _twins(self, table: str, record: Any) -> str:
-        """`` ; the record fits table `X`'s schema`` when it conforms to another table's schema.
-
-        A record that is another table's is a wrong path (or a simulator serving two tables
-        sharing a path alike), never a reason to loosen this table's schema or keys.
-        """
-        twins = []
-        for other in self._tables():
-            if other == table:
-                continue
-            try:
-                schema = self._schema(other)
-            except Exception:  # another table's own failure is reported by its own check
-                continue
-            if not record_violations(record, schema):
-                twins.append(f"`{other}`")
-        return f"; the record fits table {', '.join(twins)}'s schema" if twins else ""
-
-    def _check_records(self, table, schema, meta, records) -> None:
-        keys = list(meta.get("primary_keys") or [])
-        cursor = meta.get("cursor_field")
-
-        def role(path: str) -> str:
-            return " (primary key)" if path in keys else " (cursor)" if path == cursor else ""
-
-        for i, record in enumerate(records):
-            violations = record_violations(record, schema)
-            if violations:
-                shown = "; ".join(
-                    f"`{v.path}`{role(v.path)}: expected {v.expected}, got {v.got}"
-                    for v in violations[:3]
-                )
-                raise SuiteFailure(
-                    "schema-violation",
-                    f"table `{table}` record #{i}: {shown}{self._twins(table, record)}",
-                )
-            for key in keys:
-                if get_path(record, key) is None:
-                    raise SuiteFailure(
-                        "null-key",
-                        f"table `{table}` record #{i} has no value for key `{key}`"
-                        + self._twins(table, record),
-                    )
-            incremental = meta.get("ingestion_type") in INCREMENTAL_TYPES
-            if cursor and incremental and get_path(record, cursor) is None:
-                raise SuiteFailure(
-                    "cursor-missing",
-                    f"table `{table}` record #{i} has no cursor `{cursor}`"
-                    + self._twins(table, record),
-                )
-        if records and not self.allow_null_columns:
-            empty = [f.name for f in schema.fields if all(r.get(f.name) is None for r in records)]
-            if empty:
-                raise SuiteFailure(
-                    "column-always-null",
-                    f"table `{table}`: columns {empty} were empty in all {len(records)} records",
-                )
+        """read_table returns (iterator, offset) and its records fit the schema and the keys."""
+        tables = self._skip_unless_tables(
+            self._non_partitioned_tables(), "every table is read through partitions"
+        )
+        fail_all(
+            [
+                err
+                for t in tables
+                if (err := self._validate_read(t, self.connector.read_table, "read_table"))
+            ]
+        )
 
     def test_read_terminates(self) -> None:
         """Reading from the start, the offset stops changing within the iteration cap."""
 
         def check(table: str) -> None:
             self._read_to_end(table)
+            first = self._first_offsets.get(table, {})
+            if first is None and self._metadata(table).get("ingestion_type") != "snapshot":
+                raise SuiteFailure(
+                    "read-shape",
+                    f"table `{table}`: read_table returned offset None for an incremental "
+                    "table; return an offset dict",
+                )
 
-        self._each_table(check)
+        self._each_table(
+            check,
+            self._skip_unless_tables(
+                self._non_partitioned_tables(), "every table is read through partitions"
+            ),
+        )
+
+    def test_every_column_populated_by_at_least_one_record(self) -> None:
+        """Offline, every schema column is filled in at least one record of the first read."""
+        tables = self._skip_unless_tables(
+            self._non_partitioned_tables(), "every table is read through partitions"
+        )
+        if self._mode != _checkout.MODE_SIMULATE:
+            pytest.skip("column coverage is checked offline only, where the data is fixed")
+        fail_all([err for t in tables if (err := self._validate_column_population(t))])
 
     def test_reread_from_final_offset_is_empty(self) -> None:
         """For incremental tables, a read from the final offset yields nothing new."""
@@ -443,81 +490,92 @@ class LakeflowConnectTests:
                     "without new records",
                 )
 
-        self._each_table(check)
+        self._each_table(
+            check,
+            self._skip_unless_tables(
+                self._non_partitioned_tables(), "every table is read through partitions"
+            ),
+        )
 
-    def test_read_table_deletes(self) -> None:
-        """cdc_with_deletes tables read deletes in the same (iterator, offset) shape."""
+    def test_max_records_per_batch_respected(self) -> None:
+        """With ``max_records_per_batch`` set, every read stays within it and reading still ends."""
+        size = self.max_records_per_batch
+        if not size:
+            pytest.skip("set max_records_per_batch on the test class to check batch sizes")
+        cap = self.read_termination_max_iterations or self.max_read_iterations
 
         def check(table: str) -> None:
-            if self._metadata(table).get("ingestion_type") != "cdc_with_deletes":
+            if self._metadata(table).get("ingestion_type") not in INCREMENTAL_TYPES:
                 return
-            if not _implements_deletes(self.connector):
-                raise SuiteFailure("deletes-missing", f"table `{table}`: no read_table_deletes")
+            opts = {**self._opts(table), "max_records_per_batch": str(size)}
+            offset: Any = {}
+            for _ in range(cap):
+                got = bounded_read(
+                    lambda off=offset: self.connector.read_table(table, off, opts),
+                    cap=size,
+                    timeout=self.read_timeout_s,
+                    label=f"read_table(`{table}`, {offset!r})",
+                )
+                if not got.exhausted:
+                    raise SuiteFailure(
+                        "batch-too-large",
+                        f"table `{table}`: a read from {offset!r} returned more than "
+                        f"max_records_per_batch={size} records",
+                    )
+                if offsets_equal(got.offset, offset):
+                    return
+                offset = got.offset
+            raise SuiteFailure(
+                "cursor-stalled",
+                f"table `{table}`: batches of {size} still coming after {cap} reads",
+            )
+
+        self._each_table(
+            check,
+            self._skip_unless_tables(
+                self._non_partitioned_tables(), "every table is read through partitions"
+            ),
+        )
+
+    def test_read_table_deletes(self) -> None:
+        """cdc_with_deletes tables read deletes in the same (iterator, offset) shape, and end."""
+        if not implements_deletes(self._require_connector()):
+            pytest.skip("the connector does not implement read_table_deletes")
+        tables = self._skip_unless_tables(
+            [
+                t
+                for t in self._non_partitioned_tables()
+                if self._metadata(t).get("ingestion_type") == "cdc_with_deletes"
+            ],
+            "no cdc_with_deletes table",
+        )
+        reader = self.connector.read_table_deletes
+
+        def check(table: str) -> None:
+            err = self._validate_read(table, reader, "read_table_deletes", is_read_table=False)
+            if err:
+                raise SuiteFailure(err[1 : err.index("]")], err[err.index("]") + 2 :])
             self._read_to_end(table, deletes=True)
 
-        self._each_table(check)
+        self._each_table(check, tables)
 
     def test_table_options_respected(self) -> None:
-        """Table options reach the connector unchanged, and schema and metadata are stable."""
+        """No method changes the table_options dict it is given (earlier reads were watched)."""
+        partitioned = set(self._partitioned_tables())
 
         def check(table: str) -> None:
             if self.table_configs is None:
                 type(self).table_configs = {}
             opts = self.table_configs.setdefault(table, {})
             before = copy.deepcopy(opts)
-            first = self._schema(table)
             self.connector.read_table_metadata(table, opts)
             self.connector.get_table_schema(table, opts)
-            self._read(table, None)
-            if opts != before:
+            if table not in partitioned and table not in self._reads_seen:
+                self._read(table, {})
+            changed = self._options_mutated.get(table, opts if opts != before else None)
+            if changed is not None:
                 raise SuiteFailure(
-                    "options-mutated", f"table `{table}`: table_options changed to {opts!r}"
-                )
-            if self._schema(table) != first:
-                raise SuiteFailure(
-                    "schema-invalid", f"table `{table}`: schema differs between two calls"
+                    "options-mutated", f"table `{table}`: table_options changed to {changed!r}"
                 )
 
         self._each_table(check)
-
-
-def _implements_deletes(connector: Any) -> bool:
-    """True when the connector overrides read_table_deletes (the base method raises)."""
-    method = getattr(type(connector), "read_table_deletes", None)
-    if method is None:
-        return False
-    from skillpack.sdk.connector import LakeflowConnect
-
-    return method is not LakeflowConnect.read_table_deletes
-
-
-def describe_exception(table: str, exc: Exception) -> str:
-    """A tagged line for an exception a connector raised, naming where it arose.
-
-    The cause is the error's own code when the suite knows it (``pagination-loop`` from
-    the SDK), ``auth`` for 401/403, else ``connector-error``.
-    """
-    status = getattr(exc, "status", None) or getattr(
-        getattr(exc, "response", None), "status_code", 0
-    )
-    code = getattr(exc, "code", None)
-    if code not in CAUSES:
-        code = "auth" if status in (401, 403) else "connector-error"
-    where = _connector_frame(exc)
-    at = f" at {where}" if where else ""
-    return tagged(code, f"table `{table}`: {type(exc).__name__}: {exc}{at}")
-
-
-def _connector_frame(exc: BaseException) -> str:
-    """``path:line`` of the innermost traceback frame in the connector's own code."""
-    package = str(Path(__file__).resolve().parents[1])
-    found = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        ours = filename.startswith(package) and "/examples/workspace/" not in filename
-        library = "site-packages" in filename or "/lib/python" in filename
-        if not ours and not library:
-            found = f"{filename}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return found
