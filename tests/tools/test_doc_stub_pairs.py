@@ -19,6 +19,7 @@ import pytest
 
 from skillpack.errors import GateFailed, SourceError
 from skillpack.orchestrator import context_for, run_create
+from skillpack.testing._spec_model import load_spec
 from skillpack.tools import ImplementConnectorIn, RunSuiteIn, implement_connector, run_suite
 from tests.fixtures.doc_stubs.stubs import OPTIONS, RECORDS, STUBS
 from tests.sdk._servers import servers
@@ -39,6 +40,13 @@ STOPPED = {
     "other_host": "another host, `data.analytics.example`",
 }
 BASE_PATH = {"other_host": "/api/2.0"}
+#: where each honoured doc says a response keeps its records (None: the body is the list)
+SHAPES = {
+    "bare_list": {"projects": None},
+    "named_key": {"tickets": "tickets", "organizations": "organizations"},
+    "page_zero": {"members": "data"},
+    "nested_key": {"people": None},
+}
 
 
 def test_the_fixture_set_covers_every_documented_case():
@@ -125,7 +133,10 @@ def test_create_stops_at_implement_naming_the_dropped_fact(tmp_path):
 @pytest.mark.parametrize("name", HONOURED)
 def test_an_honoured_doc_is_also_green_in_simulate_and_says_its_spec_is_derived(name, tmp_path):
     ws = tmp_path / "ws"
-    _implement(name, ws)
+    spec = load_spec(Path(_implement(name, ws).simulator_spec))
+    # the simulator answers in the shape the doc states, whatever the connector expects
+    shapes = {t: s.records_path for t, s in spec.tables.items()}
+    assert shapes == SHAPES[name]
     out = run_suite(RunSuiteIn(source=name, workspace=str(ws), mode="simulate", timeout_s=120))
     assert out.passed, out.causes
     assert out.spec_independent is False
