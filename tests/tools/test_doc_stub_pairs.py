@@ -3,10 +3,10 @@
 For each doc in tests/fixtures/doc_stubs/ (POST reads, JSON lines, a bare list, named keys,
 required dates, pages from 0 with a session token, a server ignoring `page`, two tables on
 one path, a username suffix in basic auth, an endpoint on another host, a key nested under
-an object) `implement_connector` either generates a connector that reads every table
-correctly from a stub answering as the doc says, or reports a to-do naming the table, the
-fact and the doc line, so its gate fails and `skillpack create` stops there. No case may
-pass the gate and then fail on the stub.
+an object, a key in a query parameter or a named header) `implement_connector` either
+generates a connector that reads every table correctly from a stub answering as the doc
+says, or reports a to-do naming the table, the fact and the doc line, so its gate fails and
+`skillpack create` stops there. No case may pass the gate and then fail on the stub.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.sdk._servers import servers
 DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "doc_stubs"
 
 #: the cases whose facts the generator honours: the connector must read the stub correctly
-HONOURED = ("bare_list", "named_key", "page_zero", "nested_key")
+HONOURED = ("bare_list", "named_key", "page_zero", "nested_key", "query_key", "header_name")
 #: the other cases, and the words the to-do must name the fact with
 STOPPED = {
     "post_reads": "POST /cohorts/list",
@@ -46,6 +46,8 @@ SHAPES = {
     "named_key": {"tickets": "tickets", "organizations": "organizations"},
     "page_zero": {"members": "data"},
     "nested_key": {"people": None},
+    "query_key": {"feeds": None},
+    "header_name": {"boards": None},
 }
 
 
