@@ -2,8 +2,10 @@
 
 Each mutant is one small change to one file (``old`` -> ``new``), applied alone to a
 temporary copy of the repository; the test file named beside it then runs against that
-copy. A mutant is *killed* when the tests fail, *survived* when they pass. The list names
-behaviours that once went untested; add a mutant whenever a bug slipped past the tests.
+copy. A file or test that has moved is found again by the mutated text and the test file's
+name, so the list survives a reorganisation of the package. A mutant is *killed* when the
+tests fail, *survived* when they pass. The list names behaviours that once went untested;
+add a mutant whenever a bug slipped past the tests.
 
     python bench/mutants.py            # every mutant; exit 1 if one survived
     python bench/mutants.py pagination # only mutants whose file or test contains the word
@@ -105,6 +107,27 @@ MUTANTS: tuple[Mutant, ...] = (
            "if False:",
            "tests/tools/test_diagnose.py",
            "a record fitting another table's schema points at the path, not nullability"),
+    Mutant(PKG + "tools/_implement_facts.py",
+           '    if ep.method != "GET":', "    if False:",
+           "tests/tools/test_doc_stub_pairs.py",
+           "a read method other than GET is a blocking to-do"),
+    Mutant(PKG + "tools/_implement_facts.py",
+           "if p.required and p.name not in sent:", "if False:",
+           "tests/tools/test_doc_stub_pairs.py",
+           "a required query parameter never sent is a blocking to-do"),
+    Mutant(PKG + "tools/_implement_files.py",
+           '"records_path": None if table.bare_list else (table.records_path or "data"),',
+           '"records_path": table.records_path or "data",',
+           "tests/tools/test_doc_stub_pairs.py",
+           "the simulator spec serves a bare list where the doc says so"),
+    Mutant(PKG + "testing/_spec_simulator.py",
+           "missing = [p for p in table.required_params if p not in query]", "missing = []",
+           "tests/testing/test_simulator_doc.py",
+           "the simulator answers 400 when a required parameter is missing"),
+    Mutant(PKG + "tools/run_suite.py",
+           '"spec_independent": False,', '"spec_independent": True,',
+           "tests/tools/test_doc_stub_pairs.py",
+           "a suite run says a spec generated from the same doc is not independent"),
 )  # fmt: skip
 
 
@@ -129,15 +152,36 @@ def _pytest(copy: Path, tests: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _source(copy: Path, mutant: Mutant) -> Path | None:
+    """The file to mutate: as named, else the one module holding ``old`` (after a move)."""
+    named = copy / mutant.file
+    if named.is_file() and named.read_text(encoding="utf-8").count(mutant.old) == 1:
+        return named
+    found = [
+        p
+        for p in (copy / PKG).rglob("*.py")
+        if p.read_text(encoding="utf-8").count(mutant.old) == 1
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _tests(copy: Path, mutant: Mutant) -> str | None:
+    """The test file: as named, else the one file of that name anywhere under tests/."""
+    if (copy / mutant.tests).is_file():
+        return mutant.tests
+    found = list((copy / "tests").rglob(Path(mutant.tests).name))
+    return str(found[0].relative_to(copy)) if len(found) == 1 else None
+
+
 def run_mutant(mutant: Mutant, copy: Path) -> str:
-    """``killed``, ``survived`` or ``stale`` (the old text is no longer in the file once)."""
-    path = copy / mutant.file
-    original = path.read_text(encoding="utf-8")
-    if original.count(mutant.old) != 1:
+    """``killed``, ``survived`` or ``stale`` (the old text or the test file is not found)."""
+    path, tests = _source(copy, mutant), _tests(copy, mutant)
+    if path is None or tests is None:
         return "stale"
+    original = path.read_text(encoding="utf-8")
     path.write_text(original.replace(mutant.old, mutant.new), encoding="utf-8")
     try:
-        proc = _pytest(copy, [mutant.tests])
+        proc = _pytest(copy, [tests])
     finally:
         path.write_text(original, encoding="utf-8")
     return "survived" if proc.returncode == 0 else "killed"
@@ -150,7 +194,8 @@ def run_all(words: list[str] | None = None) -> tuple[list[tuple[Mutant, str]], i
         copy = Path(tmp)
         _copy(copy)
         # Unmutated, the tests must pass in the copy, or every mutant would look killed.
-        baseline = _pytest(copy, sorted({m.tests for m in chosen}))
+        found = {_tests(copy, m) for m in chosen} - {None}
+        baseline = _pytest(copy, sorted(t for t in found if t))
         if baseline.returncode != 0:
             tail = "\n".join(baseline.stdout.splitlines()[-15:])
             raise RuntimeError(f"the tests fail without any mutant:\n{tail}")

@@ -3,10 +3,10 @@
 For each doc in tests/fixtures/doc_stubs/ (POST reads, JSON lines, a bare list, named keys,
 required dates, pages from 0 with a session token, a server ignoring `page`, two tables on
 one path, a username suffix in basic auth, an endpoint on another host, a key nested under
-an object) `implement_connector` either generates a connector that reads every table
-correctly from a stub answering as the doc says, or reports a to-do naming the table, the
-fact and the doc line, so its gate fails and `skillpack create` stops there. No case may
-pass the gate and then fail on the stub.
+an object, a key in a query parameter or a named header) `implement_connector` either
+generates a connector that reads every table correctly from a stub answering as the doc
+says, or reports a to-do naming the table, the fact and the doc line, so its gate fails and
+`skillpack create` stops there. No case may pass the gate and then fail on the stub.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 
 from skillpack.create.orchestrator import context_for, run_create
 from skillpack.errors import GateFailed, SourceError
+from skillpack.testing._spec_model import load_spec
 from skillpack.tools import ImplementConnectorIn, RunSuiteIn, implement_connector, run_suite
 from tests.fixtures.doc_stubs.stubs import OPTIONS, RECORDS, STUBS
 from tests.sdk._servers import servers
@@ -26,7 +27,7 @@ from tests.sdk._servers import servers
 DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "doc_stubs"
 
 #: the cases whose facts the generator honours: the connector must read the stub correctly
-HONOURED = ("bare_list", "named_key", "page_zero", "nested_key")
+HONOURED = ("bare_list", "named_key", "page_zero", "nested_key", "query_key", "header_name")
 #: the other cases, and the words the to-do must name the fact with
 STOPPED = {
     "post_reads": "POST /cohorts/list",
@@ -39,6 +40,15 @@ STOPPED = {
     "other_host": "another host, `data.analytics.example`",
 }
 BASE_PATH = {"other_host": "/api/2.0"}
+#: where each honoured doc says a response keeps its records (None: the body is the list)
+SHAPES = {
+    "bare_list": {"projects": None},
+    "named_key": {"tickets": "tickets", "organizations": "organizations"},
+    "page_zero": {"members": "data"},
+    "nested_key": {"people": None},
+    "query_key": {"feeds": None},
+    "header_name": {"boards": None},
+}
 
 
 def test_the_fixture_set_covers_every_documented_case():
@@ -125,7 +135,10 @@ def test_create_stops_at_implement_naming_the_dropped_fact(tmp_path):
 @pytest.mark.parametrize("name", HONOURED)
 def test_an_honoured_doc_is_also_green_in_simulate_and_says_its_spec_is_derived(name, tmp_path):
     ws = tmp_path / "ws"
-    _implement(name, ws)
+    spec = load_spec(Path(_implement(name, ws).simulator_spec))
+    # the simulator answers in the shape the doc states, whatever the connector expects
+    shapes = {t: s.records_path for t, s in spec.tables.items()}
+    assert shapes == SHAPES[name]
     out = run_suite(RunSuiteIn(source=name, workspace=str(ws), mode="simulate", timeout_s=120))
     assert out.passed, out.causes
     assert out.spec_independent is False

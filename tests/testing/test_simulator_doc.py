@@ -11,6 +11,7 @@ import requests
 
 from skillpack.testing._spec_model import load_spec
 from skillpack.testing._spec_simulator import serve_spec
+from skillpack.tools import ImplementConnectorIn, implement_connector
 
 SPEC = """\
 base_url_option: base_url
@@ -88,3 +89,25 @@ def test_tables_sharing_a_path_are_told_apart_by_their_parameters(tmp_path):
     assert profiles.json()["data"] == [{"distinct_id": "a"}]
     assert cohorts.json()["data"] == [{"cohort_id": 9}]
     assert neither.status_code == 400
+
+
+def _no_connector():
+    raise AssertionError("the simulator consulted the connector")
+
+
+def test_a_generated_spec_serves_records_made_from_the_doc_without_the_connector(tmp_path):
+    doc = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_impl" / "widgets_api_doc.md"
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="widgets", workspace=str(tmp_path / "ws"))
+    )
+    spec = load_spec(Path(out.simulator_spec))
+    assert spec.tables["widgets"].primary_key == ("id",)
+    assert spec.tables["widgets"].cursor_field == "updated_at"
+    with serve_spec(spec, {"tenant": "t"}) as sim:
+        sim.prepare(_no_connector)
+        body = requests.get(
+            f"{sim.url}/widgets", headers={"X-Widget-Key": "k"}, params={"per_page": 2}, timeout=5
+        ).json()
+    record = body["items"][0]
+    assert set(record) == {"id", "color", "in_stock", "made_on", "owner", "updated_at"}
+    assert set(record["owner"]) == {"id", "name"}
