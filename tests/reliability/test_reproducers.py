@@ -130,7 +130,7 @@ def test_a_failed_connect_prints_and_saves_the_verdict_and_the_fix(tmp_path, pro
     assert "Traceback" not in proc.stderr
     assert f"verdict: {verdict}" in proc.stderr
     assert f"fix: {fix}" in proc.stderr
-    assert f"step `connect` failed its gate: verdict `{verdict}`" in proc.stderr
+    assert f"step `connect` failed its gate (`ok`): verdict `{verdict}`" in proc.stderr
     state = json.loads(source_paths("example", ws).state_file.read_text())
     connect = next(s for s in state["steps"] if s["name"] == "connect")
     assert connect["status"] == "failed"
