@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 BUNDLED := tools/skillpack/examples/workspace/tests
 
-.PHONY: install demo test lint unit live bench clean
+.PHONY: install demo test lint unit live bench mutants clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: lint unit live
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Each pinned behaviour's mutant, applied alone to a temporary copy, must fail its tests.
+mutants: $(STAMP)
+	$(PY) bench/mutants.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .demo

@@ -3,7 +3,7 @@
 Rank of each room, lowest first; a module may import its own room and rooms of a lower or
 equal rank, never a higher one, and the graph of modules has no circle::
 
-    errors, layout, registry, inputs, limits, scratch   the base every room may use
+    errors, layout, flavour, registry, inputs, limits, scratch   the base every room may use
     sdk                                     what a connector imports at run time
     testing, spark, examples                suites, simulator, adapters over the SDK
     apidoc implement writeback suite auth package review   one room per step
@@ -21,7 +21,7 @@ import skillpack
 PACKAGE = Path(skillpack.__file__).resolve().parent
 STEPS = ("apidoc", "implement", "writeback", "suite", "auth", "package", "review")
 RANK = {
-    "errors": 0, "layout": 0, "registry": 0, "inputs": 0, "limits": 0, "scratch": 0,
+    "errors": 0, "layout": 0, "registry": 0, "inputs": 0, "limits": 0, "scratch": 0, "flavour": 0,
     "__init__": 0,
     "sdk": 1,
     "testing": 2, "spark": 2, "examples": 2,

@@ -387,17 +387,6 @@ def test_widgets_doc_uses_every_paginator_and_passes_offline(widgets_ws, tmp_pat
     assert_all_passed(run_suite(test_file, "simulate", tmp_path), GENERIC_TESTS)
 
 
-def test_upstream_checkout_gets_its_own_paths_and_passes_offline(tmp_path):
-    root = copy_workspace(REPO / "tests" / "fixtures" / "upstream_checkout", tmp_path / "up")
-    out = generate(EXAMPLE_DOC, "example", root)
-    test_file = root / "tests" / "unit" / "sources" / "example" / "test_example_lakeflow_connect.py"
-    assert out.test_file == str(test_file)
-    assert (test_file.parent / "__init__.py").exists()
-    imports = "from databricks.labs.community_connector.sources.example.example import"
-    assert imports in test_file.read_text(encoding="utf-8")
-    assert_all_passed(run_suite(test_file, "simulate", tmp_path), GENERIC_TESTS)
-
-
 def test_generated_code_is_ruff_clean_at_both_line_lengths(example_ws, free_form, widgets_ws):
     folders = [str(example_ws[0]), str(widgets_ws[0])] + [str(ws) for ws, _ in free_form.values()]
     cmd = ruff()

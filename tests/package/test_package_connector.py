@@ -12,16 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from skillpack import __version__
 from skillpack.cli import main
 from skillpack.create.demo import copy_bundled_workspace
 from skillpack.errors import InputError, SkillpackError
 from skillpack.package._build import pack_wheel
+from skillpack.package._deps import closure
 from skillpack.tools import PackageConnectorIn, PackageConnectorOut, package_connector
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pkg_source_with_subpackage"
 PLANTED_SECRET = "planted-secret-never-packaged-7Qx"
-PACK = f"connector-skillpack>={__version__}"
+#: what the SDK parts a connector carries need at run time
+# the SDK reads bodies through urllib3 (which requests brings anyway), so it says so
+SDK_DEPS = ["pydantic", "requests", "urllib3"]
 
 
 def _ws(base: Path) -> Path:
@@ -84,11 +86,11 @@ def test_example_wheel_installs_in_a_fresh_venv_and_lists_tables(example_out):
     assert example_out.passed is True
     assert example_out.distribution == "lakeflow-connector-example"
     assert example_out.connector_import == "lakeflow_connector_example.example"
-    assert example_out.dependencies == [PACK]
+    assert example_out.dependencies == SDK_DEPS
     for name in ("wheel_contents", "metadata", "venv_install", "venv_import"):
         assert checks[name][0] == "passed", checks[name]
     assert checks["venv_list_tables"] == ("passed", "tables: products, customers, orders, events")
-    assert any("connector-skillpack is not published" in n for n in example_out.notes)
+    assert any("without connector-skillpack" in n for n in example_out.notes)
     wheel = _artifact(example_out, "wheel")
     assert wheel.parent == Path(example_out.pyproject_path).parent / "dist"
 
@@ -102,7 +104,7 @@ def test_kinto_wheel_installs_and_imports_and_lists_tables_only_online(kinto_out
     )
     status, detail = checks["venv_list_tables"]
     assert status == "skipped" and "needs the source" in detail
-    assert any("connector_skillpack-" in n and ", given)" in n for n in kinto_out.notes)
+    assert any("given connector_skillpack-" in n for n in kinto_out.notes)
 
 
 def test_subpackage_and_data_file_are_kept_and_load_from_the_installed_wheel(widgets_out):
@@ -110,6 +112,8 @@ def test_subpackage_and_data_file_are_kept_and_load_from_the_installed_wheel(wid
     assert widgets_out.passed is True
     assert widgets_out.packages == [
         "lakeflow_connector_widgets",
+        "lakeflow_connector_widgets._skillpack",
+        "lakeflow_connector_widgets._skillpack.sdk",
         "lakeflow_connector_widgets.handlers",
     ]
     assert widgets_out.data_files == ["lakeflow_connector_widgets/data/tables.json"]
@@ -129,14 +133,32 @@ def test_subpackage_and_data_file_are_kept_and_load_from_the_installed_wheel(wid
 
 
 def test_runtime_imports_become_dependencies_and_lazy_ones_do_not(widgets_out, example_out):
-    assert widgets_out.dependencies == [PACK, "requests"]
-    assert widgets_out.optional_imports == ["pyarrow"]
-    assert "pyspark" not in " ".join(example_out.dependencies + example_out.optional_imports)
+    # widgets uses the SDK's connector and schema modules only: they need neither library,
+    # and its own code imports requests
+    assert widgets_out.dependencies == ["requests"]
+    # pyspark: the carried schema module converts to Spark types lazily
+    assert widgets_out.optional_imports == ["pyarrow", "pyspark"]
+    assert "pyspark" not in " ".join(example_out.dependencies)
     with zipfile.ZipFile(_artifact(widgets_out, "wheel")) as zf:
         meta = next(n for n in zf.namelist() if n.endswith("METADATA"))
         text = zf.read(meta).decode()
     assert "Requires-Dist: requests" in text
-    assert f"Requires-Dist: {PACK}" in text
+    assert "connector-skillpack" not in text
+
+
+def test_the_wheel_carries_the_sdk_parts_it_uses_and_imports_them_from_there(example_out):
+    with zipfile.ZipFile(_artifact(example_out, "wheel")) as zf:
+        names = set(zf.namelist())
+        connector = zf.read("lakeflow_connector_example/example.py").decode()
+        http = zf.read("lakeflow_connector_example/_skillpack/sdk/http.py").decode()
+    assert "lakeflow_connector_example/_skillpack/errors.py" in names
+    assert "from lakeflow_connector_example._skillpack.sdk.http import RestClient" in connector
+    assert "from skillpack" not in connector + http
+    checks = _checks(example_out)
+    status, detail = checks["runtime_dependencies"]
+    installed, _ = closure(SDK_DEPS)
+    assert status == "passed"
+    assert detail.startswith(f"{len(installed) + 1} distributions")
 
 
 def test_credentials_and_tests_never_reach_the_artifacts(widgets_out, workspace):
@@ -167,7 +189,7 @@ def test_single_file_imports_without_the_pack_and_passes_the_suite(example_out):
     checks = _checks(example_out)
     merged = _artifact(example_out, "single_file")
     assert merged.name == "example_connector.py"
-    assert example_out.single_file_requires == ["pydantic", "requests"]
+    assert example_out.single_file_requires == SDK_DEPS
     assert checks["single_file_import"][0] == "passed", checks["single_file_import"]
     assert checks["single_file_list_tables"][0] == "passed"
     status, detail = checks["single_file_suite"]
@@ -200,7 +222,9 @@ def test_user_edits_to_pyproject_reach_the_next_wheel(tmp_path):
     first = package_connector(PackageConnectorIn(source="widgets", workspace=str(ws), verify=False))
     path = Path(first.pyproject_path)
     text = path.read_text()
-    text = text.replace('    "requests",\n]', '    "requests>=2.31",\n    "rich",\n]', 1)
+    text = text.replace(
+        'dependencies = ["requests"]', 'dependencies = ["requests>=2.31", "rich"]', 1
+    )
     text = text.replace('requires-python = ">=3.10"\n', 'requires-python = ">=3.10"\n# ours\n')
     path.write_text(text + '\n[project.urls]\nHomepage = "https://example.invalid"\n')
     second = package_connector(
@@ -208,7 +232,7 @@ def test_user_edits_to_pyproject_reach_the_next_wheel(tmp_path):
     )
     assert second.passed is True
     assert second.version == "0.2.0"
-    assert second.dependencies == [PACK, "requests>=2.31", "rich"]
+    assert second.dependencies == ["requests>=2.31", "rich"]
     assert "# ours" in path.read_text()
     with zipfile.ZipFile(_artifact(second, "wheel")) as zf:
         meta = zf.read("lakeflow_connector_widgets-0.2.0.dist-info/METADATA").decode()

@@ -39,3 +39,9 @@ def test_a_path_no_record_has_fails_naming_it():
 def test_empty_mapping_fails():
     with pytest.raises(SuiteFailure, match=r"^\[mapping-empty\]"):
         find_rows([{"id": "a"}], {}, RECORDS, "t")
+
+
+def test_a_row_sharing_one_value_with_a_record_is_still_missing():
+    # `id` b matches the second record, but no record has both `b` and `Faro`
+    rows = [{"id": "b", "city": "Faro"}]
+    assert find_rows(rows, {"id": "id", "city": "address.city"}, RECORDS, "t") == rows

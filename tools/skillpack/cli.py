@@ -216,6 +216,8 @@ def _suite_report(out: Any) -> str:
     summary += f", {c.errors} errors" if c.errors else ""
     if out.timed_out:
         summary += f", stopped at the timeout in {out.running or 'start-up'}"
+    if out.simulator_spec_origin:
+        lines.append(f"answered by: {out.simulator_spec_origin}")
     lines.append(f"{summary} in {out.seconds:.1f}s")
     if not out.tests and out.output_tail:
         lines.insert(-1, out.output_tail.rstrip())

@@ -14,15 +14,13 @@ from pydantic import BaseModel, Field, model_validator
 from skillpack.apidoc.models import ApiDoc, Param
 from skillpack.apidoc.parse import read_doc
 from skillpack.errors import InputError
-from skillpack.inputs import (
-    OptionalSourceName,
-    OutDir,
-    SourceDir,
-    ToolIn,
-    Workspace,
-    resolve_paths,
+from skillpack.inputs import OptionalSourceName, OutDir, SourceDir, ToolIn, Workspace, resolve_paths
+from skillpack.layout import (
+    UPSTREAM_SOURCES,
+    SourcePaths,
+    from_source_dir,
+    validate_source_name,
 )
-from skillpack.layout import SourcePaths, from_source_dir, validate_source_name
 from skillpack.limits import contained
 from skillpack.registry import tool
 
@@ -145,8 +143,12 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
     )
 
 
-def render(spec: ConnectorSpec) -> str:
-    """YAML text of ``spec``, after checking it against the shipped JSON Schema."""
+def render(spec: ConnectorSpec, *, upstream: bool = False) -> str:
+    """YAML text of ``spec``, after checking it against the shipped JSON Schema.
+
+    ``upstream``: in the format of a Lakeflow Community Connectors checkout, whose specs
+    have no ``source_name`` (the folder names the source) and state ``secret`` only when true.
+    """
     data = spec.model_dump(mode="json", exclude_defaults=False)
     if not data["table_options"]:
         del data["table_options"]
@@ -156,6 +158,11 @@ def render(spec: ConnectorSpec) -> str:
         "# Generated from the API doc by `skillpack tool generate_connector_spec`; edit the doc\n"
         "# and run it again rather than editing this file.\n"
     )
+    if upstream:
+        del data["source_name"]
+        for param in data["connection"]["parameters"]:
+            if not param.get("secret"):
+                param.pop("secret", None)
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -208,8 +215,10 @@ def generate_connector_spec(inp: GenerateConnectorSpecIn) -> GenerateConnectorSp
         )
     source = validate_source_name(source)
     spec = build_spec(doc, source)
-    text = render(spec)
     target = _target(inp, doc, source)
+    folder = target.resolve().parent.parent.parts
+    upstream = folder[-len(UPSTREAM_SOURCES.parts) :] == UPSTREAM_SOURCES.parts
+    text = render(spec, upstream=upstream)
     changed = not (target.is_file() and target.read_text(encoding="utf-8") == text)
     if changed:
         target.parent.mkdir(parents=True, exist_ok=True)

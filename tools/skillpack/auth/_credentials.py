@@ -136,10 +136,11 @@ def load_spec(paths: SourcePaths) -> CredentialSpec:
             hint=regenerate,
             code="bad-connector-spec",
         ) from None
-    return _spec_from_data(data)
+    return _spec_from_data(data, path.parent.name)
 
 
-def _spec_from_data(data: dict[str, Any]) -> CredentialSpec:
+def _spec_from_data(data: dict[str, Any], folder: str = "") -> CredentialSpec:
+    """The spec's fields; an upstream spec names no source, so its folder does."""
     connection = data["connection"]
     fields = [
         CredentialField(
@@ -158,7 +159,7 @@ def _spec_from_data(data: dict[str, Any]) -> CredentialSpec:
         for table, options in (data.get("table_options") or {}).items()
     }
     return CredentialSpec(
-        source=data["source_name"],
+        source=data.get("source_name") or folder,
         display_name=data.get("display_name", ""),
         fields=fields,
         oauth2=OAuth2Flow(**oauth) if oauth is not None else None,

@@ -31,9 +31,10 @@ from skillpack.create.state import (
     backup,
     commit,
     commit_message,
-    ensure_gitignore,
+    ensure_ignored,
     find_step_commit,
     head_commit,
+    on_source_branch,
     replace_file,
 )
 from skillpack.errors import GateFailed, InputError, SkillpackError, known_values
@@ -331,7 +332,10 @@ def _prepare(ctx: Context, restart: bool) -> str:
         note = f"kept a copy of {', '.join(f.name for f in kept + replaced)} in {folder}"
     if new_doc:
         replace_file(ctx.doc, api_doc)
-    ensure_gitignore(ctx.paths.root)
+    ensure_ignored(ctx.paths)
+    branch = on_source_branch(ctx.paths)
+    if branch:
+        note = (note + "; " if note else "") + f"committing each step on branch `{branch}`"
     return note
 
 
@@ -476,7 +480,7 @@ def _run_steps(
             )
         _test_hook(step.name, "ran")
         # A step is passed only once its commit exists: commit first, then record it.
-        sha = commit(root, commit_message(name, step.name))
+        sha = commit(ctx.paths, commit_message(name, step.name))
         _test_hook(step.name, "committed")
         record.status, record.commit = "passed", sha
         record.inputs = dict(input_digests(ctx.paths))

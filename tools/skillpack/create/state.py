@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skillpack.errors import InputError
+from skillpack.flavour import flavour_of
+from skillpack.layout import SourcePaths
 
 Status = Literal["pending", "running", "passed", "failed", "waiting"]
 
@@ -150,12 +152,60 @@ def replace_file(source: Path, target: Path) -> None:
 # ----------------------------------------------------------------------------- git
 
 
-def ensure_gitignore(root: Path) -> None:
-    path = root / ".gitignore"
+def branch_for(source: str) -> str:
+    """The branch a run in an upstream checkout commits to, e.g. ``connector/github``."""
+    return f"connector/{source}"
+
+
+def _owned_paths(paths: SourcePaths) -> list[Path]:
+    """What a run in an upstream checkout may commit: the source's own folders."""
+    return [paths.source_dir, paths.tests_dir, flavour_of(paths).specs_dir]
+
+
+def ensure_ignored(paths: SourcePaths) -> None:
+    """Keep credentials, state and builds out of commits.
+
+    Our workspace gets the lines in its ``.gitignore``. An upstream checkout's
+    ``.gitignore`` is the project's, not ours to change (the pull request would carry it),
+    so there the lines go to the clone's local ``.git/info/exclude``.
+    """
+    if paths.layout != "upstream":
+        _ensure_lines(paths.root / ".gitignore")
+        return
+    git_dir = paths.root / ".git"
+    if git_dir.is_dir():
+        _ensure_lines(git_dir / "info" / "exclude")
+
+
+def _ensure_lines(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     missing = [line for line in IGNORED if line not in lines]
     if missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join([*lines, *missing]) + "\n", encoding="utf-8")
+
+
+def on_source_branch(paths: SourcePaths) -> str | None:
+    """In an upstream checkout, switch to the source's branch (made from HEAD if new).
+
+    The user's current branch never receives the run's commits. Uncommitted changes of the
+    user stay in the working tree and out of the commits (only the source's folders are
+    added). Returns the branch, or None outside an upstream checkout.
+    """
+    if paths.layout != "upstream":
+        return None
+    repo = _repo(paths.root, create=False)
+    if repo is None:
+        return None
+    branch = branch_for(paths.name)
+    current = None if repo.head.is_detached else repo.active_branch.name
+    if current == branch:
+        return branch
+    if branch in [h.name for h in repo.heads]:
+        repo.git.checkout(branch)
+    else:
+        repo.git.checkout("-b", branch)
+    return branch
 
 
 def _repo(root: Path, create: bool) -> Any:
@@ -179,17 +229,25 @@ def commit_message(source: str, step: str) -> str:
     return f"create {source}: {step} passed"
 
 
-def commit(root: Path, message: str) -> str:
-    """Commit everything not ignored in ``root`` (initialising a repo).
+def commit(paths: SourcePaths, message: str) -> str:
+    """Commit the run's files (initialising a repo in our workspace).
 
-    A step that changed no file still gets its (empty) commit, so the history lists
-    every passed step in order.
+    Our workspace: everything not ignored. An upstream checkout: only the source's own
+    folders, on the source's branch. A step that changed no file still gets its (empty)
+    commit, so the history lists every passed step in order.
     """
     import git
 
+    root = paths.root
     repo = _repo(root, create=True)
-    ensure_gitignore(root)
-    repo.git.add(A=True)
+    ensure_ignored(paths)
+    if paths.layout == "upstream":
+        on_source_branch(paths)
+        owned = [str(p.relative_to(root)) for p in _owned_paths(paths) if p.exists()]
+        if owned:
+            repo.git.add("-A", "--", *owned)
+    else:
+        repo.git.add(A=True)
     actor = git.Actor("skillpack", "skillpack@localhost")
     return repo.index.commit(message, author=actor, committer=actor).hexsha[:12]
 

@@ -79,9 +79,16 @@ def _pagination(table: TablePlan) -> dict[str, Any]:
 def _table(table: TablePlan) -> dict[str, Any]:
     out: dict[str, Any] = {
         "endpoint": "/" + (table.path or ""),
-        "records_path": table.records_path or "data",
+        # as the doc states it: a named key, a bare list, or the `data` the SDK looks for first
+        "records_path": None if table.bare_list else (table.records_path or "data"),
         "pagination": _pagination(table),
     }
+    if table.method != "GET":
+        out["method"] = table.method
+    if table.required_params:
+        out["required_params"] = list(table.required_params)
+    if table.json_lines:
+        out["format"] = "jsonl"
     if table.since_param and table.ingestion_type != "snapshot":
         out["since_param"] = table.since_param
     d = table.deletes

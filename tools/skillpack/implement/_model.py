@@ -83,6 +83,11 @@ class TablePlan:
     todo: Todo | None = None
     deletes_todo: Todo | None = None
     notes: list[Todo] = field(default_factory=list)
+    #: what the doc states about the read, for the simulator spec to play it as written
+    method: str = "GET"
+    required_params: list[str] = field(default_factory=list)
+    bare_list: bool = False
+    json_lines: bool = False
 
 
 @dataclass

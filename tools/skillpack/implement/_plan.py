@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import ApiDoc, AuthMethod, Param
 from skillpack.implement import _text as text
+from skillpack.implement._facts import auth_facts
 from skillpack.implement._model import (
     PLACEHOLDER,
     AuthPlan,
@@ -132,8 +133,11 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
         base_path = ""
     auth = _auth(doc, ref)
     tables = [
-        TablePlanner(text.DocText(lines, doc), ref, base_path, names).plan(t) for t in doc.tables
+        TablePlanner(text.DocText(lines, doc), ref, base_path, names, base_url).plan(t)
+        for t in doc.tables
     ]
+    for what, brief, line in auth_facts(doc, lines):
+        notes.append(Todo("auth:facts", None, f"{what} ({ref(line)})", brief, line, True))
     path_options = sorted(
         {n for t in tables if t.path for n in PLACEHOLDER.findall(t.path) if n in names}
     )

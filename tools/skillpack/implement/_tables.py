@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import Table, TableField
 from skillpack.implement import _text as text
+from skillpack.implement._facts import shape_facts, table_facts
 from skillpack.implement._model import (
     PLACEHOLDER,
     DeletePlan,
@@ -134,11 +135,19 @@ def relative_path(endpoint_path: str, base_path: str) -> str:
 class TablePlanner:
     """Plans tables against one doc."""
 
-    def __init__(self, doc: text.DocText, ref: Refs, base_path: str, options: set[str]):
+    def __init__(
+        self,
+        doc: text.DocText,
+        ref: Refs,
+        base_path: str,
+        options: set[str],
+        base_url: str | None = None,
+    ):
         self.doc = doc
         self.ref = ref
         self.base_path = base_path
         self.options = options
+        self.base_url = base_url
 
     def plan(self, table: Table) -> TablePlan:
         plan = TablePlan(
@@ -151,6 +160,7 @@ class TablePlanner:
         )
         section = self.doc.section(table)
         plan.records_path = text.records_path(section) or text.records_path(self.doc.overview())
+        shape_facts(table, plan, section)
         if not table.fields:
             plan.notes.append(
                 Todo(
@@ -188,6 +198,27 @@ class TablePlanner:
                 )
                 short.append(f"path needs {names}")
             plan.pagination, why, brief = _pagination(table, section)
+            page = plan.pagination
+            if (
+                page is not None
+                and page.style == "page_number"
+                and not page.args.get("page_size_param")
+            ):
+                at = (table.pagination.line if table.pagination else None) or ep.line
+                plan.notes.append(
+                    Todo(
+                        f"{table.name}:pagination.end",
+                        table.name,
+                        "page-number paging with no page-size parameter and no total: assumed "
+                        "the last page is followed by an empty one; a server that ignores "
+                        f"`{page.args['page_param']}` ends the read with `pagination-loop` "
+                        f"(doc line {at}: confirm against the API, or name the page-size "
+                        "parameter in the doc)",
+                        "end of paging assumed",
+                        at,
+                        False,
+                    )
+                )
             if plan.pagination is None:
                 long.append(why)
                 short.append(brief)
@@ -195,6 +226,13 @@ class TablePlanner:
                     line = table.pagination.line
             if table.ingestion_type != "snapshot" and table.cursor_field:
                 self._since(table, plan, section, long, short)
+            starts = sorted(t.line for t in self.doc.doc.tables if t.line is not None)
+            end = next((s - 1 for s in starts if table.line is not None and s > table.line), None)
+            for what, brief, _ in table_facts(
+                table, plan, section, self.doc.lines, end, self.base_url, self.doc.doc.tables
+            ):
+                long.append(what)
+                short.append(brief)
         if long:
             where = self.ref(line)
             plan.todo = Todo(

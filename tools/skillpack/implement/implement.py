@@ -12,8 +12,17 @@ from pydantic import BaseModel, Field
 from skillpack.apidoc.models import ApiDoc
 from skillpack.apidoc.parse import read_doc
 from skillpack.errors import InputError
-from skillpack.implement._code import render_connector
-from skillpack.implement._files import is_unedited, render_spec, render_test_file, stamp
+from skillpack.flavour import Flavour, flavour_of
+from skillpack.implement import _upstream
+from skillpack.implement._code import DIGEST_NOTE, DIGEST_PREFIX, Rendered, render_connector
+from skillpack.implement._files import (
+    SIMULATOR_PAGE_SIZE,
+    is_unedited,
+    render_spec,
+    render_test_file,
+    stamp,
+)
+from skillpack.implement._helpers import render_helpers
 from skillpack.implement._model import ConnectorPlan, Todo
 from skillpack.implement._plan import plan_connector
 from skillpack.inputs import SourceArgs
@@ -163,6 +172,36 @@ def _refuse_edited(planned: _Planned, overwrite: bool, source: str) -> None:
         )
 
 
+def _plan_upstream(
+    planned: _Planned, flavour: Flavour, plan: ConnectorPlan, rendered: Rendered
+) -> list[str]:
+    """An upstream checkout's files: helpers, simulator spec and corpus, the suite's test file.
+
+    The corpus files carry no digest (JSON has no comments): once they exist and differ, they
+    are someone's and are kept. Returns the tables the simulator cannot serve.
+    """
+    paths = flavour.paths
+    helpers: dict[str, set[str]] = {}
+    for module, names in rendered.sdk_names.items():
+        for name in names:
+            if flavour.module_for(module, name) == flavour.helpers_module:
+                helpers.setdefault(module, set()).add(name)
+    zero = DIGEST_PREFIX + "0" * 16 + DIGEST_NOTE + "\n"
+    assert flavour.helpers_file is not None
+    planned.files[flavour.helpers_file] = stamp(zero + render_helpers(flavour, helpers))
+    spec, corpus, skipped = _upstream.render_simulator(plan, SIMULATOR_PAGE_SIZE)
+    planned.files[flavour.simulator_spec] = stamp(zero + spec)
+    planned.owned |= {flavour.helpers_file, flavour.simulator_spec}
+    for table, text in corpus.items():
+        planned.files[flavour.corpus_dir / f"{table}.json"] = text
+    planned.files[paths.test_file] = _upstream.render_test_file(flavour, plan)
+    # upstream's source and test folders are packages
+    for init in (paths.source_dir / "__init__.py", paths.tests_dir / "__init__.py"):
+        if not init.exists():
+            planned.files[init] = ""
+    return skipped
+
+
 def _write(planned: _Planned, out: ImplementConnectorOut) -> None:
     for path, text in planned.files.items():
         if path.exists():
@@ -196,18 +235,18 @@ def implement_connector(inp: ImplementConnectorIn) -> ImplementConnectorOut:
     doc_name = paths.api_doc.name if copy_doc or inp.path is None else doc_path.name
     plan = plan_connector(paths.name, doc, _doc_lines(doc_path), doc_name)
 
-    rendered = render_connector(plan)
-    spec_text, skipped = render_spec(plan)
+    flavour = flavour_of(paths)
+    rendered = render_connector(plan, flavour)
     planned = _Planned()
     planned.files[paths.connector_module] = stamp(rendered.text)
-    planned.files[paths.simulator_spec] = stamp(spec_text)
-    planned.owned = {paths.connector_module, paths.simulator_spec}
-    planned.files[paths.test_file] = render_test_file(paths, plan.class_name)
-    if paths.layout == "upstream":
-        # upstream's test folders are packages (tests.unit.sources.NAME)
-        init = paths.tests_dir / "__init__.py"
-        if not init.exists():
-            planned.files[init] = ""
+    planned.owned = {paths.connector_module}
+    if flavour.upstream:
+        skipped = _plan_upstream(planned, flavour, plan, rendered)
+    else:
+        spec_text, skipped = render_spec(plan)
+        planned.files[paths.simulator_spec] = stamp(spec_text)
+        planned.owned.add(paths.simulator_spec)
+        planned.files[paths.test_file] = render_test_file(paths, plan.class_name)
     _refuse_edited(planned, inp.overwrite, paths.name)
 
     todo = _items(plan, rendered.lines, paths.connector_module)
@@ -215,7 +254,7 @@ def implement_connector(inp: ImplementConnectorIn) -> ImplementConnectorOut:
     out = ImplementConnectorOut(
         connector_module=str(paths.connector_module),
         connector_class=plan.class_name,
-        simulator_spec=str(paths.simulator_spec),
+        simulator_spec=str(flavour.simulator_spec),
         test_file=str(paths.test_file),
         tables_implemented=[t.name for t in plan.tables if t.name not in unfinished],
         tables_unfinished=unfinished,

@@ -30,6 +30,10 @@ from skillpack.errors import InputError
 from skillpack.layout import UPSTREAM_PACKAGE, SourcePaths
 
 PACK_DISTRIBUTION = "connector-skillpack"
+#: distributions that are tools, test or agent machinery: never needed by a running connector
+TOOLING_DISTRIBUTIONS = frozenset(
+    {PACK_DISTRIBUTION, "pytest", "mcp", "libcst", "gitpython", "vcrpy", "build", "hatchling"}
+)
 #: folders of a source that never go into a package: build output, credentials, caches
 SKIPPED_DIRS = frozenset({"dist", "build", "configs", "__pycache__", "tests", "test"})
 _GUARD_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})

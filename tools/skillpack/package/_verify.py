@@ -253,9 +253,19 @@ def _venv_python(venv: Path) -> Path:
 
 
 def venv_checks(
-    wheels: list[Path], *, import_name: str, config: dict[str, Any], work: Path, timeout_s: float
+    wheels: list[Path],
+    *,
+    import_name: str,
+    config: dict[str, Any],
+    work: Path,
+    timeout_s: float,
+    pack: Literal["absent", "installed"] = "absent",
 ) -> list[PackageCheck]:
-    """Install ``wheels`` into a fresh venv and import ``import_name`` there."""
+    """Install ``wheels`` into a fresh venv and import ``import_name`` there.
+
+    ``pack`` says whether connector-skillpack is among ``wheels``; when it is not, the probe
+    also proves the connector imports without it.
+    """
     work.mkdir(parents=True, exist_ok=True)
     venv = work / "venv"
     has_pip = importlib.util.find_spec("pip") is not None
@@ -290,7 +300,8 @@ def venv_checks(
             + (f"; not installed here: {', '.join(missing)}" if missing else ""),
         )
     ]
-    request = {"module": import_name, "config": config, "skillpack": f"under:{site}"}
+    expect = f"under:{site}" if pack == "installed" else "absent"
+    request = {"module": import_name, "config": config, "skillpack": expect}
     answer = run_probe([str(python), "-I", "-B"], request, work, timeout_s)
     return checks + probe_checks("venv", answer, import_name)
 

@@ -2,8 +2,10 @@
 
 The package layout: the wheel ``lakeflow-connector-NAME`` installs the source's folder as the
 top-level package ``lakeflow_connector_NAME`` (``sources.NAME.`` imports inside it rewritten),
-so the connector imports as ``lakeflow_connector_NAME.NAME``. It depends on
-``connector-skillpack`` for the SDK, plus what the connector itself imports at run time.
+so the connector imports as ``lakeflow_connector_NAME.NAME``. The SDK modules the connector
+uses travel inside it as ``lakeflow_connector_NAME._skillpack`` (see ``skillpack.package._vendor``),
+so it depends only on what the connector and those modules import at run time: requests and
+pydantic, plus the connector's own libraries; never on the tool pack.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from skillpack.errors import InputError
 from skillpack.inputs import OutDir, SourceArgs, TimeoutS
 from skillpack.layout import SourcePaths
 from skillpack.limits import contained
-from skillpack.package._build import pack_source_root, pack_wheel, run_build, stage
+from skillpack.package._build import run_build, stage
 from skillpack.package._deps import (
+    TOOLING_DISTRIBUTIONS,
+    closure,
     detect,
     local_prefixes,
     package_files,
@@ -40,6 +44,12 @@ from skillpack.package._pyproject import (
     import_package,
     read_pyproject,
     write_pyproject,
+)
+from skillpack.package._vendor import (
+    VendorPlan,
+    plan_vendoring,
+    rewrite_pack_imports,
+    write_vendored,
 )
 from skillpack.package._verify import (
     PackageCheck,
@@ -79,7 +89,8 @@ class PackageConnectorIn(SourceArgs):
     sdk_wheel: str | None = Field(
         None,
         description="A connector-skillpack wheel to install beside the connector's during "
-        "verification; default: one built from the installed pack's source tree.",
+        "verification, for a connector that imports the pack lazily; default: none (the "
+        "wheel carries the SDK parts it uses).",
     )
     timeout_s: TimeoutS = 300.0
 
@@ -138,13 +149,50 @@ def _artifact(kind: Literal["wheel", "sdist", "single_file"], path: Path) -> Pac
     )
 
 
-def _scan(paths: SourcePaths, files: list[Path], package: str) -> Any:
+def _python_sources(files: list[Path]) -> list[tuple[str, str]]:
+    texts = [(str(p), p.read_text(encoding="utf-8")) for p in files if p.suffix == ".py"]
+    for filename, text in texts:
+        parse_python(text, filename)  # a syntax error names its file and line
+    return texts
+
+
+def _scan(paths: SourcePaths, sources: list[tuple[str, str]], plan: VendorPlan) -> Any:
+    """What the connector and the SDK modules it carries import at run time."""
+    carried = [(str(f), f.read_text(encoding="utf-8")) for _, f in plan.files()]
     uses = []
-    for path in files:
-        if path.suffix == ".py":
-            text = path.read_text(encoding="utf-8")
-            uses += scan_imports(parse_python(text, str(path)), str(path))
-    return detect(uses, local_prefixes(paths, package))
+    for filename, text in [*sources, *carried]:
+        uses += scan_imports(parse_python(text, filename), filename)
+    local_tops = {"skillpack"} if plan.needed else set()
+    return detect(uses, local_prefixes(paths, import_package(paths.name)), local_tops)
+
+
+def _carry_sdk(plan: VendorPlan, stage_dir: Path, package: str) -> list[str]:
+    """Point the staged modules at the carried SDK and write it; the files it added."""
+    if not plan.needed:
+        return []
+    for path in sorted((stage_dir / package).rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        new = rewrite_pack_imports(text, str(path), package)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+    return write_vendored(plan, stage_dir / package, package)
+
+
+def _runtime_check(requirements: list[str]) -> PackageCheck:
+    """The distributions an install of the wheel pulls in, as installed here: no tooling."""
+    dists, missing = closure(requirements)
+    names = sorted(d.name for d in dists)
+    tooling = sorted(n for n in names if n.lower() in TOOLING_DISTRIBUTIONS)
+    detail = f"{len(names) + 1} distributions with the connector's own: {', '.join(names)}"
+    if missing:
+        detail += f"; not installed here: {', '.join(missing)}"
+    if tooling:
+        return check(
+            "runtime_dependencies",
+            False,
+            f"tool dependencies at run time: {', '.join(tooling)} ({detail})",
+        )
+    return check("runtime_dependencies", True, detail)
 
 
 def _publish(built: list[Path], out_dir: Path) -> tuple[Path, Path]:
@@ -169,23 +217,28 @@ def _verify(
     work: Path,
     timeout_s: float,
 ) -> tuple[list[PackageCheck], list[str]]:
-    """Install ``wheel`` beside a wheel of the pack in a fresh venv; the checks and notes."""
-    pack = sdk_wheel or pack_wheel(timeout_s)
-    where = "given" if sdk_wheel else f"built from {pack_source_root()}"
+    """Install ``wheel`` (and ``sdk_wheel`` if given) in a fresh venv; the checks and notes."""
+    wheels = [wheel, sdk_wheel] if sdk_wheel else [wheel]
     config, config_source = stand_in
     notes = [
-        f"connector-skillpack is not published, so verification installed a local wheel of it "
-        f"({pack.name}, {where}) beside the connector's wheel, with --no-deps and no package "
-        "index.",
+        "verification installed the connector's wheel alone into a fresh venv, with --no-deps "
+        "and no package index, and imported it there without connector-skillpack"
+        if sdk_wheel is None
+        else f"verification installed the given {sdk_wheel.name} beside the connector's wheel.",
         "third-party dependencies were not downloaded: the venv saw links to exactly the "
-        "installed distributions the two wheels require (their dependency closure).",
+        "installed distributions the wheel requires (their dependency closure).",
         f"list_tables() ran offline with stand-in options from {config_source}."
         if config_source != "none"
         else "list_tables() ran offline with no options: the source has no replay_config.json, "
         "simulator_spec.yaml or connector_spec.yaml to take stand-in options from.",
     ]
     checks = venv_checks(
-        [wheel, pack], import_name=import_name, config=config, work=work, timeout_s=timeout_s
+        wheels,
+        import_name=import_name,
+        config=config,
+        work=work,
+        timeout_s=timeout_s,
+        pack="installed" if sdk_wheel else "absent",
     )
     return checks, notes
 
@@ -276,7 +329,9 @@ def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
         raise InputError(f"`sdk_wheel` `{inp.sdk_wheel}` not found", hint="pass a .whl file's path")
     package, dist = import_package(paths.name), distribution_name(paths.name)
     files = package_files(paths.source_dir, skip=[out_dir])
-    detection = _scan(paths, files, package)
+    sources = _python_sources(files)
+    plan = plan_vendoring(sources)
+    detection = _scan(paths, sources, plan)
     changed = write_pyproject(
         pyproject, source=paths.name, version=version, detected=detection.requirements
     )
@@ -288,6 +343,7 @@ def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
         (work / "stage").mkdir()
         (work / "out").mkdir()
         staged = stage(paths, files, pyproject, package, work / "stage")
+        staged = sorted(staged + _carry_sdk(plan, work / "stage", package))
         built = run_build(work / "stage", work / "out", what=f"`{dist}`", timeout_s=inp.timeout_s)
         wheel, sdist = _publish(built, out_dir)
         checks = [
@@ -295,6 +351,7 @@ def package_connector(inp: PackageConnectorIn) -> PackageConnectorOut:
             artifact_metadata(
                 wheel, sdist, name=dist, version=version, requires=declared, staged=staged
             ),
+            _runtime_check(declared),
         ]
         if inp.verify:
             more, more_notes = _verify(

@@ -16,11 +16,13 @@ from __future__ import annotations
 import ast
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
 from skillpack.errors import ConfigError, InputError, SkillpackError, known_values
+from skillpack.implement._code import DIGEST_PREFIX
+from skillpack.implement._files import is_unedited
 from skillpack.inputs import ModeArgs, SourceArgs
 from skillpack.layout import SourcePaths, list_sources
 from skillpack.registry import tool
@@ -93,6 +95,18 @@ class RunSuiteOut(BaseModel):
         "", description="End of pytest's own output, when the run ended without test results."
     )
     tests: list[TestResult] = Field(description="Every selected test, in run order.")
+    simulator_spec_origin: str = Field(
+        "",
+        description="What answered the connector: a recorded cassette, a simulator spec "
+        "written by hand, one generated from the API doc, or the live source.",
+    )
+    spec_independent: bool | None = Field(
+        None,
+        description="True when what answered is independent of the doc the connector was "
+        "generated from (a recording, a hand-written or curated spec, the live source); false "
+        "for a spec generated from that same doc, which proves only that the connector reads "
+        "the doc as written; null when nothing was found to answer.",
+    )
 
 
 @tool
@@ -152,7 +166,35 @@ def run_suite(inp: RunSuiteIn) -> RunSuiteOut:
         command=[redact_text(part, secrets) for part in raw.command],
         output_tail=redact_text(raw.output, secrets) if ended_badly else "",
         tests=tests,
+        **_spec_origin(paths, inp.mode),
     )
+
+
+def _spec_origin(paths: SourcePaths, mode: str) -> dict[str, Any]:
+    """Which answers the run met, and whether they are independent of the connector's doc."""
+    if mode != "simulate":
+        return {"simulator_spec_origin": f"the live source ({mode})", "spec_independent": True}
+    folder = paths.cassettes_dir
+    if folder.is_dir() and any(folder.glob("*.yaml")):
+        return {
+            "simulator_spec_origin": f"cassettes recorded from the live source ({folder.name}/)",
+            "spec_independent": True,
+        }
+    spec = paths.simulator_spec
+    if not spec.is_file():
+        return {"simulator_spec_origin": "none found", "spec_independent": None}
+    text = spec.read_text(encoding="utf-8")
+    if text.startswith(DIGEST_PREFIX):
+        edited = "" if is_unedited(text) else ", edited since"
+        return {
+            "simulator_spec_origin": f"{spec.name} generated from the API doc by "
+            f"implement_connector{edited}: derived from the same doc, not independent",
+            "spec_independent": False,
+        }
+    return {
+        "simulator_spec_origin": f"{spec.name} written by hand or curated: independent",
+        "spec_independent": True,
+    }
 
 
 def _checked_paths(inp: RunSuiteIn) -> SourcePaths:

@@ -21,6 +21,10 @@ the table lists ``fields``, ``primary_key`` or ``cursor_field``. A minimal spec:
         since_param: since
         deletes: {endpoint: /orders/deleted, cursor_field: deleted_at, since_param: since}
 
+A table may say what the doc says of its endpoint: ``method: POST`` (other methods get 405),
+``required_params: [from_date]`` (a request without one gets 400), ``format: jsonl`` (one
+record per line) and ``match_params: {type: cohort}`` (tables sharing an endpoint are told
+apart by these parameters; a request matching no table's gets 400).
 ``records: [...]`` serves fixed records instead of generated ones, and ``endpoints`` serves
 fixed answers (``{method, path, status, body, headers}``). ``{option}`` in a path is filled
 from the connector config. Pagination types: ``none``, ``cursor``, ``offset``, ``page``,
@@ -41,6 +45,7 @@ from skillpack.errors import InputError, known_values
 from skillpack.sdk.schema import StructField, StructType, from_json
 
 PAGINATION_TYPES = ("none", "cursor", "offset", "page", "next_url_header", "link_header")
+FORMATS = ("json", "jsonl")
 DEFAULT_RECORDS = 25
 DEFAULT_PAGE_SIZE = 10
 
@@ -89,6 +94,14 @@ class TableSpec:
     records: tuple[dict[str, Any], ...] | None = None
     count: int = DEFAULT_RECORDS
     deletes: Deletes | None = None
+    #: the method the doc reads the table with; other methods get 405
+    method: str = "GET"
+    #: query (or, for POST, body) parameters the doc requires; a request without one gets 400
+    required_params: tuple[str, ...] = ()
+    #: ``json`` (one document) or ``jsonl`` (one record per line, no paging envelope)
+    format: str = "json"
+    #: parameter values that select this table among tables sharing its endpoint
+    match_params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -228,7 +241,21 @@ class _Reader:
             records=tuple(records) if records is not None else None,
             count=self.number(data.get("count"), f"{where}.count", DEFAULT_RECORDS, 1),
             deletes=self.deletes(data.get("deletes"), f"{where}.deletes"),
+            method=str(data.get("method") or "GET").upper(),
+            required_params=tuple(str(p) for p in data.get("required_params") or ()),
+            format=self.choice(data.get("format"), f"{where}.format", FORMATS),
+            match_params={
+                str(k): str(v)
+                for k, v in self.mapping(data.get("match_params"), f"{where}.match_params").items()
+            },
         )
+
+    def choice(self, value: Any, where: str, known: tuple[str, ...]) -> str:
+        if value is None:
+            return known[0]
+        if value not in known:
+            raise self.fail(where, "is unknown", known_values("value", str(value), known))
+        return str(value)
 
     def endpoint(self, raw: Any, where: str) -> Endpoint:
         data = self.mapping(raw, where)

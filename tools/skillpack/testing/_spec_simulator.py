@@ -50,6 +50,10 @@ class _BadRequest(Exception):
     pass
 
 
+class _Lines(list):
+    """Records answered as JSON lines, one per line."""
+
+
 class SpecSimulator(ThreadingHTTPServer):
     """The simulator server; ``url`` is the base URL to hand to the connector."""
 
@@ -238,9 +242,14 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
-        data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        if isinstance(body, _Lines):
+            data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in body).encode()
+            kind = "application/x-ndjson"
+        else:
+            data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+            kind = "application/json"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -252,10 +261,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         self.server.requests += 1
-        # Drain any request body so the connection stays usable.
+        # Read the body (POST reads send their parameters there) so the connection stays usable.
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            sent = json.loads(raw) if raw else {}
+        except ValueError:
+            sent = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         sim, spec = self.server, self.server.spec
         url = urlsplit(self.path)
         if not url.path.startswith(spec.base_path):
@@ -263,6 +275,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = url.path[len(spec.base_path) :] or "/"
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        if isinstance(sent, dict):
+            query = {**{str(k): str(v) for k, v in sent.items()}, **query}
         if spec.auth_header and not self.headers.get(spec.auth_header):
             self._error(HTTPStatus.UNAUTHORIZED, f"missing the `{spec.auth_header}` header")
             return
@@ -292,15 +306,28 @@ class _Handler(BaseHTTPRequestHandler):
         def next_url(param: str, token: str) -> str:
             return f"{sim.origin}{full_path}?{urlencode({**query, param: token})}"
 
+        shared = False
         for table in sim.spec.tables.values():
             feed = table.deletes.endpoint if table.deletes else None
             if path not in (sim.fill(table.endpoint), feed and sim.fill(feed)):
                 continue
-            if method != "GET":
+            if table.match_params and any(query.get(k) != v for k, v in table.match_params.items()):
+                shared = True
+                continue
+            if method != table.method:
                 return (
                     405,
-                    {"error": "Method Not Allowed", "message": "the simulator is read-only"},
+                    {
+                        "error": "Method Not Allowed",
+                        "message": f"{path} is read with {table.method}"
+                        + (" (the simulator is read-only)" if table.method == "GET" else ""),
+                    },
                     {},
+                )
+            missing = [p for p in table.required_params if p not in query]
+            if missing:
+                raise _BadRequest(
+                    f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"
                 )
             data = sim.data.get(table.name)
             if data is None:
@@ -317,8 +344,12 @@ class _Handler(BaseHTTPRequestHandler):
                 # Inline tombstones are listed only to incremental reads, as Kinto does.
                 if since is not None and table.deletes and table.deletes.flag_field:
                     rows = rows + _after(data.deleted, data.cursor, since)
+            if table.format == "jsonl":
+                return 200, _Lines(rows), {}
             body, headers = _page(table.pagination, table.records_path, rows, query, next_url)
             return 200, body, headers
+        if shared:
+            raise _BadRequest("the parameters select none of the tables served at this path")
         return None
 
     def do_GET(self) -> None:

@@ -1,0 +1,132 @@
+"""Doc + stub-server pairs: every fact a doc states is honoured or stops the run.
+
+For each doc in tests/fixtures/doc_stubs/ (POST reads, JSON lines, a bare list, named keys,
+required dates, pages from 0 with a session token, a server ignoring `page`, two tables on
+one path, a username suffix in basic auth, an endpoint on another host, a key nested under
+an object) `implement_connector` either generates a connector that reads every table
+correctly from a stub answering as the doc says, or reports a to-do naming the table, the
+fact and the doc line, so its gate fails and `skillpack create` stops there. No case may
+pass the gate and then fail on the stub.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skillpack.create.orchestrator import context_for, run_create
+from skillpack.errors import GateFailed, SourceError
+from skillpack.tools import ImplementConnectorIn, RunSuiteIn, implement_connector, run_suite
+from tests.fixtures.doc_stubs.stubs import OPTIONS, RECORDS, STUBS
+from tests.sdk._servers import servers
+
+DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "doc_stubs"
+
+#: the cases whose facts the generator honours: the connector must read the stub correctly
+HONOURED = ("bare_list", "named_key", "page_zero", "nested_key")
+#: the other cases, and the words the to-do must name the fact with
+STOPPED = {
+    "post_reads": "POST /cohorts/list",
+    "json_lines": "JSON lines",
+    "required_dates": "required query parameter `from_date` (date)",
+    "page_zero_session": "send back `session_id`",
+    "ignores_page": "ignores `page`",
+    "shared_path": "share `GET /query/engage`",
+    "basic_suffix": "username as `email/token`",
+    "other_host": "another host, `data.analytics.example`",
+}
+BASE_PATH = {"other_host": "/api/2.0"}
+
+
+def test_the_fixture_set_covers_every_documented_case():
+    assert sorted([*HONOURED, *STOPPED]) == sorted(RECORDS) == sorted(STUBS)
+    assert len(RECORDS) >= 8
+    assert all((DOCS / f"{name}_api_doc.md").is_file() for name in RECORDS)
+
+
+def _implement(name: str, ws: Path):
+    doc = DOCS / f"{name}_api_doc.md"
+    return implement_connector(ImplementConnectorIn(path=str(doc), source=name, workspace=str(ws)))
+
+
+def _connector(out, options: dict[str, Any]) -> Any:
+    spec = importlib.util.spec_from_file_location(
+        Path(out.connector_module).stem, out.connector_module
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, out.connector_class)(options)
+
+
+def _read_all(connector: Any, table: str) -> list[dict]:
+    records, _ = connector.read_table(table, None, {})
+    return list(records)
+
+
+@pytest.mark.parametrize("name", HONOURED)
+def test_an_honoured_doc_reads_every_table_from_its_stub(name, tmp_path):
+    out = _implement(name, tmp_path / "ws")
+    assert out.passed_template_check and not out.todo, [t.what for t in out.todo]
+    with servers() as start:
+        stub = start(STUBS[name])
+        options = {**OPTIONS[name], "base_url": stub.url + BASE_PATH.get(name, "/v1")}
+        connector = _connector(out, options)
+        for table, expected in RECORDS[name].items():
+            assert _read_all(connector, table) == expected, table
+
+
+@pytest.mark.parametrize("name", sorted(STOPPED))
+def test_a_fact_the_generator_drops_is_a_to_do_naming_table_fact_and_line(name, tmp_path):
+    out = _implement(name, tmp_path / "ws")
+    assert not out.passed_template_check  # the gate fails: create stops at `implement`
+    named = [t for t in out.todo if STOPPED[name] in t.what]
+    assert named, [t.what for t in out.todo]
+    for item in named:
+        assert item.doc_line is not None and "doc line" in item.what
+        assert item.table in (*RECORDS[name], None)
+    blocking = {t.table for t in out.todo if t.blocking and t.table}
+    if blocking:
+        # a table with a blocking to-do never reads: its simulate suite cannot be green
+        connector = _connector(out, {**OPTIONS[name], "base_url": "http://127.0.0.1:9/v1"})
+        with pytest.raises(NotImplementedError):
+            connector.read_table(sorted(blocking)[0], None, {})
+
+
+def test_the_server_ignoring_page_ends_in_pagination_loop_after_two_requests(tmp_path):
+    out = _implement("ignores_page", tmp_path / "ws")
+    assert [t.blocking for t in out.todo] == [False]  # assumed, and said so
+    with servers() as start:
+        stub = start(STUBS["ignores_page"])
+        connector = _connector(out, {**OPTIONS["ignores_page"], "base_url": stub.url + "/v1"})
+        with pytest.raises(SourceError) as err:
+            _read_all(connector, "segments")
+        assert err.value.code == "pagination-loop"
+        assert len(stub.seen) == 2
+
+
+def test_create_stops_at_implement_naming_the_dropped_fact(tmp_path):
+    ctx = context_for(
+        "post_reads",
+        doc=str(DOCS / "post_reads_api_doc.md"),
+        workspace=str(tmp_path / "ws"),
+        config_values={"api_key": "k"},
+    )
+    with pytest.raises(GateFailed) as err:
+        run_create(ctx, until="connect")
+    text = str(err.value)
+    assert "step `implement` failed its gate (`passed_template_check`)" in text
+    assert "1 blocking" in text and "POST /cohorts/list" in text and "doc line" in text
+
+
+@pytest.mark.parametrize("name", HONOURED)
+def test_an_honoured_doc_is_also_green_in_simulate_and_says_its_spec_is_derived(name, tmp_path):
+    ws = tmp_path / "ws"
+    _implement(name, ws)
+    out = run_suite(RunSuiteIn(source=name, workspace=str(ws), mode="simulate", timeout_s=120))
+    assert out.passed, out.causes
+    assert out.spec_independent is False
+    assert "generated from the API doc" in out.simulator_spec_origin

@@ -1,0 +1,103 @@
+"""What generated code looks like in each workspace flavour: imports, extra files, formats.
+
+The implement step has one generator. It writes against the SDK's names (``LakeflowConnect``,
+``StructType``, ``RestClient``, ...) and asks the flavour where each name comes from:
+
+``skillpack`` (our workspace)
+    everything from ``skillpack.sdk`` / ``skillpack.errors``; the pack is installed beside
+    the connector, and packaging carries the SDK parts into the wheel.
+
+``upstream`` (a Lakeflow Community Connectors checkout)
+    the connector imports nothing of the pack: ``LakeflowConnect`` from the checkout's
+    ``databricks.labs.community_connector.interface``, the schema types from
+    ``pyspark.sql.types`` (as the checkout's connectors declare them), and the REST helpers
+    (client, paginators, cursor offsets, errors) from a helper module of its own,
+    ``NAME_utils.py`` beside it, which the implement step writes from the SDK's code. The
+    simulator spec goes where the checkout's harness reads it,
+    ``source_simulator/specs/NAME/endpoints.yaml`` plus ``corpus/``, and the test file mixes
+    in the checkout's own suites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from skillpack.layout import UPSTREAM_PACKAGE, SourcePaths
+
+UPSTREAM_INTERFACE = "databricks.labs.community_connector.interface"
+UPSTREAM_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
+SPARK_TYPES = "pyspark.sql.types"
+#: SDK modules whose names a generated connector uses
+SDK_SCHEMA = "skillpack.sdk.schema"
+SDK_CONNECTOR = "skillpack.sdk.connector"
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """How generated files are written for one source in one workspace."""
+
+    paths: SourcePaths
+
+    @property
+    def name(self) -> str:
+        return self.paths.layout
+
+    @property
+    def upstream(self) -> bool:
+        return self.paths.layout == "upstream"
+
+    # --- imports --------------------------------------------------------------------------
+
+    @property
+    def helpers_module(self) -> str | None:
+        """Dotted name of the connector's own helper module (upstream), else None."""
+        if not self.upstream:
+            return None
+        return f"{UPSTREAM_PACKAGE}.{self.paths.name}.{self.paths.name}_utils"
+
+    @property
+    def helpers_file(self) -> Path | None:
+        """The helper module's file (upstream), else None."""
+        if not self.upstream:
+            return None
+        return self.paths.source_dir / f"{self.paths.name}_utils.py"
+
+    def module_for(self, sdk_module: str, name: str) -> str:
+        """Where a generated file imports ``name`` (which the SDK has in ``sdk_module``) from."""
+        if not self.upstream:
+            return sdk_module
+        if sdk_module == SDK_SCHEMA:
+            return SPARK_TYPES
+        if sdk_module == SDK_CONNECTOR and name == "LakeflowConnect":
+            return UPSTREAM_INTERFACE
+        assert self.helpers_module is not None
+        return self.helpers_module
+
+    def is_first_party(self, module: str) -> bool:
+        """Whether ``module`` sorts into the first-party import block of the workspace."""
+        top = module.split(".")[0]
+        return top == ("databricks" if self.upstream else "skillpack")
+
+    # --- files ----------------------------------------------------------------------------
+
+    @property
+    def simulator_spec(self) -> Path:
+        """The offline simulator's spec: ours beside the connector, upstream's in specs/."""
+        if self.upstream:
+            return self.specs_dir / "endpoints.yaml"
+        return self.paths.simulator_spec
+
+    @property
+    def specs_dir(self) -> Path:
+        """Upstream's folder for this source's simulator spec and corpus."""
+        return self.paths.root / UPSTREAM_SPECS / self.paths.name
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.specs_dir / "corpus"
+
+
+def flavour_of(paths: SourcePaths) -> Flavour:
+    """The flavour of the workspace ``paths`` lives in."""
+    return Flavour(paths)

@@ -1,0 +1,198 @@
+"""Facts a doc states that the generated connector does not honour: each one a blocking to-do.
+
+The generator reads with GET from paths under the base URL, sends only its paging, cursor
+and option parameters, decodes one JSON document per response and authenticates with the
+SDK's helpers as the doc's auth kind says. Whatever a doc states beyond that (a POST read,
+another host, a required parameter, JSON lines, a token to echo back between pages, tables
+sharing one path, a username with a suffix) would be dropped in silence; instead each
+becomes a to-do naming the table, the fact and the doc line, so ``implement_connector``'s
+gate (and ``skillpack create``) stops until someone finishes it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from skillpack.apidoc.models import ApiDoc, Table
+from skillpack.implement._model import TablePlan
+
+_JSON_LINES = re.compile(r"(?i)\bJSON[- ]?lines\b|\bnewline[- ]delimited\b|\bNDJSON\b|\bJSONL\b")
+_BARE_LIST = re.compile(
+    r"(?i)\b(?:response|body|answer)\s+is\s+(?:a\s+|an\s+)?(?:bare\s+|plain\s+|top-level\s+)?"
+    r"(?:JSON\s+)?(?:array|list)\b|\b(?:bare|top-level)\s+(?:JSON\s+)?(?:array|list)\b"
+)
+_RESPONSE_KEY = re.compile(r"(?i)\bresponse\s+key\b[^`\n]*`([\w.]+)`")
+_SESSION = re.compile(
+    r"(?i)`(\w*(?:session|token)\w*)`[^.\n]*\b(?:send|pass|echo|return|include)\w*\s+(?:it\s+)?back"
+    r"|\b(?:send|pass|echo|include)\w*\s+(?:the\s+)?`(\w*(?:session|token)\w*)`\s+back"
+)
+#: a username sent with a suffix: ``{email}/token``, ``<email>/token`` or ``email/token:key``
+_USER_SUFFIX = re.compile(r"[{<](\w+)[}>](/\w+)|\b(\w+)(/token)\b:")
+_DATE_TYPES = {"date"}
+
+
+def _line_of(
+    lines: list[str], start: int | None, end: int | None, rx: re.Pattern[str]
+) -> int | None:
+    """The first 1-based line in ``start..end`` matching ``rx``."""
+    first = (start or 1) - 1
+    last = end if end is not None else len(lines)
+    for n in range(first, min(last, len(lines))):
+        if rx.search(lines[n]):
+            return n + 1
+    return None
+
+
+def shape_facts(table: Table, plan: TablePlan, section: str) -> None:
+    """Honour the response shape the section states: a named key, or a bare list."""
+    key = _RESPONSE_KEY.search(section)
+    if key and not plan.records_path:
+        plan.records_path = key.group(1)
+    if plan.records_path is None and _BARE_LIST.search(section):
+        plan.bare_list = True
+
+
+def table_facts(
+    table: Table,
+    plan: TablePlan,
+    section: str,
+    lines: list[str],
+    end: int | None,
+    base_url: str | None,
+    others: list[Table],
+) -> list[tuple[str, str, int | None]]:
+    """``(what, short, doc line)`` for each fact of ``table`` the generated code drops."""
+    out: list[tuple[str, str, int | None]] = []
+    ep = table.read_endpoint
+    if ep is None:
+        return out
+    line = ep.line or table.line
+    plan.method = ep.method
+    if ep.method != "GET":
+        out.append(
+            (
+                f"the doc reads with `{ep.method} {ep.path}` (doc line {line}), the generated "
+                "read sends GET: send the method and the body the doc describes",
+                f"read method {ep.method}",
+                line,
+            )
+        )
+    if ep.path.startswith(("http://", "https://")):
+        host = urlsplit(ep.path).netloc
+        base_host = urlsplit(base_url).netloc if base_url else None
+        if host != base_host:
+            out.append(
+                (
+                    f"the read endpoint is on another host, `{host}` (doc line {line}), than the "
+                    "base URL: the generated read sends the path to the base URL",
+                    f"endpoint host {host}",
+                    line,
+                )
+            )
+    sent = set(plan.options)
+    if plan.since_param:
+        sent.add(plan.since_param)
+    if plan.pagination is not None:
+        sent |= {str(v) for v in plan.pagination.args.values() if v}
+        if plan.pagination.limit_param:
+            sent.add(plan.pagination.limit_param)
+    plan.required_params = [p.name for p in ep.query_params if p.required]
+    for p in ep.query_params:
+        if p.required and p.name not in sent:
+            kind = p.doc_type or p.type
+            out.append(
+                (
+                    f"required query parameter `{p.name}` ({kind}) is never sent (doc line "
+                    f"{p.line or line}): send it in the format the doc gives",
+                    f"required `{p.name}` not sent",
+                    p.line or line,
+                )
+            )
+    cursor_type = next((f.type for f in table.fields if f.name == table.cursor_field), None)
+    since = next((p for p in ep.query_params if p.name == plan.since_param), None)
+    if (
+        since is not None
+        and cursor_type
+        and (since.type in _DATE_TYPES) != (cursor_type in _DATE_TYPES)
+    ):
+        out.append(
+            (
+                f"`{since.name}` takes a {since.doc_type or since.type} but the cursor "
+                f"`{table.cursor_field}` is a {cursor_type} (doc line {since.line or line}): "
+                "convert the cursor to the parameter's format before sending it",
+                f"`{since.name}` format differs from the cursor",
+                since.line or line,
+            )
+        )
+    jsonl = _line_of(lines, table.line, end, _JSON_LINES)
+    if jsonl is not None:
+        plan.json_lines = True
+        out.append(
+            (
+                f"responses are JSON lines, one record per line (doc line {jsonl}); the "
+                "generated read decodes one JSON document",
+                "JSON-lines response",
+                jsonl,
+            )
+        )
+    session = _line_of(lines, table.line, end, _SESSION)
+    if session is not None:
+        m = _SESSION.search(lines[session - 1])
+        name = (m.group(1) or m.group(2)) if m else "token"
+        out.append(
+            (
+                f"each next page must send back `{name}` from the first response (doc line "
+                f"{session}); the generated paginator sends only the page parameter",
+                f"`{name}` not echoed between pages",
+                session,
+            )
+        )
+    shared = [
+        o.name
+        for o in others
+        if o.name != table.name
+        and o.read_endpoint is not None
+        and o.read_endpoint.path == ep.path
+        and o.read_endpoint.method == ep.method
+    ]
+    if shared:
+        out.append(
+            (
+                f"tables {', '.join(f'`{n}`' for n in [table.name, *shared])} share "
+                f"`{ep.method} {ep.path}` (doc line {line}): send the parameters that select "
+                "this table's records, and give the simulator spec each table's `match_params`",
+                "shares its path with " + ", ".join(shared),
+                line,
+            )
+        )
+    return out
+
+
+def auth_facts(doc: ApiDoc, lines: list[str]) -> list[tuple[str, str, int | None]]:
+    """Auth details the generated helpers drop: a username carrying a suffix (``email/token``)."""
+    out: list[tuple[str, str, int | None]] = []
+    for method in doc.auth[:1]:
+        if method.kind != "basic" or method.line is None:
+            continue
+        start = method.line
+        while start > 1 and not lines[start - 1].startswith("#"):
+            start -= 1
+        end = start
+        while end < len(lines) and not (end > start and lines[end].startswith("#")):
+            end += 1
+        found = _line_of(lines, start, end, _USER_SUFFIX)
+        if found is None:
+            continue
+        m = _USER_SUFFIX.search(lines[found - 1])
+        assert m is not None
+        user, suffix = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        out.append(
+            (
+                f"basic auth sends the username as `{user}{suffix}` (doc line {found}); the "
+                "generated BasicAuth sends the plain option: add the suffix",
+                f"username suffix `{suffix}`",
+                found,
+            )
+        )
+    return out
