@@ -79,7 +79,8 @@ def load_json(raw: str | bytes, where: str, max_depth: int = MAX_JSON_DEPTH) -> 
                 hint="pass a UTF-8 JSON file",
                 code="bad-json",
             ) from None
-    if ("[" * (max_depth + 1)) in raw or ("{" * (max_depth + 1)) in raw or _depth(raw) > max_depth:
+    brackets = raw.count("[") + raw.count("{")
+    if brackets > max_depth and _depth(raw) > max_depth:
         raise InputError(
             f"{where} nests deeper than {max_depth} levels",
             hint="tool inputs are flat JSON objects; pass the values themselves",
