@@ -102,6 +102,7 @@ def score_doc(doc_path: Path, truth: dict) -> dict:
     got = {name_key(t.name): t for t in doc.tables}
     matched = [k for k in want_keys if k in got]
     row.update(
+        table_list=doc.table_list,
         truth_tables=len(want),
         parsed_tables=len(got),
         matched=len(matched),

@@ -152,7 +152,10 @@ class Columns:
 
 
 def _norm_header(cell: Cell) -> str:
-    return " ".join(plain(cell.text).lower().replace("_", " ").strip(" *:?").split())
+    # "Object (table)" and "Ingestion type (planned)": the aside in parentheses is no part
+    # of what the column holds.
+    text = re.sub(r"\s*\([^)]*\)", "", plain(cell.text)) if "(" in cell.text else plain(cell.text)
+    return " ".join(text.lower().replace("_", " ").strip(" *:?").split())
 
 
 def columns(block: Block) -> Columns:

@@ -293,6 +293,9 @@ def write_backs(
 # --- summary tables ----------------------------------------------------------------------
 
 
+_PK_HEADER = re.compile(r"primary ?keys?|\bpk\b|^(?:unique |natural )?keys?$|key fields?")
+#: "Response records key" and "Sort key" name other things
+_NOT_PK_HEADER = re.compile(r"record|response|sort|partition|api|json|foreign")
 _OPTION_COL = re.compile(r"^(?:options?|table options?|parameters?|params?|option name|setting)$")
 
 
@@ -328,7 +331,7 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
             out.append((name, facts, line))
             continue
         for h, cell in zip(header[1:], row[1:], strict=False):
-            if re.search(r"primary|\bpk\b|\bkeys?\b", h):
+            if _PK_HEADER.search(h) and not _NOT_PK_HEADER.search(h):
                 keys = identifiers(cell.text)
                 if keys:
                     facts["pk"] = keys

@@ -55,6 +55,27 @@ from skillpack.tools.models import (
     WriteBack,
 )
 
+_NEGATED = re.compile(r"\b(?:not?|never|cannot|without|none)\b|n't\b", re.I)
+_INGESTION_WORDS = {"cdc", "cdc_with_deletes", "snapshot", "append", "incremental"}
+#: request parameters and response markers that bound or page a read, never a record field:
+#: ``pageToken``, ``continuationToken``, ``limit``, ``end_time``, ``updatedAtFrom``
+_NOT_CURSOR = re.compile(
+    r"(?:page|token|limit|offset|continuation|per_?page|page_?size|max_?results|top|skip)$|"
+    r"^(?:page|next|prev|end|limit|offset|count|since|from|to|until|before|after|start)"
+    r"(?:_?(?:time|date|at|token|page|cursor|link|url))?$|"
+    r"(?:from|to|until|before|after|since|_gte?|_lte?|_min|_max|start|end)$",
+    re.I,
+)
+
+
+def is_cursor_name(name: str | None, avoid: set[str]) -> bool:
+    """Whether ``name`` can be a cursor field: not a paging token, a window bound, the
+    table's own name or an ingestion word."""
+    if not name or name in avoid or name.lower() in avoid:
+        return False
+    return not _NOT_CURSOR.search(name.split(".")[-1])
+
+
 _DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
 _SEARCH_PATH = re.compile(r"search|query|list|export|find", re.I)
 
@@ -90,6 +111,8 @@ class _Found:
     untyped: int = 0
     untyped_line: int | None = None
     example_fields: list[TableField] = field(default_factory=list)
+    #: a line under a deletes heading says this table's deletes can be read
+    deletes_stated: bool = False
 
 
 def _first_endpoint(text: str, line: int, base_url: str | None) -> Endpoint | None:
@@ -257,6 +280,8 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
                 continue
         for ep in endpoints_in_text(text, line, base_url):
             found.endpoints.append((ep, ctx))
+        if ctx == "deletes" and not _NEGATED.search(text):
+            found.deletes_stated = True
         if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
             style = pagination_from_text(text, prose=ctx != "pagination")
             if style:
@@ -393,13 +418,18 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     stated = found.ingestion or found.prose_ingestion
     if stated is None and found.snapshot_hint and not found.append_hint:
         stated = "snapshot"
-    cursor = found.cursor
-    if cursor is None and found.col_cursor:
-        cursor = found.col_cursor[0]
+    not_cursor = query_names | {name} | _INGESTION_WORDS
+    cursor = found.cursor if is_cursor_name(found.cursor, not_cursor) else None
+    if cursor is None:
+        cursor = next((c for c in found.col_cursor if is_cursor_name(c, not_cursor)), None)
     if cursor is None and not found.cursor_none:
         # Prefer a field other than the key; an append-only log often pages by its own id.
-        chosen = _pick(found.prose_cursor, field_names, query_names | set(pk)) or _pick(
-            found.prose_cursor, field_names, query_names
+        prose = [
+            ([s for s in spans if is_cursor_name(s, not_cursor)], line)
+            for spans, line in found.prose_cursor
+        ]
+        chosen = _pick(prose, field_names, query_names | set(pk)) or _pick(
+            prose, field_names, query_names
         )
         cursor = chosen[0] if chosen else None
     if cursor is None and not found.cursor_none and stated != "snapshot":
@@ -423,7 +453,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         inferred.append("ingestion_type")
         if found.append_hint:
             ingestion = "append"
-        elif cursor and delete_feed is not None:
+        elif cursor and (delete_feed is not None or found.deletes_stated):
             ingestion = "cdc_with_deletes"
         elif cursor:
             ingestion = "cdc"

@@ -221,6 +221,11 @@ class ApiDoc(BaseModel):
         default_factory=list, description="Connection parameters other than credentials."
     )
     tables: list[Table] = Field(default_factory=list, description="Tables, in doc order.")
+    table_list: Literal["static", "discovered", "unknown"] = Field(
+        "unknown",
+        description="Whether the doc says its list of tables is fixed (`static`) or read from "
+        "the API at run time (`discovered`; the tables named are then examples).",
+    )
     warnings: list[DocWarning] = Field(
         default_factory=list, description="What the parser could not decide."
     )

@@ -22,6 +22,7 @@ from skillpack.tools._apidoc_meta import (
     summary_rows,
     write_backs,
 )
+from skillpack.tools._apidoc_objects import Declared, Defaults, declared_tables, doc_defaults
 from skillpack.tools._apidoc_sections import TableDraft, name_key, sort_sections
 from skillpack.tools._apidoc_table import build_table
 from skillpack.tools._apidoc_tree import Block, build_tree, tokenize
@@ -93,6 +94,65 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
                     if d not in found:
                         found.append(d)
     return found
+
+
+def _restrict(drafts: list[TableDraft], declared: Declared) -> list[TableDraft]:
+    """The declared tables, in the list's order, each with the blocks of its drafts; a draft
+    the list does not name (a heading such as "Known quirks") is dropped."""
+    by_key = {name_key(d.name): d for d in drafts}
+    out: list[TableDraft] = []
+    for name, line in declared.names:
+        d = by_key.pop(name_key(name), None)
+        if d is None:
+            d = TableDraft(name, line, [], name_from_title=False)
+        else:
+            d.name = name
+        out.append(d)
+    return out
+
+
+def _field_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _resolve(name: str | None, fields: set[str]) -> str | None:
+    """The field a fact names, spelled as the field list spells it (``_lastUpdated`` is
+    the query form of ``lastUpdated``)."""
+    if name is None or not fields or name in fields:
+        return name
+    key = _field_key(name)
+    return next((f for f in sorted(fields) if _field_key(f) == key), name)
+
+
+def _apply_defaults(table: Table, defaults: Defaults, declared: Declared) -> Table:
+    """Give a table the facts the doc states once for all tables, where it has none."""
+    update: dict = {}
+    inferred = list(table.inferred)
+    if defaults.pk and (not table.primary_keys or "primary_keys" in inferred):
+        update["primary_keys"] = defaults.pk[0]
+        inferred = [i for i in inferred if i != "primary_keys"]
+    group = declared.ingestion.get(table.name)
+    if group is not None and "ingestion_type" in inferred:
+        update["ingestion_type"] = group[0]
+        inferred = [i for i in inferred if i != "ingestion_type"]
+    elif defaults.ingestion and "ingestion_type" in inferred:
+        update["ingestion_type"] = defaults.ingestion[0]
+        inferred = [i for i in inferred if i != "ingestion_type"]
+    ingestion = update.get("ingestion_type", table.ingestion_type)
+    if defaults.cursor and table.cursor_field is None and ingestion != "snapshot":
+        update["cursor_field"] = defaults.cursor[0]
+        if "ingestion_type" in inferred:
+            # A cursor the doc names for every table makes a table without a stated
+            # ingestion type incremental; still a guess, so it stays marked.
+            update["ingestion_type"] = "cdc"
+    fields = {f.name for f in table.fields}
+    cursor = _resolve(update.get("cursor_field", table.cursor_field), fields)
+    if cursor != table.cursor_field:
+        update["cursor_field"] = cursor
+    if not update:
+        return table
+    update["inferred"] = inferred
+    return table.model_copy(update=update)
 
 
 def _by_path(block: Block, names: dict[str, TableDraft], url: str | None) -> TableDraft | None:
@@ -172,6 +232,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result."""
     root = build_tree(tokenize(text))
     parts = sort_sections(root)
+    declared = declared_tables(root)
     warnings: list[DocWarning] = []
 
     everything = parts.overview + [b for s in root.walk() for b in s.blocks]
@@ -200,6 +261,8 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             drafts.append(summary_draft(tname, facts, line))
     wildcards = [d for d in drafts if "*" in d.name]
     drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
+    if declared.names:
+        drafts = _restrict(drafts, declared)
     for wild in wildcards:
         # "JobApplicationSnapshot_*" in a summary row speaks for every table it matches.
         for d in drafts:
@@ -208,10 +271,11 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     _assign_aspects(drafts, parts.aspects, url)
 
     pagination = global_pagination(parts.pagination, parts.overview)
+    defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
     tables: list[Table] = []
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
-        tables.append(table)
+        tables.append(_apply_defaults(table, defaults, declared))
         warnings.extend(table_warnings)
 
     for wname, wb, line in write_backs(parts.write, url):
@@ -243,6 +307,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
         auth=methods,
         connection_params=connection_params(parts.connection),
         tables=tables,
+        table_list=declared.kind,
         warnings=sorted(warnings, key=lambda w: w.line or 0),
         path=path,
     )
