@@ -129,7 +129,7 @@ _CURSOR_COL = re.compile(r"^(?:cursor|incremental|cursor field)\??$")
 _SUMMARY_NAME_COL = re.compile(
     r"^(?:table|tables|table name|object|objects|object name|stream|streams|stream name|"
     r"entity|entities|entity set|entity name|resource|resources|name|dataset|endpoint name|"
-    r"object type|report|collection)$"
+    r"object type|report|collection|module|modules|module name|api name|connector table)$"
 )
 _SUMMARY_OTHER_COL = re.compile(
     r"(?:endpoint|path|url|primary key|pk|keys?|cursor|ingestion|sync mode|replication|"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from skillpack.tools._apidoc_extract import plain
 from skillpack.tools._apidoc_tree import Block, Section
-from skillpack.tools._apidoc_vocab import IDENT, ingestion_from_text, split_label
+from skillpack.tools._apidoc_vocab import IDENT, ingestion_from_text
 
 #: sections that list the tables
 LIST_TITLE = re.compile(
@@ -228,6 +228,12 @@ _PK_WORDS = re.compile(r"primary[ _-]?keys?|\bpk\b", re.I)
 _CURSOR_WORDS = re.compile(r"\bcursor\b|\bincremental\b", re.I)
 
 
+#: "Cursor field: `x`" or "Cursor field for incremental tables: `x`"
+_CURSOR_LABEL = re.compile(
+    r"^(?:incremental )?cursor(?: field| column)?(?: for [^:`]{1,40})?\s*:\s*(.+)$", re.I | re.S
+)
+
+
 @dataclass
 class Defaults:
     """Facts stated once for all tables, each with its line."""
@@ -245,9 +251,9 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
         if b.kind not in ("para", "item"):
             continue
         if out.cursor is None and "`" in b.text:
-            lbl = split_label(b.text)
-            if lbl and lbl[0] == "cursor":
-                codes = [c for c in re.findall(r"`([^`]+)`", lbl[1]) if IDENT.match(c)]
+            m = _CURSOR_LABEL.match(b.text)
+            if m:
+                codes = [c for c in re.findall(r"`([^`]+)`", m.group(1)) if IDENT.match(c)]
                 if codes:
                     out.cursor = (codes[0], b.line)
         for sentence in re.split(r"(?<=[.!?])\s+|\n", b.text):
@@ -261,4 +267,70 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
                 out.ingestion = (ing, b.line)
                 if out.cursor is None and _CURSOR_WORDS.search(sentence) and codes:
                     out.cursor = (codes[-1], b.line)
+    return out
+
+
+# --- facts stated per table outside its own section ----------------------------------------
+
+_FACT_TITLE = (
+    ("pk", re.compile(r"primary[ _-]?keys?|\bkeys\b", re.I)),
+    ("ingestion", re.compile(r"ingestion", re.I)),
+    ("cursor", re.compile(r"\bcursors?\b|incremental (?:field|key)", re.I)),
+)
+#: "Primary key for `apps`: ..." names its fact and its table
+_FOR_TABLE = re.compile(
+    r"^(primary[ _-]?keys?|pk|cursor(?: field)?|ingestion(?: type)?)\s+(?:for|of)\s+"
+    r"(?:the\s+)?`([^`]+)`[^:\u2013\u2014]{0,20}?(?::|\s[\u2013\u2014-]\s)\s*(.+)$",
+    re.I | re.S,
+)
+#: "`repositories`: `id` (64-bit integer)" under a primary-keys heading
+_LED_BY_TABLE = re.compile(r"^`([^`]+)`\s*(?::|\s[\u2013\u2014-]\s)\s*(.+)$", re.S)
+
+
+def _fact_value(fact: str, text: str) -> object | None:
+    # Only the words before a first aside: "`id` (64-bit integer; unique per repository)".
+    head = re.split(r"\s\(|;|\.\s", text, maxsplit=1)[0]
+    codes = [c for c in re.findall(r"`([^`]+)`", head) if IDENT.match(c)]
+    if fact == "pk":
+        return codes or None
+    if fact == "cursor":
+        return codes[0] if codes else None
+    return ingestion_from_text(head)
+
+
+def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[object, int]]]:
+    """``{table key: {fact: (value, line)}}`` for statements such as ``Primary key for
+    `apps`: `app_id` `` anywhere, and ``- `apps`: `app_id` `` under a heading about that fact
+    (``names`` are the known tables' keys, see ``name_key``)."""
+    from skillpack.tools._apidoc_sections import name_key
+
+    out: dict[str, dict[str, tuple[object, int]]] = {}
+
+    def put(table: str, fact: str, value: object, line: int) -> None:
+        key = name_key(table)
+        if key in names and value:
+            out.setdefault(key, {}).setdefault(fact, (value, line))
+
+    for sec in root.walk():
+        fact_of_section = next((f for f, rx in _FACT_TITLE if rx.search(sec.title)), None)
+        for b in sec.blocks:
+            if b.kind not in ("para", "item") or "`" not in b.text:
+                continue
+            for part in b.text.split("\n"):
+                m = _FOR_TABLE.match(part.strip())
+                if m:
+                    label = m.group(1).lower()
+                    fact = "pk" if label.startswith(("primary", "pk")) else label.split()[0]
+                    fact = "cursor" if fact.startswith("cursor") else fact
+                    put(m.group(2), fact, _fact_value(fact, m.group(3)), b.line)
+                    continue
+                if fact_of_section and b.kind == "item":
+                    m = _LED_BY_TABLE.match(part.strip())
+                    if m:
+                        put(
+                            m.group(1),
+                            fact_of_section,
+                            _fact_value(fact_of_section, m.group(2)),
+                            b.line,
+                        )
     return out

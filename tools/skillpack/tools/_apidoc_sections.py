@@ -10,6 +10,7 @@ container itself. Within one table section, paragraphs that name a table (``**`u
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -119,6 +120,7 @@ def _several_names(title: str) -> list[str]:
     return []
 
 
+@functools.lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """A key under which ``WorkOrder``, ``work_orders`` and ``Work orders`` are one table."""
     k = re.sub(r"[^0-9a-z]", "", name.lower())

@@ -6,6 +6,7 @@ table cell), never on the raw document.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # --- labels ("Primary key: `id`", a bold label, a two-column table row) -------------------
@@ -73,6 +74,7 @@ _LABEL_PREFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_label(label: str) -> str | None:
     """The canonical name of a label such as ``Primary key(s)``, or None."""
     norm = " ".join(label.lower().replace("_", " ").split()).strip(" *")

@@ -22,7 +22,13 @@ from skillpack.tools._apidoc_meta import (
     summary_rows,
     write_backs,
 )
-from skillpack.tools._apidoc_objects import Declared, Defaults, declared_tables, doc_defaults
+from skillpack.tools._apidoc_objects import (
+    Declared,
+    Defaults,
+    declared_tables,
+    doc_defaults,
+    stated_facts,
+)
 from skillpack.tools._apidoc_sections import TableDraft, name_key, sort_sections
 from skillpack.tools._apidoc_table import build_table
 from skillpack.tools._apidoc_tree import Block, build_tree, tokenize
@@ -77,7 +83,7 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
     found: list[TableDraft] = []
     for span in block.codes:
         d = names.get(name_key(span.strip()))
-        if d is not None and d not in found:
+        if d is not None and all(f is not d for f in found):
             found.append(d)
     text = block.text
     if block.kind == "heading" or len(text) < 80 or text.rstrip().endswith(":"):
@@ -91,7 +97,7 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
                 d = names.get(name_key("".join(words[i : i + n])))
                 if d is not None:
                     used[i : i + n] = [True] * n
-                    if d not in found:
+                    if all(f is not d for f in found):
                         found.append(d)
     return found
 
@@ -124,11 +130,22 @@ def _resolve(name: str | None, fields: set[str]) -> str | None:
     return next((f for f in sorted(fields) if _field_key(f) == key), name)
 
 
-def _apply_defaults(table: Table, defaults: Defaults, declared: Declared) -> Table:
-    """Give a table the facts the doc states once for all tables, where it has none."""
+def _apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated: dict) -> Table:
+    """Give a table the facts the doc states for it outside its section, and those it states
+    once for all tables where it has none."""
     update: dict = {}
     inferred = list(table.inferred)
-    if defaults.pk and (not table.primary_keys or "primary_keys" in inferred):
+    own = stated.get(name_key(table.name), {})
+    if "pk" in own:
+        update["primary_keys"] = own["pk"][0]
+        inferred = [i for i in inferred if i != "primary_keys"]
+    if "ingestion" in own:
+        update["ingestion_type"] = own["ingestion"][0]
+        inferred = [i for i in inferred if i != "ingestion_type"]
+    if "cursor" in own:
+        update["cursor_field"] = own["cursor"][0]
+        inferred = [i for i in inferred if i != "cursor_field"]
+    if defaults.pk and "pk" not in own and (not table.primary_keys or "primary_keys" in inferred):
         update["primary_keys"] = defaults.pk[0]
         inferred = [i for i in inferred if i != "primary_keys"]
     group = declared.ingestion.get(table.name)
@@ -139,12 +156,21 @@ def _apply_defaults(table: Table, defaults: Defaults, declared: Declared) -> Tab
         update["ingestion_type"] = defaults.ingestion[0]
         inferred = [i for i in inferred if i != "ingestion_type"]
     ingestion = update.get("ingestion_type", table.ingestion_type)
-    if defaults.cursor and table.cursor_field is None and ingestion != "snapshot":
+    guessed = "ingestion_type" in inferred
+    if (
+        defaults.cursor
+        and table.cursor_field is None
+        and "cursor" not in own
+        and (ingestion != "snapshot" or guessed)
+    ):
         update["cursor_field"] = defaults.cursor[0]
-        if "ingestion_type" in inferred:
+        if guessed:
             # A cursor the doc names for every table makes a table without a stated
             # ingestion type incremental; still a guess, so it stays marked.
-            update["ingestion_type"] = "cdc"
+            update["ingestion_type"] = ingestion = "cdc"
+    if ingestion == "snapshot":
+        # A snapshot is read whole each time: a cursor would mean nothing.
+        update["cursor_field"] = None
     fields = {f.name for f in table.fields}
     cursor = _resolve(update.get("cursor_field", table.cursor_field), fields)
     if cursor != table.cursor_field:
@@ -272,10 +298,11 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
 
     pagination = global_pagination(parts.pagination, parts.overview)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
+    stated = stated_facts(root, {name_key(d.name) for d in drafts})
     tables: list[Table] = []
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
-        tables.append(_apply_defaults(table, defaults, declared))
+        tables.append(_apply_defaults(table, defaults, declared, stated))
         warnings.extend(table_warnings)
 
     for wname, wb, line in write_backs(parts.write, url):
