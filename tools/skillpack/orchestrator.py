@@ -6,8 +6,14 @@ git, committed, so a run can be resumed after the last passed step and every ste
 can be inspected or reverted. A failed gate stops the run with the diagnosis and
 the command to resume; nothing moves past a failed gate.
 
-    doc -> lint -> spec -> auth -> implement -> connect -> test_simulate -> record
-        -> write_back -> test_live -> package -> review
+    doc -> lint -> spec -> implement -> test_simulate        (offline, no credentials)
+        -> auth -> connect -> record -> write_back -> test_live  (the live source)
+        -> package -> review
+
+Everything up to ``test_simulate`` runs offline: the connector is generated with a simulator
+spec synthesised from the doc and tested against it. Only then does the run pause for a
+person to enter credentials. ``lint`` is advice: its findings are recorded, never a stop;
+what the doc leaves open becomes the ``implement`` step's to-do list instead.
 """
 
 from __future__ import annotations
@@ -80,11 +86,10 @@ def _suite_gate(out: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _lint_gate(out: dict[str, Any]) -> tuple[bool, str]:
+    # Advice for the doc's author: what the doc leaves open is on implement's to-do list.
     errors = [f for f in out.get("findings", []) if f.get("severity") == "error"]
     shown = "; ".join(f"line {f.get('line')}: {f.get('message')}" for f in errors[:3])
-    return bool(out.get("passed")), f"{out.get('errors', 0)} errors" + (
-        f": {shown}" if shown else ""
-    )
+    return True, f"advice: {out.get('errors', 0)} errors" + (f": {shown}" if shown else "")
 
 
 def _review_gate(out: dict[str, Any]) -> tuple[bool, str]:
@@ -93,8 +98,12 @@ def _review_gate(out: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _implement_gate(out: dict[str, Any]) -> tuple[bool, str]:
+    # To-dos do not stop the run here: the offline suite next shows whether they matter.
     todo = out.get("todo", [])
-    return bool(out.get("passed_template_check")) and not todo, f"{len(todo)} parts to finish"
+    blocking = sum(1 for t in todo if t.get("blocking"))
+    return bool(out.get("passed_template_check")), (
+        f"{len(todo)} to-dos ({blocking} blocking)" if todo else "no to-dos"
+    )
 
 
 def _package_gate(out: dict[str, Any]) -> tuple[bool, str]:
@@ -121,19 +130,19 @@ STEPS: tuple[Step, ...] = (
     Step("spec", "generate_connector_spec", "write connector_spec.yaml",
          lambda c: {"path": str(c.paths.api_doc), **c.source}, _field("spec_path"),
          "fix the doc's authentication section, then resume"),
+    Step("implement", "implement_connector", "generate the connector",
+         lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_gate,
+         "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume"),
+    Step("test_simulate", "run_suite", "generic suite, offline",
+         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_gate,
+         "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
     Step("auth", "write_credentials", "store the credentials (dev config, 0600)",
          lambda c: {**c.source, "values": c.config_values, "from_env": c.config_env},
          _field("complete"),
          "skills/auth-setup: ask the user to run `skillpack auth NAME`, then resume"),
-    Step("implement", "implement_connector", "generate the connector",
-         lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_gate,
-         "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume"),
     Step("connect", "validate_auth", "connect with the credentials",
          lambda c: {**c.source, "timeout_s": 60.0}, _field("ok"),
          "skills/auth-setup: fix what `verdict` and `fix` say, then resume"),
-    Step("test_simulate", "run_suite", "generic suite, offline",
-         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_gate,
-         "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
     Step("record", "run_suite", "record a cassette from the live source",
          lambda c: {**c.source, "mode": "record", "timeout_s": c.timeout_s}, _suite_gate,
          "skills/test-fix (record): fix what the live source revealed, then resume"),
@@ -152,6 +161,8 @@ STEPS: tuple[Step, ...] = (
 )  # fmt: skip
 
 STEP_NAMES = tuple(s.name for s in STEPS)
+#: steps that need the live source, so a person's credentials
+NEEDS_PERSON = ("auth", "connect", "record", "test_live")
 
 
 # --------------------------------------------------------------------------- state
@@ -165,6 +176,8 @@ class StepState:
     message: str = ""
     artifacts: list[str] = field(default_factory=list)
     commit: str | None = None
+    #: what is left to decide (implement's to-do list: table, field, doc line, candidates)
+    todo: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -245,6 +258,34 @@ def _artifacts(out: dict[str, Any]) -> list[str]:
     return found[:20]
 
 
+def _mark_waiting(state: RunState) -> list[str]:
+    """Mark the steps that need a person's credentials as waiting; their names."""
+    names = []
+    for name in NEEDS_PERSON:
+        rec = state.step(name)
+        if rec.status != "passed":
+            rec.status, rec.message = "waiting", "waits for credentials from a person"
+            names.append(name)
+    return names
+
+
+def _todo_entry(item: dict[str, Any]) -> dict[str, Any]:
+    keys = ("table", "field", "doc_line", "what", "candidates", "blocking", "guessed")
+    return {k: item.get(k) for k in keys if k in item}
+
+
+def _todo_lines(todo: list[dict[str, Any]]) -> list[str]:
+    """``orders.primary_keys (doc line 40): ...`` for each to-do."""
+    out = []
+    for t in todo:
+        where = ".".join(x for x in (t.get("table"), t.get("field")) if x) or "source"
+        line = f" (doc line {t['doc_line']})" if t.get("doc_line") else ""
+        cands = t.get("candidates") or []
+        seen = f" [candidates: {', '.join(cands[:5])}]" if cands else ""
+        out.append(f"{where}{line}: {t.get('what', '')}{seen}")
+    return out
+
+
 def _prepare(ctx: Context, say: Reporter) -> None:
     """Put the doc in place and the credentials given on the command line in the dev config."""
     api_doc = ctx.paths.api_doc
@@ -285,11 +326,13 @@ def run_create(
             continue
         given = ctx.config_values or ctx.config_env
         if step.name == "auth" and not given and not ctx.paths.dev_config.exists():
-            # A person has to type the credentials: pause here rather than fail.
-            record.status, record.message = "waiting", "no credentials yet"
+            # Everything offline has passed; a person has to type the credentials now.
+            waiting = _mark_waiting(state)
             state.save(state_path)
+            say(f"      offline steps passed; waiting for a person: {', '.join(waiting)}")
             raise GateFailed(
-                f"step `auth` is waiting for credentials for `{ctx.paths.name}`",
+                f"step `auth` is waiting for credentials for `{ctx.paths.name}` "
+                f"(waiting: {', '.join(waiting)})",
                 hint=f"ask the user to run `skillpack auth {ctx.paths.name}` (or pass "
                 f"--config KEY=VALUE), then `skillpack create {ctx.paths.name} --resume`",
                 code="waiting",
@@ -321,9 +364,18 @@ def run_create(
         ok, detail = step.gate(out)
         record.artifacts = _artifacts(out)
         record.message = detail
+        if step.name == "implement":
+            record.todo = [_todo_entry(t) for t in out.get("todo", [])]
+            for line in _todo_lines(record.todo):
+                say(f"      to-do: {line}")
         if not ok:
             record.status = "failed"
             state.save(state_path)
+            todo = state.step("implement").todo if step.name == "test_simulate" else []
+            if todo:
+                detail += f"; {len(todo)} to-dos from implement: " + "; ".join(
+                    _todo_lines(todo)[:5]
+                )
             raise GateFailed(
                 f"step `{step.name}` failed its gate: {detail}",
                 hint=f"{step.on_fail}; then `skillpack create {ctx.paths.name} --workspace "
