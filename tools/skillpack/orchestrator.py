@@ -101,7 +101,7 @@ def _implement_gate(out: dict[str, Any]) -> tuple[bool, str]:
     # To-dos do not stop the run here: the offline suite next shows whether they matter.
     todo = out.get("todo", [])
     blocking = sum(1 for t in todo if t.get("blocking"))
-    return bool(out.get("passed_template_check")), (
+    return bool(out.get("connector_module")), (
         f"{len(todo)} to-dos ({blocking} blocking)" if todo else "no to-dos"
     )
 
@@ -347,7 +347,7 @@ def run_create(
             if step.name == "implement" and exc.code == "would-overwrite" and resume:
                 # The connector was finished by hand after a failed gate: keep it and let
                 # the next steps (the suites) judge it.
-                out = {"passed_template_check": True, "todo": [], "kept": str(exc)}
+                out = {"connector_module": "kept", "todo": [], "kept": str(exc)}
             else:
                 record.status = "failed"
                 record.seconds = round(time.perf_counter() - started, 2)

@@ -332,6 +332,18 @@ def _pick(candidates: list[tuple[list[str], int]], names: set[str], avoid: set[s
     return []
 
 
+def cursor_candidates(names: list[str], fields: list[TableField]) -> list[str]:
+    """Fields that could order records: named in prose about cursors, else timestamps."""
+    stamps = [f.name for f in fields if f.type in ("timestamp", "date")]
+    return [n for n in names if n] + stamps
+
+
+def _cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
+    spans = [x for spans, _ in found.prose_cursor for x in spans]
+    rejected = [found.cursor or "", *found.col_cursor]
+    return cursor_candidates(rejected + spans, fields)
+
+
 def _delete_path(ep: Endpoint) -> bool:
     return bool(_DELETE_PATH.search(ep.path))
 
@@ -344,8 +356,23 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     name = found.name or name
     line = draft.line
 
-    def warn(code: str, message: str, at: int | None = None) -> None:
-        warnings.append(DocWarning(line=at or line, code=code, message=message, table=name))
+    def warn(
+        code: str,
+        message: str,
+        at: int | None = None,
+        fact: str | None = None,
+        candidates: list[str] | None = None,
+    ) -> None:
+        warnings.append(
+            DocWarning(
+                line=at or line,
+                code=code,
+                message=message,
+                table=name,
+                field=fact,
+                candidates=list(dict.fromkeys(candidates or []))[:8],
+            )
+        )
 
     fields = found.fields or found.example_fields
     if not found.fields and found.example_fields:
@@ -384,7 +411,13 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             if flag is not None:
                 delete_feed = read.model_copy(update={"query_params": [flag]})
     else:
-        warn("no-read-endpoint", f"no read endpoint (`GET /path`) found for table `{name}`")
+        seen = [f"{ep.method} {ep.path}" for ep, _ in found.endpoints]
+        warn(
+            "no-read-endpoint",
+            f"no read endpoint (`GET /path`) found for table `{name}`",
+            fact="read_endpoint",
+            candidates=seen,
+        )
     if found.delete_feed_none:
         delete_feed = None
 
@@ -404,7 +437,14 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
                 break
     if pk is None:
         pk = []
-        warn("no-primary-key", f"could not tell the primary key of table `{name}`")
+        ids = [f for f in field_names if f.lower().endswith("id") or "key" in f.lower()]
+        prose = [x for spans, _ in found.prose_pk for x in spans]
+        warn(
+            "no-primary-key",
+            f"could not tell the primary key of table `{name}`",
+            fact="primary_keys",
+            candidates=prose + sorted(ids),
+        )
     elif field_names:
         for key in pk:
             if key not in field_names:
@@ -444,7 +484,11 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
                     inferred.append("cursor_field")
                     break
     if cursor is not None and field_names and cursor not in field_names:
-        warn("unknown-cursor", f"cursor field `{cursor}` of table `{name}` is not among its fields")
+        warn(
+            "unknown-cursor",
+            f"cursor field `{cursor}` of table `{name}` is not among its fields",
+            fact="cursor_field",
+        )
 
     # --- ingestion type ---
     if stated is not None:
@@ -460,7 +504,12 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         else:
             ingestion = "snapshot"
     if ingestion in ("cdc", "cdc_with_deletes") and cursor is None:
-        warn("no-cursor", f"table `{name}` is `{ingestion}` but no cursor field was found")
+        warn(
+            "no-cursor",
+            f"table `{name}` is `{ingestion}` but no cursor field was found",
+            fact="cursor_field",
+            candidates=_cursor_candidates(found, fields),
+        )
 
     # --- pagination ---
     pagination = found.pagination

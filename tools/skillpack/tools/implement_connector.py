@@ -38,7 +38,16 @@ class TodoItem(BaseModel):
     """One thing the doc did not give, and where to finish it."""
 
     table: str | None = Field(None, description="The table it concerns; none for the source.")
+    field: str = Field(
+        description="What to decide: `primary_keys`, `cursor_field`, `read_endpoint`, `auth`..."
+    )
     what: str = Field(description="What is missing and how to finish it.")
+    candidates: list[str] = Field(
+        default_factory=list, description="Values the doc suggests, best first."
+    )
+    guessed: bool = Field(
+        False, description="True: the generated code uses a value the doc does not state."
+    )
     doc_line: int | None = Field(None, description="1-based line of the API doc to look at.")
     file: str = Field(description="The generated file to edit.")
     line: int | None = Field(None, description="1-based line in that file.")
@@ -128,7 +137,10 @@ def _items(plan: ConnectorPlan, lines: dict[str, int], module: Path) -> list[Tod
     return [
         TodoItem(
             table=t.table,
+            field=t.fact,
             what=t.what,
+            candidates=list(t.candidates),
+            guessed=t.guessed,
             doc_line=t.doc_line,
             file=str(module),
             line=anchor(t) if not t.key.startswith("option:") else lines.get("required"),

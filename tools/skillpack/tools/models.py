@@ -126,6 +126,13 @@ class DocWarning(BaseModel):
     code: str = Field(description="Stable id of the kind of warning, e.g. `no-primary-key`.")
     message: str = Field(description="What could not be decided.")
     table: str | None = Field(None, description="The table it concerns, if any.")
+    field: str | None = Field(
+        None,
+        description="The fact left open, e.g. `primary_keys`, `cursor_field`, `read_endpoint`.",
+    )
+    candidates: list[str] = Field(
+        default_factory=list, description="Values the doc suggests for it, best first."
+    )
 
 
 class Param(BaseModel):

@@ -181,6 +181,18 @@ def _apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated
     return table.model_copy(update=update)
 
 
+def _settle(table: Table, warnings: list[DocWarning]) -> list[DocWarning]:
+    """The table's warnings once doc-wide facts are in: the ones those facts settle go."""
+    out = []
+    for w in warnings:
+        if w.code == "no-primary-key" and table.primary_keys:
+            continue
+        if w.code == "no-cursor" and (table.cursor_field or table.ingestion_type == "snapshot"):
+            continue
+        out.append(w)
+    return out
+
+
 def _by_path(block: Block, names: dict[str, TableDraft], url: str | None) -> TableDraft | None:
     """The table whose name is a segment of the path of the block's first endpoint."""
     if block.kind == "code":
@@ -302,8 +314,9 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     tables: list[Table] = []
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
-        tables.append(_apply_defaults(table, defaults, declared, stated))
-        warnings.extend(table_warnings)
+        table = _apply_defaults(table, defaults, declared, stated)
+        tables.append(table)
+        warnings.extend(_settle(table, table_warnings))
 
     for wname, wb, line in write_backs(parts.write, url):
         target = _match_table(tables, wname, wb)
