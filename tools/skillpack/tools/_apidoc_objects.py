@@ -44,6 +44,10 @@ _EXCLUDED = re.compile(
     r"out of scope)",
     re.I,
 )
+#: words in any cell of a row that take the row out of the list
+_EXCLUDED_ANYWHERE = re.compile(
+    r"^\W*(?:used internally|internal only|not supported|deferred|out of scope)", re.I
+)
 _TABLEISH = re.compile(
     r"\b(?:tables?|objects?|streams?|resources?|entit(?:y|ies)|reports?|modules?|endpoints?|"
     r"collections?|datasets?|feeds?|kinds?)\b",
@@ -72,6 +76,9 @@ class Declared:
     blocks: list[Block] = field(default_factory=list)
     #: ingestion type a group heading states for the tables under it ("Snapshot tables")
     ingestion: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: the list item that declared a table, when it says more than the name
+    #: (``- `teams` — `GET /teams` ``)
+    items: dict[str, Block] = field(default_factory=dict)
 
     def add(self, name: str, line: int) -> None:
         name = name.strip()
@@ -110,6 +117,8 @@ def _from_table(block: Block, out: Declared) -> None:
         if not any(c.text.strip() for i, c in enumerate(row) if i != col):
             continue  # a group row such as "**Activities**"
         if any(g < len(row) and _EXCLUDED.match(plain(row[g].text)) for g in gates):
+            continue
+        if any(_EXCLUDED_ANYWHERE.match(plain(c.text)) for i, c in enumerate(row) if i != col):
             continue
         name = cell.codes[0] if cell.codes else plain(cell.text).strip(" *")
         if IDENT.match(name):
@@ -167,6 +176,8 @@ def _read_blocks(blocks: list[Block], out: Declared) -> None:
             m = _LED_BY_CODE.match(b.text)
             if m:
                 out.add(m.group(1), b.line)
+                if b.text.strip() != f"`{m.group(1)}`":
+                    out.items.setdefault(m.group(1), b)
         elif b.kind == "code" and b.info.lower() in ("", "json"):
             _from_json(b, out)
 

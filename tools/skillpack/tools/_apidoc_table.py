@@ -339,9 +339,15 @@ def cursor_candidates(names: list[str], fields: list[TableField]) -> list[str]:
 
 
 def _cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
+    """Names the doc offered for the cursor: fields first when the fields are known."""
     spans = [x for spans, _ in found.prose_cursor for x in spans]
-    rejected = [found.cursor or "", *found.col_cursor]
-    return cursor_candidates(rejected + spans, fields)
+    named = [found.cursor or "", *found.col_cursor, *spans]
+    field_names = {f.name for f in fields}
+    if field_names:
+        named = [n for n in named if n in field_names]
+    else:
+        named = [n for n in named if is_cursor_name(n, _INGESTION_WORDS)]
+    return cursor_candidates(named, fields)
 
 
 def _delete_path(ep: Endpoint) -> bool:
@@ -503,7 +509,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             ingestion = "cdc"
         else:
             ingestion = "snapshot"
-    if ingestion in ("cdc", "cdc_with_deletes") and cursor is None:
+    if ingestion != "snapshot" and cursor is None:
         warn(
             "no-cursor",
             f"table `{name}` is `{ingestion}` but no cursor field was found",

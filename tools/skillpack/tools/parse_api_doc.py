@@ -113,6 +113,10 @@ def _restrict(drafts: list[TableDraft], declared: Declared) -> list[TableDraft]:
             d = TableDraft(name, line, [], name_from_title=False)
         else:
             d.name = name
+        item = declared.items.get(name)
+        if item is not None:
+            # "`teams` — `GET /teams`": what the list says of a table is its first word on it.
+            d.blocks.insert(0, (item, None))
         out.append(d)
     return out
 
@@ -190,6 +194,20 @@ def _settle(table: Table, warnings: list[DocWarning]) -> list[DocWarning]:
         if w.code == "no-cursor" and (table.cursor_field or table.ingestion_type == "snapshot"):
             continue
         out.append(w)
+    needs_cursor = table.ingestion_type != "snapshot" and not table.cursor_field
+    if needs_cursor and not any(w.code == "no-cursor" for w in out):
+        stamps = [f.name for f in table.fields if f.type in ("timestamp", "date")]
+        out.append(
+            DocWarning(
+                line=table.line,
+                code="no-cursor",
+                message=f"table `{table.name}` is `{table.ingestion_type}` but no cursor "
+                "field was found",
+                table=table.name,
+                field="cursor_field",
+                candidates=stamps[:8],
+            )
+        )
     return out
 
 
@@ -301,6 +319,10 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
     if declared.names:
         drafts = _restrict(drafts, declared)
+    elif declared.kind == "discovered":
+        # The doc says the tables come from the API and names none: its headings are
+        # endpoints and concepts, not tables. The connector must discover them.
+        drafts = []
     for wild in wildcards:
         # "JobApplicationSnapshot_*" in a summary row speaks for every table it matches.
         for d in drafts:
@@ -338,7 +360,14 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             body_fields=current.body_fields or wb.body_fields,
         )
     if not tables:
-        warnings.append(DocWarning(line=None, code="no-tables", message="no tables found"))
+        reason = (
+            "the doc says its tables are discovered at run time but names none"
+            if declared.kind == "discovered"
+            else "no object list, table section or endpoint describes a table"
+        )
+        warnings.append(
+            DocWarning(line=None, code="no-tables", message=f"no tables found: {reason}")
+        )
 
     return ApiDoc(
         source_name=name,
@@ -353,6 +382,10 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     )
 
 
+#: larger files are refused with a one-line error rather than parsed for minutes
+MAX_DOC_BYTES = 5_000_000
+
+
 def read_doc(path: str) -> ApiDoc:
     """Read and parse the API doc at ``path``; ``InputError`` if it cannot be read."""
     p = Path(path).expanduser()
@@ -364,8 +397,24 @@ def read_doc(path: str) -> ApiDoc:
         )
     if not p.is_file():
         raise InputError(f"API doc `{path}` is not a file", hint="pass a Markdown file's path")
+    size = p.stat().st_size
+    if size > MAX_DOC_BYTES:
+        # The biggest real API docs are well under 1 MB; a bigger file is a dump or an export.
+        raise InputError(
+            f"API doc `{path}` is {size / 1e6:.1f} MB; the parser reads docs up to "
+            f"{MAX_DOC_BYTES // 1_000_000} MB",
+            hint="split the doc, or keep only the sections about the tables to ingest",
+            code="doc-too-large",
+        )
+    raw = p.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise InputError(
+            f"API doc `{path}` is binary, not UTF-8 Markdown text",
+            hint="pass the Markdown API doc (UTF-8 text)",
+            code="doc-not-text",
+        )
     try:
-        text = p.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"API doc `{path}` is not UTF-8 text", hint="save the doc as UTF-8 Markdown"
