@@ -160,7 +160,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
     with path.open("wb") as f:  # sparse: no 50 MB written to disk
         f.truncate(50 * 1_000_000)
     assert path.stat().st_size > MAX_DOC_BYTES
-    with pytest.raises(InputError, match="50.0 MB") as err:
+    with pytest.raises(InputError, match=r"50\.0 MB") as err:
         parse_api_doc(ParseApiDocIn(path=str(path)))
     assert err.value.code == "doc-too-large" and err.value.hint
 
