@@ -315,6 +315,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             continue
         for tname, facts, line in summary_rows(block, url):
             drafts.append(summary_draft(tname, facts, line))
+    drafts = [d for d in drafts if name_key(d.name)]  # an empty heading names no table
     wildcards = [d for d in drafts if "*" in d.name]
     drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
     if declared.names:
