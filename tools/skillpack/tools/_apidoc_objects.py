@@ -154,8 +154,11 @@ def _from_json(block: Block, out: Declared) -> None:
                 names = data[key]
                 break
     if names and all(isinstance(n, str) for n in names):
+        lines = block.text.splitlines()
         for n in names:
-            out.add(n, block.line)
+            # The fence is the block's line; the name sits on a line inside it.
+            at = next((i for i, ln in enumerate(lines) if f'"{n}"' in ln), 0)
+            out.add(n, block.line + 1 + at)
 
 
 def _read_blocks(blocks: list[Block], out: Declared) -> None:
