@@ -255,6 +255,32 @@ class Defaults:
     pk: tuple[list[str], int] | None = None
     ingestion: tuple[str, int] | None = None
     cursor: tuple[str, int] | None = None
+    #: the change-time field the doc names most often (``updatedAt``): a guess for an
+    #: incremental table whose own section names no cursor
+    usual_cursor: tuple[str, int] | None = None
+
+
+#: names of a record's last-change time, compared without case and ``_``
+_CHANGE_TIME = re.compile(
+    r"^(?:last)?(?:updated?|modif(?:y|ied)|changed?|edited)(?:at|on|time|date|datetime|"
+    r"timestamp)?$"
+)
+
+
+def usual_cursor(blocks: list[Block]) -> tuple[str, int] | None:
+    """The change-time field named most often in code spans, with its first line."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for b in blocks:
+        for code in b.codes:
+            key = re.sub(r"[^0-9a-z]", "", code.lower())
+            if _CHANGE_TIME.match(key) and IDENT.match(code) and "." not in code:
+                counts[code] = counts.get(code, 0) + 1
+                first.setdefault(code, b.line)
+    if not counts:
+        return None
+    best = max(counts, key=lambda c: (counts[c], -first[c]))
+    return best, first[best]
 
 
 def doc_defaults(blocks: list[Block]) -> Defaults:

@@ -28,6 +28,7 @@ from skillpack.tools._apidoc_objects import (
     declared_tables,
     doc_defaults,
     stated_facts,
+    usual_cursor,
 )
 from skillpack.tools._apidoc_sections import TableDraft, name_key, sort_sections
 from skillpack.tools._apidoc_table import build_table
@@ -175,6 +176,11 @@ def _apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated
     if ingestion == "snapshot":
         # A snapshot is read whole each time: a cursor would mean nothing.
         update["cursor_field"] = None
+    elif update.get("cursor_field", table.cursor_field) is None and defaults.usual_cursor:
+        # Incremental, yet its own words name no cursor: the doc's usual change-time field
+        # is the best guess, and stays marked as one.
+        update["cursor_field"] = defaults.usual_cursor[0]
+        inferred.append("cursor_field")
     fields = {f.name for f in table.fields}
     cursor = _resolve(update.get("cursor_field", table.cursor_field), fields)
     if cursor != table.cursor_field:
@@ -334,6 +340,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     pagination = global_pagination(parts.pagination, parts.overview)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
+    defaults.usual_cursor = usual_cursor(everything)
     tables: list[Table] = []
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
