@@ -36,7 +36,13 @@ def identifiers(text: str) -> list[str]:
     if is_none_value(text):
         return []
     spans = [c.strip() for c in codes_in(text)]
-    names = [s for s in spans if IDENT.match(s)]
+    names = []
+    for span in spans:
+        if IDENT.match(span):
+            names.append(span)
+        elif span.startswith(("[", "(")):
+            # "`[cohort_id, distinct_id]`": a composite key written as one list
+            names += [p for p in re.split(r"[\s,]+", span.strip("[]()")) if IDENT.match(p)]
     if spans:
         return names
     words = re.split(r"\s*(?:,|/|\+|\band\b|&)\s*", re.sub(r"\(.*?\)", "", text))

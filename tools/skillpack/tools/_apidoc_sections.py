@@ -79,6 +79,14 @@ _TABLE_PREFIX = re.compile(
 )
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_ONLY_JOINERS = re.compile(
+    r"^[\s,/&]*(?:(?:and|or|&)[\s,]*)*(?:(?:tables?|objects?|streams?|resources?|entities)\b"
+    r"[\s,]*)?(?:\(.*\))?\s*$",
+    re.I,
+)
+
+
 def _ident_codes(codes: list[str]) -> list[str]:
     return [c for c in codes if IDENT.match(c) and "/" not in c]
 
@@ -258,7 +266,14 @@ def sort_sections(root: Section) -> Sorted:
             # "List contacts — GET /contacts": the heading itself names the read endpoint.
             blocks.append((Block("heading", sec.line, sec.title, list(sec.title_codes)), None))
         _context_blocks(sec, None, blocks)
-        names = _several_names(sec.title) or [table_name(sec.title, sec.title_codes)]
+        idents = _ident_codes(sec.title_codes)
+        # "`users`, `organizations`, and `teams` objects": one section for several tables.
+        several = (
+            idents
+            if len(idents) >= 2 and _ONLY_JOINERS.match(_CODE_SPAN.sub("", sec.title))
+            else []
+        )
+        names = several or _several_names(sec.title) or [table_name(sec.title, sec.title_codes)]
         for name in names:
             # "Candidate / CandidateLight": one schema for two tables, each gets the blocks.
             drafts = _split_drafts(name, sec.line, list(blocks))
