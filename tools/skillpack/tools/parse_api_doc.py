@@ -176,9 +176,13 @@ def _apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated
     if ingestion == "snapshot":
         # A snapshot is read whole each time: a cursor would mean nothing.
         update["cursor_field"] = None
-    elif update.get("cursor_field", table.cursor_field) is None and defaults.usual_cursor:
+    elif (
+        update.get("cursor_field", table.cursor_field) is None
+        and defaults.usual_cursor
+        and (not table.fields or defaults.usual_cursor[0] in {f.name for f in table.fields})
+    ):
         # Incremental, yet its own words name no cursor: the doc's usual change-time field
-        # is the best guess, and stays marked as one.
+        # is the best guess (when the table has it), and stays marked as one.
         update["cursor_field"] = defaults.usual_cursor[0]
         inferred.append("cursor_field")
     fields = {f.name for f in table.fields}
