@@ -49,6 +49,9 @@ class Context:
     config_values: dict[str, Any] = field(default_factory=dict)
     config_env: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 600.0
+    #: in a Lakeflow checkout: test against its hand-curated simulator spec for this source
+    #: instead of the one synthesised from the doc (an independent check of the generated code)
+    simulator_source: str | None = None
 
     @property
     def source(self) -> dict[str, str]:
@@ -258,6 +261,37 @@ def _artifacts(out: dict[str, Any]) -> list[str]:
     return found[:20]
 
 
+#: where a Lakeflow checkout keeps its curated simulator specs
+CHECKOUT_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
+
+
+def use_simulator_source(test_file: Path, name: str) -> None:
+    """Point the generated test class at the checkout's curated spec ``name`` (idempotent)."""
+    lines = test_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    wanted = f'    simulator_source = "{name}"\n'
+    lines = [ln for ln in lines if not ln.startswith("    simulator_source = ")]
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("    connector_class = "))
+    lines.insert(at + 1, wanted)
+    test_file.write_text("".join(lines), encoding="utf-8")
+
+
+def _check_simulator_source(paths: SourcePaths, name: str) -> None:
+    if paths.layout != "upstream":
+        raise InputError(
+            "`--simulator-source` needs a Lakeflow Community Connectors checkout as the "
+            f"workspace; `{paths.root}` is not one",
+            hint="pass --workspace PATH_TO_CHECKOUT, or leave --simulator-source out to test "
+            "against the spec synthesised from the doc",
+        )
+    specs = paths.root / CHECKOUT_SPECS
+    if not (specs / name / "endpoints.yaml").is_file():
+        known = sorted(p.parent.name for p in specs.glob("*/endpoints.yaml"))
+        raise InputError(
+            known_values("simulator source", name, known or ["(none)"]),
+            hint=f"the checkout's curated specs live in `{specs}`",
+        )
+
+
 def _mark_waiting(state: RunState) -> list[str]:
     """Mark the steps that need a person's credentials as waiting; their names."""
     names = []
@@ -365,6 +399,8 @@ def run_create(
         record.artifacts = _artifacts(out)
         record.message = detail
         if step.name == "implement":
+            if ctx.simulator_source:
+                use_simulator_source(ctx.paths.test_file, ctx.simulator_source)
             record.todo = [_todo_entry(t) for t in out.get("todo", [])]
             for line in _todo_lines(record.todo):
                 say(f"      to-do: {line}")
@@ -400,6 +436,7 @@ def context_for(
     config_values: dict[str, Any] | None = None,
     config_env: dict[str, str] | None = None,
     resume: bool = False,
+    simulator_source: str | None = None,
 ) -> Context:
     """Build the run context, checking the doc (or, to resume, the saved state) exists."""
     paths = source_paths(source, workspace)
@@ -408,6 +445,8 @@ def context_for(
             f"nothing to resume: `{paths.state_file}` does not exist",
             hint="run `skillpack create` without --resume first",
         )
+    if simulator_source:
+        _check_simulator_source(paths, simulator_source)
     paths.root.mkdir(parents=True, exist_ok=True)
     doc_path = Path(doc).expanduser() if doc else paths.api_doc
     if not doc_path.is_file():
@@ -421,4 +460,5 @@ def context_for(
         version=version,
         config_values=dict(config_values or {}),
         config_env=dict(config_env or {}),
+        simulator_source=simulator_source,
     )
