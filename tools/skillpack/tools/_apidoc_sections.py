@@ -346,6 +346,12 @@ def sort_sections(root: Section) -> Sorted:
             return
         child_tables = [c for c in sec.children if _looks_like_table(c)]
         own_strong = _signals(sec.blocks, strong_only=True)
+        details = [c for c in sec.children if _is_detail(c)]
+        if child_tables and sec.level > 1 and len(details) > len(child_tables):
+            # "Endpoint", "Query parameters", "Record fields", "Edge cases" ... with one odd
+            # sub-heading among them: the section is one table, its children its details.
+            add_table(sec)
+            return
         if child_tables and (not own_strong or len(child_tables) >= 2 or sec.level <= 1):
             if sec.level <= 1 or not own_strong:
                 out.overview.extend(sec.blocks)
