@@ -170,3 +170,13 @@ def test_five_thousand_headings_parse_to_tables_without_error():
     doc = parse_markdown(text)
     assert len(doc.tables) == 5000
     assert {tuple(t.primary_keys) for t in doc.tables} == {("id",)}
+
+
+def test_table_options_are_keys_a_user_sets_not_api_query_syntax():
+    doc = parse_markdown(
+        "# Repo API\n\n## Tables\n\n### `commits`\n\n- Read endpoint: `GET /commits`\n"
+        "- Primary key: `id`\n\n#### Table options\n\n| Option | Type | Description |\n"
+        "|---|---|---|\n| `repository` | string | Which repository. |\n"
+        "| `$expand` | string | OData expansion. |\n"
+    )
+    assert [o.name for o in doc.tables[0].options] == ["repository"]

@@ -76,6 +76,7 @@ def is_cursor_name(name: str | None, avoid: set[str]) -> bool:
     return not _NOT_CURSOR.search(name.split(".")[-1])
 
 
+_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
 _SEARCH_PATH = re.compile(r"search|query|list|export|find", re.I)
 
@@ -559,7 +560,13 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         pagination=pagination,
         delete_endpoint=delete_feed,
         fields=fields,
-        options=found.options + [o for o in draft.options if o.name not in option_names],
+        # A table option is a key the user sets (``since``, ``repository``); ``$expand`` is a
+        # query parameter of the API that the connector sends itself.
+        options=[
+            o
+            for o in found.options + [o for o in draft.options if o.name not in option_names]
+            if _OPTION_NAME.match(o.name)
+        ],
         write=write_back,
         line=line,
     )
