@@ -87,6 +87,21 @@ _ONLY_JOINERS = re.compile(
 )
 
 
+_ABOUT_REQUESTS = re.compile(
+    r"\b(?:paginat\w*|paging|authentication|authori[sz]ation|incremental|sync|filter\w*|"
+    r"parameters?|params|rate limits?|sorting|ordering)\b"
+)
+
+
+def _title_idents(sec: Section) -> list[str]:
+    """Identifiers in a heading's code spans, unless the heading is about requests:
+    in "Pagination (`count` + `offset`)" the code spans are parameters, not tables."""
+    idents = _ident_codes(sec.title_codes)
+    if idents and _ABOUT_REQUESTS.search(_CODE_SPAN.sub("", sec.title.lower())):
+        return []
+    return idents
+
+
 def _ident_codes(codes: list[str]) -> list[str]:
     return [c for c in codes if IDENT.match(c) and "/" not in c]
 
@@ -182,7 +197,7 @@ def _signals(blocks: list[Block], *, strong_only: bool = False) -> bool:
 
 def _is_detail(sec: Section) -> bool:
     title = sec.title.lower()
-    if _ident_codes(sec.title_codes):
+    if _title_idents(sec):
         return False
     return bool(DETAIL_TITLE.search(title)) or bool(_DETAIL_ONLY.match(title))
 
@@ -293,7 +308,7 @@ def sort_sections(root: Section) -> Sorted:
 
     def visit(sec: Section, in_container: bool) -> None:
         title = sec.title.lower()
-        idents = _ident_codes(sec.title_codes)
+        idents = _title_idents(sec)
         if not _NO_SUMMARY.search(title):
             out.summaries.extend(b for b in sec.blocks if b.kind == "table")
         if _BASE_URL_TITLE.search(title):
