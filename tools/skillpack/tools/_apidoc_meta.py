@@ -218,7 +218,16 @@ def global_pagination(blocks: list[Block], overview: list[Block]) -> Pagination 
                 text, is_prose = b.text, prose
             style = pagination_from_text(text, prose=is_prose)
             if style:
-                return Pagination(style=style, description=plain(b.text)[:300], line=b.line)  # type: ignore[arg-type]
+                # The lines after the statement usually name the parameters ("- `offset`:
+                # records to skip"); the implement step reads them from the description.
+                start = next(i for i, x in enumerate(group) if x is b)
+                after = [x for x in group[start : start + 8] if x.kind in ("para", "item")]
+                description = "\n".join(x.text for x in after) if group is blocks else ""
+                return Pagination(
+                    style=style,  # type: ignore[arg-type]
+                    description=(description or plain(b.text))[:800],
+                    line=b.line,
+                )
     return None
 
 
