@@ -58,6 +58,11 @@ def run_one(source: str, doc: Path, base: Path) -> dict:
     )
     row["todo_source_level"] = sum(1 for t in todo if not t.get("table"))
     row["simulate_passed"] = steps[STEP]["status"] == "passed"
+    row["blocking"] = [
+        f"{t.get('table')}.{t.get('field')}: {t.get('what', '')[:90]}"
+        for t in todo
+        if t.get("blocking")
+    ]
     return row
 
 

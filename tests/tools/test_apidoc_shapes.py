@@ -180,3 +180,13 @@ def test_table_options_are_keys_a_user_sets_not_api_query_syntax():
         "| `$expand` | string | OData expansion. |\n"
     )
     assert [o.name for o in doc.tables[0].options] == ["repository"]
+
+
+def test_one_endpoint_for_every_table_gives_each_table_its_read_endpoint():
+    doc = parse("clinic_name_run.md")
+    reads = {t.name: (t.read_endpoint.path, [p.name for p in t.read_endpoint.query_params])
+             for t in doc.tables}  # fmt: skip
+    assert reads["LabResult"] == ("/LabResult", ["_updated"])
+    derived = [w for w in doc.warnings if w.code == "read-endpoint-from-template"]
+    assert {w.table for w in derived} == {"Patient", "Visit", "LabResult", "Prescription"}
+    assert all(w.field == "read_endpoint" and w.line == 27 for w in derived)

@@ -45,3 +45,10 @@ def test_guessed_facts_are_marked_as_guesses(tmp_path):
         ("carriers", "ingestion_type"),
     }
     assert all("guess" in t.what and t.candidates == ["snapshot"] for t in guessed)
+
+
+def test_an_endpoint_derived_for_every_table_is_a_guess_to_confirm(tmp_path):
+    out = _implement("clinic_name_run.md", "clinic", tmp_path)
+    derived = [t for t in out.todo if t.field == "read_endpoint"]
+    assert {t.table for t in derived} == {"Patient", "Visit", "LabResult", "Prescription"}
+    assert all(t.guessed and t.doc_line == 27 and not t.blocking for t in derived)

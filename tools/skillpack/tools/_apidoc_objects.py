@@ -374,3 +374,46 @@ def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[ob
                             b.line,
                         )
     return out
+
+
+# --- one endpoint for every table ----------------------------------------------------------
+
+#: a path whose last segment stands for the table: ``/{ResourceType}``, ``/<EntitySet>``
+_TEMPLATE_PATH = re.compile(
+    r"(?:^|\s|`)(?:(GET|POST)\s+)?((?:\{[^}\s]*\}|<[^>\s]*>|https?://[^\s`/]+)?"
+    r"(?:/[^\s`?]*)?/(?:\{([^}\s]+)\}|<([^>\s]+)>)(?:\?[^\s`]*)?)(?=$|[\s`.,;)])"
+)
+_TABLE_PLACEHOLDER = re.compile(
+    r"(?i)^(?:resource|module|table|entity|entities|object|collection|dataset|stream|report|kind)"
+    r"(?:_?(?:type|name|set|api_?name|id))*$"
+)
+_BASE_PLACEHOLDER = re.compile(r"^(?:\{[^}]*\}|<[^>]*>|https?://[^/]+)")
+
+
+def table_endpoint(blocks: list[Block]) -> tuple[str, str, int] | None:
+    """``(method, path, line)`` of an endpoint whose last path segment is a placeholder for
+    the table (``GET {base_url}/{ResourceType}``), the one named most often."""
+    seen: dict[tuple[str, str], list[int]] = {}
+    for b in blocks:
+        texts = b.text.splitlines() if b.kind == "code" else [b.text]
+        for offset, text in enumerate(texts):
+            if "/" not in text or ("{" not in text and "<" not in text):
+                continue
+            for m in _TEMPLATE_PATH.finditer(text):
+                name = m.group(3) or m.group(4) or ""
+                if not _TABLE_PLACEHOLDER.match(name.replace("-", "_")):
+                    continue
+                path = _BASE_PLACEHOLDER.sub("", m.group(2))
+                line = b.line + (offset + 1 if b.kind == "code" else 0)
+                seen.setdefault((m.group(1) or "GET", path), []).append(line)
+    if not seen:
+        return None
+    (method, path), lines = max(seen.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
+    return method, path, lines[0]
+
+
+def fill_template(path: str, table: str) -> str:
+    """``/crm/v8/{module_api_name}?fields=x`` for table ``Leads`` -> ``/crm/v8/Leads?fields=x``."""
+    base, sep, query = path.partition("?")
+    head, _, _last = base.rpartition("/")
+    return f"{head}/{table}{sep}{query}"

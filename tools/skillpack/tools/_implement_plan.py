@@ -127,6 +127,21 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
         plan = by_name.get(w.table or "")
         if plan is None or w.field not in _OPEN_FACT_WORDS:
             continue
+        if w.code == "read-endpoint-from-template":
+            plan.notes.append(
+                Todo(
+                    f"{w.table}:{w.field}",
+                    w.table,
+                    f"{w.message}: confirm the table's endpoint against the API",
+                    "read endpoint derived",
+                    w.line,
+                    False,
+                    field=w.field,
+                    candidates=tuple(w.candidates),
+                    guessed=True,
+                )
+            )
+            continue
         if w.field == "read_endpoint" and plan.todo is not None:
             continue  # the planner's own to-do for the read says more
         seen = f"; candidates seen: {', '.join(w.candidates)}" if w.candidates else ""

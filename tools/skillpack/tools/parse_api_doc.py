@@ -11,6 +11,7 @@ from skillpack.tools._apidoc_extract import (
     endpoints_in_code,
     endpoints_in_text,
     is_summary_table,
+    make_endpoint,
 )
 from skillpack.tools._apidoc_meta import (
     auth_methods,
@@ -27,7 +28,9 @@ from skillpack.tools._apidoc_objects import (
     Defaults,
     declared_tables,
     doc_defaults,
+    fill_template,
     stated_facts,
+    table_endpoint,
     usual_cursor,
 )
 from skillpack.tools._apidoc_sections import TableDraft, name_key, sort_sections
@@ -195,11 +198,29 @@ def _apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated
     return table.model_copy(update=update)
 
 
+def _from_template(table: Table, template: tuple[str, str, int], url: str | None):
+    """The table's read endpoint from the doc's one endpoint for every table, and a
+    warning saying it was derived (a to-do to confirm it)."""
+    method, path, line = template
+    ep = make_endpoint(method, fill_template(path, table.name), line, url)
+    note = DocWarning(
+        line=line,
+        code="read-endpoint-from-template",
+        message=f"read endpoint of `{table.name}` derived from `{method} {path}`",
+        table=table.name,
+        field="read_endpoint",
+        candidates=[f"{ep.method} {ep.path}"],
+    )
+    return table.model_copy(update={"read_endpoint": ep}), note
+
+
 def _settle(table: Table, warnings: list[DocWarning]) -> list[DocWarning]:
     """The table's warnings once doc-wide facts are in: the ones those facts settle go."""
     out = []
     for w in warnings:
         if w.code == "no-primary-key" and table.primary_keys:
+            continue
+        if w.code == "no-read-endpoint" and table.read_endpoint is not None:
             continue
         if w.code == "no-cursor" and (table.cursor_field or table.ingestion_type == "snapshot"):
             continue
@@ -346,9 +367,13 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
     defaults.usual_cursor = usual_cursor(everything)
     tables: list[Table] = []
+    template = table_endpoint(everything) if drafts else None
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
         table = _apply_defaults(table, defaults, declared, stated)
+        if table.read_endpoint is None and template is not None:
+            table, note = _from_template(table, template, url)
+            table_warnings.append(note)
         tables.append(table)
         warnings.extend(_settle(table, table_warnings))
 
