@@ -35,12 +35,14 @@ from skillpack.tools._apidoc_vocab import (
     CURSOR_PROSE,
     DELETED_PARAM,
     IDENT,
+    INGESTION_WORDS,
     PAGE_PROSE,
     PK_PROSE,
     SENTENCE_SPLIT,
     SINCE_PARAM,
     SNAPSHOT_PROSE,
     ingestion_from_text,
+    is_cursor_name,
     map_type,
     pagination_from_text,
     split_label,
@@ -56,26 +58,6 @@ from skillpack.tools.models import (
 )
 
 _NEGATED = re.compile(r"\b(?:not?|never|cannot|without|none)\b|n't\b", re.I)
-_INGESTION_WORDS = {"cdc", "cdc_with_deletes", "snapshot", "append", "incremental"}
-#: request parameters and response markers that bound or page a read, never a record field:
-#: ``pageToken``, ``continuationToken``, ``limit``, ``end_time``, ``updatedAtFrom``
-_NOT_CURSOR = re.compile(
-    r"(?:page|token|limit|offset|continuation|per_?page|page_?size|max_?results|top|skip)$|"
-    r"^(?:page|next|prev|end|limit|offset|count|since|from|to|until|before|after|start)"
-    r"(?:_?(?:time|date|at|token|page|cursor|link|url))?$|"
-    r"(?:from|to|until|before|after|since|_gte?|_lte?|_min|_max|start|end)$",
-    re.I,
-)
-
-
-def is_cursor_name(name: str | None, avoid: set[str]) -> bool:
-    """Whether ``name`` can be a cursor field: not a paging token, a window bound, the
-    table's own name or an ingestion word."""
-    if not name or name in avoid or name.lower() in avoid:
-        return False
-    return not _NOT_CURSOR.search(name.split(".")[-1])
-
-
 _OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
 _SEARCH_PATH = re.compile(r"search|query|list|export|find", re.I)
@@ -347,7 +329,7 @@ def _cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
     if field_names:
         named = [n for n in named if n in field_names]
     else:
-        named = [n for n in named if is_cursor_name(n, _INGESTION_WORDS)]
+        named = [n for n in named if is_cursor_name(n, INGESTION_WORDS)]
     return cursor_candidates(named, fields)
 
 
@@ -465,7 +447,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     stated = found.ingestion or found.prose_ingestion
     if stated is None and found.snapshot_hint and not found.append_hint:
         stated = "snapshot"
-    not_cursor = query_names | {name} | _INGESTION_WORDS
+    not_cursor = query_names | {name} | INGESTION_WORDS
     cursor = found.cursor if is_cursor_name(found.cursor, not_cursor) else None
     if cursor is None:
         cursor = next((c for c in found.col_cursor if is_cursor_name(c, not_cursor)), None)
