@@ -8,6 +8,7 @@ listed in ``Table.inferred``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -167,7 +168,13 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
     return False
 
 
-def _prose(found: _Found, text: str, line: int) -> None:
+@functools.lru_cache(maxsize=8192)
+def _prose_facts(text: str) -> tuple:
+    """What one text says in prose: key spans, cursor spans, an ingestion word, and the
+    append / snapshot hints. Cached: an aspect block is read once per table it concerns."""
+    pk: list[list[str]] = []
+    cursor: list[list[str]] = []
+    ingestion = None
     if "`" in text:
         for sentence in SENTENCE_SPLIT.split(text):
             if "`" not in sentence:
@@ -176,18 +183,36 @@ def _prose(found: _Found, text: str, line: int) -> None:
             if not spans:
                 continue
             if PK_PROSE.search(sentence):
-                found.prose_pk.append((spans, line))
+                pk.append(spans)
             if CURSOR_PROSE.search(sentence):
-                found.prose_cursor.append((spans, line))
-            if found.prose_ingestion is None:
+                cursor.append(spans)
+            if ingestion is None:
                 for span in codes_in(sentence):
                     s = span.strip().lower()
                     if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
-                        found.prose_ingestion = s
-    if APPEND_PROSE.search(text):
-        found.append_hint = True
-    if SNAPSHOT_PROSE.search(text):
-        found.snapshot_hint = True
+                        ingestion = s
+    return (
+        tuple(tuple(x) for x in pk),
+        tuple(tuple(x) for x in cursor),
+        ingestion,
+        bool(APPEND_PROSE.search(text)),
+        bool(SNAPSHOT_PROSE.search(text)),
+    )
+
+
+def clear_caches() -> None:
+    """Forget what earlier docs said (called once per parse)."""
+    _prose_facts.cache_clear()
+
+
+def _prose(found: _Found, text: str, line: int) -> None:
+    pk, cursor, ingestion, append, snapshot = _prose_facts(text)
+    found.prose_pk.extend((list(spans), line) for spans in pk)
+    found.prose_cursor.extend((list(spans), line) for spans in cursor)
+    if found.prose_ingestion is None:
+        found.prose_ingestion = ingestion
+    found.append_hint = found.append_hint or append
+    found.snapshot_hint = found.snapshot_hint or snapshot
 
 
 def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | None) -> None:

@@ -31,7 +31,7 @@ from skillpack.tools._apidoc_objects import (
 )
 from skillpack.tools._apidoc_sections import TableDraft, name_key, sort_sections
 from skillpack.tools._apidoc_settle import apply_defaults, from_template, restrict, settle
-from skillpack.tools._apidoc_table import build_table
+from skillpack.tools._apidoc_table import build_table, clear_caches
 from skillpack.tools._apidoc_tree import Block, build_tree, tokenize
 from skillpack.tools.models import ApiDoc, DocPath, DocWarning, Table, ToolIn, WriteBack
 from skillpack.tools.registry import tool
@@ -178,6 +178,7 @@ def _match_table(tables: list[Table], name: str | None, wb: WriteBack) -> Table 
 
 def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result."""
+    clear_caches()  # per-doc caches start empty: each doc is read on its own
     root = build_tree(tokenize(text))
     parts = sort_sections(root)
     declared = declared_tables(root)
