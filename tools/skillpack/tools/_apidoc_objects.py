@@ -290,6 +290,9 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
     for b in blocks:
         if b.kind not in ("para", "item"):
             continue
+        low = b.text.lower()
+        if "all" not in low and "every" not in low and "each" not in low and "cursor" not in low:
+            continue  # no statement for every table, no cursor label: skip the regexes
         if out.cursor is None and "`" in b.text:
             m = _CURSOR_LABEL.match(b.text)
             if m:

@@ -168,6 +168,11 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
     return False
 
 
+#: a word every match of APPEND_PROSE / SNAPSHOT_PROSE holds
+_APPEND_WORDS = ("immutable", "append", "never", "insert", "write", "cannot be", "are not")
+_SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modified")
+
+
 @functools.lru_cache(maxsize=8192)
 def _prose_facts(text: str) -> tuple:
     """What one text says in prose: key spans, cursor spans, an ingestion word, and the
@@ -191,12 +196,16 @@ def _prose_facts(text: str) -> tuple:
                     s = span.strip().lower()
                     if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
                         ingestion = s
+    low = text.lower()
+    # Cheap word checks first: the two patterns are long alternations, slow on long text.
+    append = any(w in low for w in _APPEND_WORDS) and bool(APPEND_PROSE.search(text))
+    snapshot = any(w in low for w in _SNAPSHOT_WORDS) and bool(SNAPSHOT_PROSE.search(text))
     return (
         tuple(tuple(x) for x in pk),
         tuple(tuple(x) for x in cursor),
         ingestion,
-        bool(APPEND_PROSE.search(text)),
-        bool(SNAPSHOT_PROSE.search(text)),
+        append,
+        snapshot,
     )
 
 
