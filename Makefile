@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 BUNDLED := tools/skillpack/examples/workspace/tests
 
-.PHONY: install demo test lint unit live bench mutants compat compat-tools clean
+.PHONY: install demo test lint unit live bench mutants compat compat-tools accuracy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,11 @@ compat-tools: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .demo
+
+# Parser accuracy on a Lakeflow Community Connectors checkout's own API docs; the ground
+# truth comes from its connectors, read with UPSTREAM_PYTHON (a Python that has it installed).
+UPSTREAM ?=
+UPSTREAM_PYTHON ?= python3
+accuracy: $(STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make accuracy UPSTREAM=DIR [UPSTREAM_PYTHON=PY]"; exit 2; }
+	$(PY) bench/accuracy.py "$(UPSTREAM)" --python "$(UPSTREAM_PYTHON)"

@@ -128,7 +128,7 @@ def test_create_stops_at_implement_naming_the_dropped_fact(tmp_path):
     with pytest.raises(GateFailed) as err:
         run_create(ctx, until="connect")
     text = str(err.value)
-    assert "step `implement` failed its gate (`passed_template_check`)" in text
+    assert "step `implement` failed its gate (`ready_to_test`)" in text
     assert "1 blocking" in text and "POST /cohorts/list" in text and "doc line" in text
 
 

@@ -326,6 +326,12 @@ def _create_args(p: argparse.ArgumentParser) -> None:
         metavar="KEY=ENV_VAR",
         help="a connection value read from an environment variable (repeatable)",
     )
+    p.add_argument(
+        "--simulator-source",
+        metavar="NAME",
+        help="in a Lakeflow checkout: test offline against its curated simulator spec NAME "
+        "instead of the spec synthesised from the doc",
+    )
 
 
 @command("create", "Create a connector from its API doc, one gated step at a time.", _create_args)
@@ -340,6 +346,7 @@ def _create(args: argparse.Namespace) -> int:
         config_values=_key_values(args.config, "--config"),
         config_env=_key_values(args.config_env, "--config-env"),
         resume=args.resume,
+        simulator_source=args.simulator_source,
     )
     state = run_create(
         ctx,

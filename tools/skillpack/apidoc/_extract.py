@@ -36,7 +36,13 @@ def identifiers(text: str) -> list[str]:
     if is_none_value(text):
         return []
     spans = [c.strip() for c in codes_in(text)]
-    names = [s for s in spans if IDENT.match(s)]
+    names = []
+    for span in spans:
+        if IDENT.match(span):
+            names.append(span)
+        elif span.startswith(("[", "(")):
+            # "`[cohort_id, distinct_id]`": a composite key written as one list
+            names += [p for p in re.split(r"[\s,]+", span.strip("[]()")) if IDENT.match(p)]
     if spans:
         return names
     words = re.split(r"\s*(?:,|/|\+|\band\b|&)\s*", re.sub(r"\(.*?\)", "", text))
@@ -129,7 +135,7 @@ _CURSOR_COL = re.compile(r"^(?:cursor|incremental|cursor field)\??$")
 _SUMMARY_NAME_COL = re.compile(
     r"^(?:table|tables|table name|object|objects|object name|stream|streams|stream name|"
     r"entity|entities|entity set|entity name|resource|resources|name|dataset|endpoint name|"
-    r"object type|report|collection)$"
+    r"object type|report|collection|module|modules|module name|api name|connector table)$"
 )
 _SUMMARY_OTHER_COL = re.compile(
     r"(?:endpoint|path|url|primary key|pk|keys?|cursor|ingestion|sync mode|replication|"
@@ -152,7 +158,10 @@ class Columns:
 
 
 def _norm_header(cell: Cell) -> str:
-    return " ".join(plain(cell.text).lower().replace("_", " ").strip(" *:?").split())
+    # "Object (table)" and "Ingestion type (planned)": the aside in parentheses is no part
+    # of what the column holds.
+    text = re.sub(r"\s*\([^)]*\)", "", plain(cell.text)) if "(" in cell.text else plain(cell.text)
+    return " ".join(text.lower().replace("_", " ").strip(" *:?").split())
 
 
 def columns(block: Block) -> Columns:

@@ -218,7 +218,16 @@ def global_pagination(blocks: list[Block], overview: list[Block]) -> Pagination 
                 text, is_prose = b.text, prose
             style = pagination_from_text(text, prose=is_prose)
             if style:
-                return Pagination(style=style, description=plain(b.text)[:300], line=b.line)  # type: ignore[arg-type]
+                # The lines after the statement usually name the parameters ("- `offset`:
+                # records to skip"); the implement step reads them from the description.
+                start = next(i for i, x in enumerate(group) if x is b)
+                after = [x for x in group[start : start + 8] if x.kind in ("para", "item")]
+                description = "\n".join(x.text for x in after) if group is blocks else ""
+                return Pagination(
+                    style=style,  # type: ignore[arg-type]
+                    description=(description or plain(b.text))[:800],
+                    line=b.line,
+                )
     return None
 
 
@@ -293,6 +302,9 @@ def write_backs(
 # --- summary tables ----------------------------------------------------------------------
 
 
+_PK_HEADER = re.compile(r"primary ?keys?|\bpk\b|^(?:unique |natural )?keys?$|key fields?")
+#: "Response records key" and "Sort key" name other things
+_NOT_PK_HEADER = re.compile(r"record|response|sort|partition|api|json|foreign")
 _OPTION_COL = re.compile(r"^(?:options?|table options?|parameters?|params?|option name|setting)$")
 
 
@@ -328,7 +340,7 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
             out.append((name, facts, line))
             continue
         for h, cell in zip(header[1:], row[1:], strict=False):
-            if re.search(r"primary|\bpk\b|\bkeys?\b", h):
+            if _PK_HEADER.search(h) and not _NOT_PK_HEADER.search(h):
                 keys = identifiers(cell.text)
                 if keys:
                     facts["pk"] = keys

@@ -10,6 +10,7 @@ container itself. Within one table section, paragraphs that name a table (``**`u
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -78,6 +79,29 @@ _TABLE_PREFIX = re.compile(
 )
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_ONLY_JOINERS = re.compile(
+    r"^[\s,/&]*(?:(?:and|or|&)[\s,]*)*(?:(?:tables?|objects?|streams?|resources?|entities)\b"
+    r"[\s,]*)?(?:\(.*\))?\s*$",
+    re.I,
+)
+
+
+_ABOUT_REQUESTS = re.compile(
+    r"\b(?:paginat\w*|paging|authentication|authori[sz]ation|incremental|sync|filter\w*|"
+    r"parameters?|params|rate limits?|sorting|ordering)\b"
+)
+
+
+def _title_idents(sec: Section) -> list[str]:
+    """Identifiers in a heading's code spans, unless the heading is about requests:
+    in "Pagination (`count` + `offset`)" the code spans are parameters, not tables."""
+    idents = _ident_codes(sec.title_codes)
+    if idents and _ABOUT_REQUESTS.search(_CODE_SPAN.sub("", sec.title.lower())):
+        return []
+    return idents
+
+
 def _ident_codes(codes: list[str]) -> list[str]:
     return [c for c in codes if IDENT.match(c) and "/" not in c]
 
@@ -119,6 +143,7 @@ def _several_names(title: str) -> list[str]:
     return []
 
 
+@functools.lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """A key under which ``WorkOrder``, ``work_orders`` and ``Work orders`` are one table."""
     k = re.sub(r"[^0-9a-z]", "", name.lower())
@@ -172,7 +197,7 @@ def _signals(blocks: list[Block], *, strong_only: bool = False) -> bool:
 
 def _is_detail(sec: Section) -> bool:
     title = sec.title.lower()
-    if _ident_codes(sec.title_codes):
+    if _title_idents(sec):
         return False
     return bool(DETAIL_TITLE.search(title)) or bool(_DETAIL_ONLY.match(title))
 
@@ -256,7 +281,14 @@ def sort_sections(root: Section) -> Sorted:
             # "List contacts — GET /contacts": the heading itself names the read endpoint.
             blocks.append((Block("heading", sec.line, sec.title, list(sec.title_codes)), None))
         _context_blocks(sec, None, blocks)
-        names = _several_names(sec.title) or [table_name(sec.title, sec.title_codes)]
+        idents = _ident_codes(sec.title_codes)
+        # "`users`, `organizations`, and `teams` objects": one section for several tables.
+        several = (
+            idents
+            if len(idents) >= 2 and _ONLY_JOINERS.match(_CODE_SPAN.sub("", sec.title))
+            else []
+        )
+        names = several or _several_names(sec.title) or [table_name(sec.title, sec.title_codes)]
         for name in names:
             # "Candidate / CandidateLight": one schema for two tables, each gets the blocks.
             drafts = _split_drafts(name, sec.line, list(blocks))
@@ -276,7 +308,7 @@ def sort_sections(root: Section) -> Sorted:
 
     def visit(sec: Section, in_container: bool) -> None:
         title = sec.title.lower()
-        idents = _ident_codes(sec.title_codes)
+        idents = _title_idents(sec)
         if not _NO_SUMMARY.search(title):
             out.summaries.extend(b for b in sec.blocks if b.kind == "table")
         if _BASE_URL_TITLE.search(title):
@@ -329,6 +361,12 @@ def sort_sections(root: Section) -> Sorted:
             return
         child_tables = [c for c in sec.children if _looks_like_table(c)]
         own_strong = _signals(sec.blocks, strong_only=True)
+        details = [c for c in sec.children if _is_detail(c)]
+        if child_tables and sec.level > 1 and len(details) > len(child_tables):
+            # "Endpoint", "Query parameters", "Record fields", "Edge cases" ... with one odd
+            # sub-heading among them: the section is one table, its children its details.
+            add_table(sec)
+            return
         if child_tables and (not own_strong or len(child_tables) >= 2 or sec.level <= 1):
             if sec.level <= 1 or not own_strong:
                 out.overview.extend(sec.blocks)

@@ -8,6 +8,7 @@ listed in ``Table.inferred``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,12 +36,14 @@ from skillpack.apidoc._vocab import (
     CURSOR_PROSE,
     DELETED_PARAM,
     IDENT,
+    INGESTION_WORDS,
     PAGE_PROSE,
     PK_PROSE,
     SENTENCE_SPLIT,
     SINCE_PARAM,
     SNAPSHOT_PROSE,
     ingestion_from_text,
+    is_cursor_name,
     map_type,
     pagination_from_text,
     split_label,
@@ -55,6 +58,8 @@ from skillpack.apidoc.models import (
     WriteBack,
 )
 
+_NEGATED = re.compile(r"\b(?:not?|never|cannot|without|none)\b|n't\b", re.I)
+_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
 _SEARCH_PATH = re.compile(r"search|query|list|export|find", re.I)
 
@@ -90,6 +95,8 @@ class _Found:
     untyped: int = 0
     untyped_line: int | None = None
     example_fields: list[TableField] = field(default_factory=list)
+    #: a line under a deletes heading says this table's deletes can be read
+    deletes_stated: bool = False
 
 
 def _first_endpoint(text: str, line: int, base_url: str | None) -> Endpoint | None:
@@ -161,7 +168,18 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
     return False
 
 
-def _prose(found: _Found, text: str, line: int) -> None:
+#: a word every match of APPEND_PROSE / SNAPSHOT_PROSE holds
+_APPEND_WORDS = ("immutable", "append", "never", "insert", "write", "cannot be", "are not")
+_SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modified")
+
+
+@functools.lru_cache(maxsize=8192)
+def _prose_facts(text: str) -> tuple:
+    """What one text says in prose: key spans, cursor spans, an ingestion word, and the
+    append / snapshot hints. Cached: an aspect block is read once per table it concerns."""
+    pk: list[list[str]] = []
+    cursor: list[list[str]] = []
+    ingestion = None
     if "`" in text:
         for sentence in SENTENCE_SPLIT.split(text):
             if "`" not in sentence:
@@ -170,18 +188,40 @@ def _prose(found: _Found, text: str, line: int) -> None:
             if not spans:
                 continue
             if PK_PROSE.search(sentence):
-                found.prose_pk.append((spans, line))
+                pk.append(spans)
             if CURSOR_PROSE.search(sentence):
-                found.prose_cursor.append((spans, line))
-            if found.prose_ingestion is None:
+                cursor.append(spans)
+            if ingestion is None:
                 for span in codes_in(sentence):
                     s = span.strip().lower()
                     if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
-                        found.prose_ingestion = s
-    if APPEND_PROSE.search(text):
-        found.append_hint = True
-    if SNAPSHOT_PROSE.search(text):
-        found.snapshot_hint = True
+                        ingestion = s
+    low = text.lower()
+    # Cheap word checks first: the two patterns are long alternations, slow on long text.
+    append = any(w in low for w in _APPEND_WORDS) and bool(APPEND_PROSE.search(text))
+    snapshot = any(w in low for w in _SNAPSHOT_WORDS) and bool(SNAPSHOT_PROSE.search(text))
+    return (
+        tuple(tuple(x) for x in pk),
+        tuple(tuple(x) for x in cursor),
+        ingestion,
+        append,
+        snapshot,
+    )
+
+
+def clear_caches() -> None:
+    """Forget what earlier docs said (called once per parse)."""
+    _prose_facts.cache_clear()
+
+
+def _prose(found: _Found, text: str, line: int) -> None:
+    pk, cursor, ingestion, append, snapshot = _prose_facts(text)
+    found.prose_pk.extend((list(spans), line) for spans in pk)
+    found.prose_cursor.extend((list(spans), line) for spans in cursor)
+    if found.prose_ingestion is None:
+        found.prose_ingestion = ingestion
+    found.append_hint = found.append_hint or append
+    found.snapshot_hint = found.snapshot_hint or snapshot
 
 
 def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | None) -> None:
@@ -257,6 +297,8 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
                 continue
         for ep in endpoints_in_text(text, line, base_url):
             found.endpoints.append((ep, ctx))
+        if ctx == "deletes" and not _NEGATED.search(text):
+            found.deletes_stated = True
         if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
             style = pagination_from_text(text, prose=ctx != "pagination")
             if style:
@@ -307,6 +349,24 @@ def _pick(candidates: list[tuple[list[str], int]], names: set[str], avoid: set[s
     return []
 
 
+def cursor_candidates(names: list[str], fields: list[TableField]) -> list[str]:
+    """Fields that could order records: named in prose about cursors, else timestamps."""
+    stamps = [f.name for f in fields if f.type in ("timestamp", "date")]
+    return [n for n in names if n] + stamps
+
+
+def _cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
+    """Names the doc offered for the cursor: fields first when the fields are known."""
+    spans = [x for spans, _ in found.prose_cursor for x in spans]
+    named = [found.cursor or "", *found.col_cursor, *spans]
+    field_names = {f.name for f in fields}
+    if field_names:
+        named = [n for n in named if n in field_names]
+    else:
+        named = [n for n in named if is_cursor_name(n, INGESTION_WORDS)]
+    return cursor_candidates(named, fields)
+
+
 def _delete_path(ep: Endpoint) -> bool:
     return bool(_DELETE_PATH.search(ep.path))
 
@@ -319,8 +379,23 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     name = found.name or name
     line = draft.line
 
-    def warn(code: str, message: str, at: int | None = None) -> None:
-        warnings.append(DocWarning(line=at or line, code=code, message=message, table=name))
+    def warn(
+        code: str,
+        message: str,
+        at: int | None = None,
+        fact: str | None = None,
+        candidates: list[str] | None = None,
+    ) -> None:
+        warnings.append(
+            DocWarning(
+                line=at or line,
+                code=code,
+                message=message,
+                table=name,
+                field=fact,
+                candidates=list(dict.fromkeys(candidates or []))[:8],
+            )
+        )
 
     fields = found.fields or found.example_fields
     if not found.fields and found.example_fields:
@@ -359,7 +434,13 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             if flag is not None:
                 delete_feed = read.model_copy(update={"query_params": [flag]})
     else:
-        warn("no-read-endpoint", f"no read endpoint (`GET /path`) found for table `{name}`")
+        seen = [f"{ep.method} {ep.path}" for ep, _ in found.endpoints]
+        warn(
+            "no-read-endpoint",
+            f"no read endpoint (`GET /path`) found for table `{name}`",
+            fact="read_endpoint",
+            candidates=seen,
+        )
     if found.delete_feed_none:
         delete_feed = None
 
@@ -379,7 +460,14 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
                 break
     if pk is None:
         pk = []
-        warn("no-primary-key", f"could not tell the primary key of table `{name}`")
+        ids = [f for f in field_names if f.lower().endswith("id") or "key" in f.lower()]
+        prose = [x for spans, _ in found.prose_pk for x in spans]
+        warn(
+            "no-primary-key",
+            f"could not tell the primary key of table `{name}`",
+            fact="primary_keys",
+            candidates=prose + sorted(ids),
+        )
     elif field_names:
         for key in pk:
             if key not in field_names:
@@ -393,13 +481,18 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     stated = found.ingestion or found.prose_ingestion
     if stated is None and found.snapshot_hint and not found.append_hint:
         stated = "snapshot"
-    cursor = found.cursor
-    if cursor is None and found.col_cursor:
-        cursor = found.col_cursor[0]
+    not_cursor = query_names | {name} | INGESTION_WORDS
+    cursor = found.cursor if is_cursor_name(found.cursor, not_cursor) else None
+    if cursor is None:
+        cursor = next((c for c in found.col_cursor if is_cursor_name(c, not_cursor)), None)
     if cursor is None and not found.cursor_none:
         # Prefer a field other than the key; an append-only log often pages by its own id.
-        chosen = _pick(found.prose_cursor, field_names, query_names | set(pk)) or _pick(
-            found.prose_cursor, field_names, query_names
+        prose = [
+            ([s for s in spans if is_cursor_name(s, not_cursor)], line)
+            for spans, line in found.prose_cursor
+        ]
+        chosen = _pick(prose, field_names, query_names | set(pk)) or _pick(
+            prose, field_names, query_names
         )
         cursor = chosen[0] if chosen else None
     if cursor is None and not found.cursor_none and stated != "snapshot":
@@ -414,7 +507,11 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
                     inferred.append("cursor_field")
                     break
     if cursor is not None and field_names and cursor not in field_names:
-        warn("unknown-cursor", f"cursor field `{cursor}` of table `{name}` is not among its fields")
+        warn(
+            "unknown-cursor",
+            f"cursor field `{cursor}` of table `{name}` is not among its fields",
+            fact="cursor_field",
+        )
 
     # --- ingestion type ---
     if stated is not None:
@@ -423,14 +520,19 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         inferred.append("ingestion_type")
         if found.append_hint:
             ingestion = "append"
-        elif cursor and delete_feed is not None:
+        elif cursor and (delete_feed is not None or found.deletes_stated):
             ingestion = "cdc_with_deletes"
         elif cursor:
             ingestion = "cdc"
         else:
             ingestion = "snapshot"
-    if ingestion in ("cdc", "cdc_with_deletes") and cursor is None:
-        warn("no-cursor", f"table `{name}` is `{ingestion}` but no cursor field was found")
+    if ingestion != "snapshot" and cursor is None:
+        warn(
+            "no-cursor",
+            f"table `{name}` is `{ingestion}` but no cursor field was found",
+            fact="cursor_field",
+            candidates=_cursor_candidates(found, fields),
+        )
 
     # --- pagination ---
     pagination = found.pagination
@@ -474,7 +576,13 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         pagination=pagination,
         delete_endpoint=delete_feed,
         fields=fields,
-        options=found.options + [o for o in draft.options if o.name not in option_names],
+        # A table option is a key the user sets (``since``, ``repository``); ``$expand`` is a
+        # query parameter of the API that the connector sends itself.
+        options=[
+            o
+            for o in found.options + [o for o in draft.options if o.name not in option_names]
+            if _OPTION_NAME.match(o.name)
+        ],
         write=write_back,
         line=line,
     )

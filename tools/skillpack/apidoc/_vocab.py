@@ -6,6 +6,7 @@ table cell), never on the raw document.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # --- labels ("Primary key: `id`", a bold label, a two-column table row) -------------------
@@ -73,6 +74,7 @@ _LABEL_PREFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_label(label: str) -> str | None:
     """The canonical name of a label such as ``Primary key(s)``, or None."""
     norm = " ".join(label.lower().replace("_", " ").split()).strip(" *")
@@ -405,3 +407,25 @@ SINCE_PARAM = re.compile(
     re.I,
 )
 DELETED_PARAM = re.compile(r"deleted|tombstone|include_removed|show_removed", re.I)
+
+
+# --- names that are never a cursor ------------------------------------------------------
+
+INGESTION_WORDS = {"cdc", "cdc_with_deletes", "snapshot", "append", "incremental"}
+#: request parameters and response markers that bound or page a read, never a record field:
+#: ``pageToken``, ``continuationToken``, ``limit``, ``end_time``, ``updatedAtFrom``
+_NOT_CURSOR = re.compile(
+    r"(?:page|token|limit|offset|continuation|per_?page|page_?size|max_?results|top|skip)$|"
+    r"^(?:page|next|prev|end|limit|offset|count|since|from|to|until|before|after|start)"
+    r"(?:_?(?:time|date|at|token|page|cursor|link|url))?$|"
+    r"(?:from|to|until|before|after|since|_gte?|_lte?|_min|_max|start|end)$",
+    re.I,
+)
+
+
+def is_cursor_name(name: str | None, avoid: set[str]) -> bool:
+    """Whether ``name`` can be a cursor field: not a paging token, a window bound, the
+    table's own name or an ingestion word."""
+    if not name or name in avoid or name.lower() in avoid:
+        return False
+    return not _NOT_CURSOR.search(name.split(".")[-1])

@@ -31,6 +31,13 @@ class DocWarning(BaseModel):
     code: str = Field(description="Stable id of the kind of warning, e.g. `no-primary-key`.")
     message: str = Field(description="What could not be decided.")
     table: str | None = Field(None, description="The table it concerns, if any.")
+    field: str | None = Field(
+        None,
+        description="The fact left open, e.g. `primary_keys`, `cursor_field`, `read_endpoint`.",
+    )
+    candidates: list[str] = Field(
+        default_factory=list, description="Values the doc suggests for it, best first."
+    )
 
 
 class Param(BaseModel):
@@ -126,6 +133,11 @@ class ApiDoc(BaseModel):
         default_factory=list, description="Connection parameters other than credentials."
     )
     tables: list[Table] = Field(default_factory=list, description="Tables, in doc order.")
+    table_list: Literal["static", "discovered", "unknown"] = Field(
+        "unknown",
+        description="Whether the doc says its list of tables is fixed (`static`) or read from "
+        "the API at run time (`discovered`; the tables named are then examples).",
+    )
     warnings: list[DocWarning] = Field(
         default_factory=list, description="What the parser could not decide."
     )

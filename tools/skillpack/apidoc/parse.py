@@ -24,8 +24,16 @@ from skillpack.apidoc._meta import (
     summary_rows,
     write_backs,
 )
+from skillpack.apidoc._objects import (
+    declared_tables,
+    doc_defaults,
+    stated_facts,
+    table_endpoint,
+    usual_cursor,
+)
 from skillpack.apidoc._sections import TableDraft, name_key, sort_sections
-from skillpack.apidoc._table import build_table
+from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
+from skillpack.apidoc._table import build_table, clear_caches
 from skillpack.apidoc._tree import Block, build_tree, tokenize
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table, WriteBack
 from skillpack.errors import InputError
@@ -100,7 +108,7 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
     found: list[TableDraft] = []
     for span in block.codes:
         d = names.get(name_key(span.strip()))
-        if d is not None and d not in found:
+        if d is not None and all(f is not d for f in found):
             found.append(d)
     text = block.text
     if block.kind == "heading" or len(text) < 80 or text.rstrip().endswith(":"):
@@ -114,7 +122,7 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
                 d = names.get(name_key("".join(words[i : i + n])))
                 if d is not None:
                     used[i : i + n] = [True] * n
-                    if d not in found:
+                    if all(f is not d for f in found):
                         found.append(d)
     return found
 
@@ -194,8 +202,10 @@ def _match_table(tables: list[Table], name: str | None, wb: WriteBack) -> Table 
 
 def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result."""
+    clear_caches()  # per-doc caches start empty: each doc is read on its own
     root = build_tree(tokenize(text))
     parts = sort_sections(root)
+    declared = declared_tables(root)
     warnings: list[DocWarning] = []
 
     everything = parts.overview + [b for s in root.walk() for b in s.blocks]
@@ -222,8 +232,15 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             continue
         for tname, facts, line in summary_rows(block, url):
             drafts.append(summary_draft(tname, facts, line))
+    drafts = [d for d in drafts if name_key(d.name)]  # an empty heading names no table
     wildcards = [d for d in drafts if "*" in d.name]
     drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
+    if declared.names:
+        drafts = restrict(drafts, declared)
+    elif declared.kind == "discovered":
+        # The doc says the tables come from the API and names none: its headings are
+        # endpoints and concepts, not tables. The connector must discover them.
+        drafts = []
     for wild in wildcards:
         # "JobApplicationSnapshot_*" in a summary row speaks for every table it matches.
         for d in drafts:
@@ -232,11 +249,19 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     _assign_aspects(drafts, parts.aspects, url)
 
     pagination = global_pagination(parts.pagination, parts.overview)
+    defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
+    stated = stated_facts(root, {name_key(d.name) for d in drafts})
+    defaults.usual_cursor = usual_cursor(everything)
     tables: list[Table] = []
+    template = table_endpoint(everything) if drafts else None
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
+        table = apply_defaults(table, defaults, declared, stated)
+        if table.read_endpoint is None and template is not None:
+            table, note = from_template(table, template, url)
+            table_warnings.append(note)
         tables.append(table)
-        warnings.extend(table_warnings)
+        warnings.extend(settle(table, table_warnings))
 
     for wname, wb, line in write_backs(parts.write, url):
         target = _match_table(tables, wname, wb)
@@ -258,7 +283,14 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             body_fields=current.body_fields or wb.body_fields,
         )
     if not tables:
-        warnings.append(DocWarning(line=None, code="no-tables", message="no tables found"))
+        reason = (
+            "the doc says its tables are discovered at run time but names none"
+            if declared.kind == "discovered"
+            else "no object list, table section or endpoint describes a table"
+        )
+        warnings.append(
+            DocWarning(line=None, code="no-tables", message=f"no tables found: {reason}")
+        )
 
     return ApiDoc(
         source_name=name,
@@ -267,9 +299,13 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
         auth=methods,
         connection_params=connection_params(parts.connection),
         tables=tables,
+        table_list=declared.kind,
         warnings=sorted(warnings, key=lambda w: w.line or 0),
         path=path,
     )
+
+
+#: larger files are refused with a one-line error rather than parsed for minutes
 
 
 def read_doc(path: str) -> ApiDoc:

@@ -7,8 +7,15 @@ git, committed, so a run can be resumed after the last passed step and every ste
 can be inspected or reverted. A failed gate stops the run with the diagnosis and
 the command to resume; nothing moves past a failed gate.
 
-    doc -> lint -> spec -> auth -> implement -> connect -> test_simulate -> record
-        -> write_back -> test_live -> package -> review
+    doc -> lint -> spec -> implement -> test_simulate        (offline, no credentials)
+        -> auth -> connect -> record -> write_back -> test_live  (the live source)
+        -> package -> review
+
+Everything up to ``test_simulate`` runs offline: the connector is generated with a simulator
+spec synthesised from the doc and tested against it. Only then does the run pause for a
+person to enter credentials. ``lint`` is advice: its findings are recorded, never a stop;
+what the doc leaves open becomes the ``implement`` step's to-do list instead, and only a
+blocking item (a stated fact the connector does not honour) stops the run there.
 """
 
 from __future__ import annotations
@@ -64,6 +71,9 @@ class Context:
     config_values: dict[str, Any] = field(default_factory=dict)
     config_env: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 600.0
+    #: in a Lakeflow checkout: test against its hand-curated simulator spec for this source
+    #: instead of the one synthesised from the doc (an independent check of the generated code)
+    simulator_source: str | None = None
 
     @property
     def source(self) -> dict[str, str]:
@@ -79,8 +89,10 @@ InputKind = Literal["doc", "spec", "config"]
 class Step:
     """One step: the tool it calls, how its input is built, and how its outcome is told.
 
-    The gate itself is the tool's own (``get_tool(tool).gate``), so a step can never pass
-    what ``skillpack tool NAME`` calls a failure.
+    The gate is the tool's own (``get_tool(tool).gate``), so a step never passes what
+    ``skillpack tool NAME`` calls a failure, unless the step names another output field in
+    ``gate_field`` (as its agent file says) or is ``advisory``: its result is recorded and
+    shown, never a stop (lint: advice for the doc's author).
     """
 
     name: str
@@ -91,11 +103,17 @@ class Step:
     #: where an agent goes when the gate fails
     on_fail: str
     inputs: tuple[InputKind, ...] = ()
+    gate_field: str | None = None
+    advisory: bool = False
 
     @property
     def gate(self) -> str:
         """The output field the step is gated on."""
-        return get_tool(self.tool).gate or ""
+        return self.gate_field or get_tool(self.tool).gate or ""
+
+    def passed(self, out: dict[str, Any]) -> bool:
+        """Whether ``out`` lets the run go on past this step."""
+        return self.advisory or bool(out.get(self.gate))
 
 
 def _field(name: str) -> Detail:
@@ -202,29 +220,29 @@ STEPS: tuple[Step, ...] = (
     Step("doc", "parse_api_doc", "read the API doc",
          lambda c: {"path": str(c.paths.api_doc)},
          _doc_detail,
-         "give every table primary keys (and incremental ones a cursor field) in the doc, "
-         "or ask the user for them (skills/implement/references)", ("doc",)),
-    Step("lint", "lint_api_doc", "lint the API doc",
+         "rewrite the doc on the template so it names its tables "
+         "(skills/implement/references/api-doc-template.md)", ("doc",), gate_field="tables"),
+    Step("lint", "lint_api_doc", "lint the API doc (advice)",
          lambda c: {"path": str(c.paths.api_doc)}, _lint_detail,
-         "fix each error finding in the doc, then resume", ("doc",)),
+         "fix each error finding in the doc, then resume", ("doc",), advisory=True),
     Step("spec", "generate_connector_spec", "write connector_spec.yaml",
          lambda c: {"path": str(c.paths.api_doc), **c.source}, _field("spec_path"),
          "fix the doc's authentication section, then resume", ("doc",)),
+    Step("implement", "implement_connector", "generate the connector",
+         lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_detail,
+         "skills/implement: finish each blocking `todo` item, run `skillpack test NAME`, "
+         "then resume", ("doc", "spec"), gate_field="ready_to_test"),
+    Step("test_simulate", "run_suite", "generic suite, offline",
+         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_detail,
+         "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
     Step("auth", "write_credentials", "store the credentials (dev config, 0600)",
          lambda c: {**c.source, "values": c.config_values, "from_env": c.config_env},
          _field("complete"),
          "skills/auth-setup: ask the user to run `skillpack auth NAME`, then resume",
          ("spec", "config")),
-    Step("implement", "implement_connector", "generate the connector",
-         lambda c: {"path": str(c.paths.api_doc), **c.source}, _implement_detail,
-         "skills/implement: finish each `todo` part, run `skillpack test NAME`, then resume",
-         ("doc", "spec")),
     Step("connect", "validate_auth", "connect with the credentials",
          lambda c: {**c.source, "timeout_s": 60.0}, _connect_detail,
          "skills/auth-setup: fix what `verdict` and `fix` say, then resume", ("config",)),
-    Step("test_simulate", "run_suite", "generic suite, offline",
-         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_detail,
-         "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
     Step("record", "run_suite", "record a cassette from the live source",
          lambda c: {**c.source, "mode": "record", "timeout_s": c.timeout_s}, _suite_detail,
          "skills/test-fix (record): fix what the live source revealed, then resume",
@@ -245,6 +263,8 @@ STEPS: tuple[Step, ...] = (
 )  # fmt: skip
 
 STEP_NAMES = tuple(s.name for s in STEPS)
+#: steps that need the live source, so a person's credentials
+NEEDS_PERSON = ("auth", "connect", "record", "test_live")
 
 
 def _digest(path: Path) -> str:
@@ -299,6 +319,65 @@ def _test_hook(step: str, phase: str) -> None:
         sys.stdin.readline()
     if os.environ.get(KILL_HOOK_ENV) == here:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+#: where a Lakeflow checkout keeps its curated simulator specs
+CHECKOUT_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
+
+
+def use_simulator_source(test_file: Path, name: str) -> None:
+    """Point the generated test class at the checkout's curated spec ``name`` (idempotent)."""
+    lines = test_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    wanted = f'    simulator_source = "{name}"\n'
+    lines = [ln for ln in lines if not ln.startswith("    simulator_source = ")]
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("    connector_class = "))
+    lines.insert(at + 1, wanted)
+    test_file.write_text("".join(lines), encoding="utf-8")
+
+
+def _check_simulator_source(paths: SourcePaths, name: str) -> None:
+    if paths.layout != "upstream":
+        raise InputError(
+            "`--simulator-source` needs a Lakeflow Community Connectors checkout as the "
+            f"workspace; `{paths.root}` is not one",
+            hint="pass --workspace PATH_TO_CHECKOUT, or leave --simulator-source out to test "
+            "against the spec synthesised from the doc",
+        )
+    specs = paths.root / CHECKOUT_SPECS
+    if not (specs / name / "endpoints.yaml").is_file():
+        known = sorted(p.parent.name for p in specs.glob("*/endpoints.yaml"))
+        raise InputError(
+            known_values("simulator source", name, known or ["(none)"]),
+            hint=f"the checkout's curated specs live in `{specs}`",
+        )
+
+
+def _mark_waiting(state: RunState) -> list[str]:
+    """Mark the steps that need a person's credentials as waiting; their names."""
+    names = []
+    for name in NEEDS_PERSON:
+        rec = state.step(name)
+        if rec.status != "passed":
+            rec.status, rec.message = "waiting", "waits for credentials from a person"
+            names.append(name)
+    return names
+
+
+def _todo_entry(item: dict[str, Any]) -> dict[str, Any]:
+    keys = ("table", "field", "doc_line", "what", "candidates", "blocking", "guessed")
+    return {k: item.get(k) for k in keys if k in item}
+
+
+def _todo_lines(todo: list[dict[str, Any]]) -> list[str]:
+    """``orders.primary_keys (doc line 40): ...`` for each to-do."""
+    out = []
+    for t in todo:
+        where = ".".join(x for x in (t.get("table"), t.get("field")) if x) or "source"
+        line = f" (doc line {t['doc_line']})" if t.get("doc_line") else ""
+        cands = t.get("candidates") or []
+        seen = f" [candidates: {', '.join(cands[:5])}]" if cands else ""
+        out.append(f"{where}{line}: {t.get('what', '')}{seen}")
+    return out
 
 
 def _check_doc(doc: Path) -> None:
@@ -433,11 +512,13 @@ def _run_steps(
             record.status = "pending"
         given = ctx.config_values or ctx.config_env
         if step.name == "auth" and not given and not ctx.paths.dev_config.exists():
-            # A person has to type the credentials: pause here rather than fail.
-            record.status, record.message = "waiting", "no credentials yet"
+            # Everything offline has passed; a person has to type the credentials now.
+            waiting = _mark_waiting(state)
             state.save(state_path)
+            say(f"      offline steps passed; waiting for a person: {', '.join(waiting)}")
             raise GateFailed(
-                f"step `auth` is waiting for credentials for `{name}`",
+                f"step `auth` is waiting for credentials for `{name}` "
+                f"(waiting: {', '.join(waiting)})",
                 hint=f"ask the user to run `skillpack auth {name}` (or pass "
                 f"--config KEY=VALUE), then `skillpack create {name} --resume`",
                 code="waiting",
@@ -455,7 +536,7 @@ def _run_steps(
             if step.name == "implement" and exc.code == "would-overwrite" and resume:
                 # The connector was finished by hand after a failed gate: keep it and let
                 # the next steps (the suites) judge it.
-                out = {"passed_template_check": True, "todo": [], "kept": str(exc)}
+                out = {"ready_to_test": True, "todo": [], "kept": str(exc)}
             else:
                 _fail(record, started, exc, state_path, state)
                 raise
@@ -463,13 +544,24 @@ def _run_steps(
             _fail(record, started, exc, state_path, state)
             raise
         record.seconds = round(time.perf_counter() - started, 2)
-        ok, detail = get_tool(step.tool).gate_passed(out), step.detail(out)
+        ok, detail = step.passed(out), step.detail(out)
         record.artifacts = _artifacts(out)
         record.message = detail
+        if step.name == "implement":
+            if ctx.simulator_source:
+                use_simulator_source(ctx.paths.test_file, ctx.simulator_source)
+            record.todo = [_todo_entry(item) for item in out.get("todo", [])]
+            for line in _todo_lines(record.todo):
+                say(f"      to-do: {echo(line, 300)}")
         if not ok:
             record.status = "failed"
             record.reason = gate_reason(out)
             state.save(state_path)
+            todo = state.step("implement").todo if step.name == "test_simulate" else []
+            if todo:
+                detail += f"; {len(todo)} to-dos from implement: " + "; ".join(
+                    _todo_lines(todo)[:5]
+                )
             for key, value in record.reason.items():
                 say(f"      {key}: {echo(value, 400)}")
             fix = record.reason.get("fix")
@@ -501,6 +593,7 @@ def context_for(
     config_values: dict[str, Any] | None = None,
     config_env: dict[str, str] | None = None,
     resume: bool = False,
+    simulator_source: str | None = None,
 ) -> Context:
     """Build the run context, checking the doc (or, to resume, the saved state) exists."""
     paths = source_paths(source, workspace)
@@ -509,6 +602,8 @@ def context_for(
             f"nothing to resume: `{paths.state_file}` does not exist",
             hint="run `skillpack create` without --resume first",
         )
+    if simulator_source:
+        _check_simulator_source(paths, simulator_source)
     try:
         paths.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -529,4 +624,5 @@ def context_for(
         version=version,
         config_values=dict(config_values or {}),
         config_env=dict(config_env or {}),
+        simulator_source=simulator_source,
     )

@@ -47,6 +47,8 @@ class StepState:
     base: str | None = None
     #: digests of the step's inputs (doc, spec, config) when it passed
     inputs: dict[str, str] = field(default_factory=dict)
+    #: what is left to decide (implement's to-do list: table, field, doc line, candidates)
+    todo: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -115,8 +117,9 @@ class RunState:
 
     def summary(self) -> str:
         done = sum(1 for s in self.steps if s.done)
-        last = next((s for s in reversed(self.steps) if s.status != "pending"), None)
-        tail = f", `{last.name}` {last.status}" if last and not last.done else ""
+        # the first step still open (failed, running or waiting) is where the run stands
+        last = next((s for s in self.steps if not s.done and s.status != "pending"), None)
+        tail = f", `{last.name}` {last.status}" if last else ""
         return f"{done}/{len(self.steps)} steps passed{tail}"
 
 

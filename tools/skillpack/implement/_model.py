@@ -31,6 +31,17 @@ class Todo:
     short: str
     doc_line: int | None
     blocking: bool
+    #: the fact to decide (``primary_keys``, ``cursor_field``, ``read_endpoint`` ...)
+    field: str | None = None
+    #: values the doc suggests for it, best first
+    candidates: tuple[str, ...] = ()
+    #: the generated code uses a value the doc does not state
+    guessed: bool = False
+
+    @property
+    def fact(self) -> str:
+        """The field, else the part of the key after the table (``orders:read`` -> ``read``)."""
+        return self.field or self.key.split(":", 1)[-1]
 
 
 @dataclass

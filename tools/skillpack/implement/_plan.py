@@ -107,6 +107,84 @@ def _params(doc: ApiDoc) -> list[Param]:
     return list(seen.values())
 
 
+#: parser warnings that leave a table's fact open, by the fact they leave open
+_OPEN_FACT_WORDS = {
+    "primary_keys": "decide the primary key: the fields that identify a record",
+    "cursor_field": "decide the cursor: the record field that orders changes (not a paging "
+    "token nor a window bound)",
+    "read_endpoint": "decide the endpoint that lists the records",
+}
+_GUESS_WORDS = {
+    "primary_keys": "primary key",
+    "cursor_field": "cursor field",
+    "ingestion_type": "ingestion type",
+}
+
+
+def _open_facts(doc: ApiDoc, tables: list) -> None:
+    """Add to each table's plan a to-do for every fact the parser left open or guessed."""
+    by_name = {t.name: t for t in tables}
+    for w in doc.warnings:
+        plan = by_name.get(w.table or "")
+        if plan is None or w.field not in _OPEN_FACT_WORDS:
+            continue
+        if w.code == "read-endpoint-from-template":
+            plan.notes.append(
+                Todo(
+                    f"{w.table}:{w.field}",
+                    w.table,
+                    f"{w.message}: confirm the table's endpoint against the API",
+                    "read endpoint derived",
+                    w.line,
+                    False,
+                    field=w.field,
+                    candidates=tuple(w.candidates),
+                    guessed=True,
+                )
+            )
+            continue
+        if w.field == "read_endpoint" and plan.todo is not None:
+            continue  # the planner's own to-do for the read says more
+        seen = f"; candidates seen: {', '.join(w.candidates)}" if w.candidates else ""
+        plan.notes.append(
+            Todo(
+                f"{w.table}:{w.field}",
+                w.table,
+                f"{_OPEN_FACT_WORDS[w.field]} ({w.message}{seen})",
+                f"{w.field} open",
+                w.line,
+                False,
+                field=w.field,
+                candidates=tuple(w.candidates),
+            )
+        )
+    for t in doc.tables:
+        plan = by_name.get(t.name)
+        if plan is None:
+            continue
+        values = {
+            "primary_keys": ", ".join(t.primary_keys),
+            "cursor_field": t.cursor_field or "",
+            "ingestion_type": t.ingestion_type,
+        }
+        for fact in t.inferred:
+            value = values.get(fact, "")
+            plan.notes.append(
+                Todo(
+                    f"{t.name}:{fact}",
+                    t.name,
+                    f"the {_GUESS_WORDS.get(fact, fact)} `{value}` is a guess: the doc does not "
+                    "state it; confirm it against the API",
+                    f"{fact} guessed",
+                    t.line,
+                    False,
+                    field=fact,
+                    candidates=(value,) if value else (),
+                    guessed=True,
+                )
+            )
+
+
 def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) -> ConnectorPlan:
     """Decide everything the generated connector, simulator spec and test file need."""
     ref = Refs(doc_name)
@@ -160,6 +238,7 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
                     False,
                 )
             )
+    _open_facts(doc, tables)
     limits = [
         text.max_page_size(t.read_endpoint.query_params) for t in doc.tables if t.read_endpoint
     ]

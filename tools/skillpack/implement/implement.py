@@ -49,7 +49,16 @@ class TodoItem(BaseModel):
     """One thing the doc did not give, and where to finish it."""
 
     table: str | None = Field(None, description="The table it concerns; none for the source.")
+    field: str = Field(
+        description="What to decide: `primary_keys`, `cursor_field`, `read_endpoint`, `auth`..."
+    )
     what: str = Field(description="What is missing and how to finish it.")
+    candidates: list[str] = Field(
+        default_factory=list, description="Values the doc suggests, best first."
+    )
+    guessed: bool = Field(
+        False, description="True: the generated code uses a value the doc does not state."
+    )
     doc_line: int | None = Field(None, description="1-based line of the API doc to look at.")
     file: str = Field(description="The generated file to edit.")
     line: int | None = Field(None, description="1-based line in that file.")
@@ -94,6 +103,11 @@ class ImplementConnectorOut(BaseModel):
     )
     passed_template_check: bool = Field(
         description="True when the doc gave everything: no to-dos and no assumptions."
+    )
+    ready_to_test: bool = Field(
+        False,
+        description="True when no to-do is blocking: every fact the doc states is honoured, "
+        "so the offline suite can judge the rest (the gate of `skillpack create`'s step).",
     )
     next_step: str = Field(description="What to run next.")
 
@@ -141,7 +155,10 @@ def _items(plan: ConnectorPlan, lines: dict[str, int], module: Path) -> list[Tod
     return [
         TodoItem(
             table=t.table,
+            field=t.fact,
             what=t.what,
+            candidates=list(t.candidates),
+            guessed=t.guessed,
             doc_line=t.doc_line,
             file=str(module),
             line=anchor(t) if not t.key.startswith("option:") else lines.get("required"),
@@ -264,6 +281,7 @@ def implement_connector(inp: ImplementConnectorIn) -> ImplementConnectorOut:
         simulator_skips=skipped,
         todo=todo,
         passed_template_check=not todo,
+        ready_to_test=not any(t.blocking for t in todo),
         next_step=(
             f"skillpack test {paths.name}"
             if not any(t.blocking for t in todo)

@@ -1,0 +1,321 @@
+"""Score parse_api_doc on a Lakeflow Community Connectors checkout's own API docs.
+
+    make accuracy UPSTREAM=/path/to/lakeflow-community-connectors
+    python bench/accuracy.py /path/to/checkout [--python PY] [--json OUT] [--only a,b]
+
+Ground truth is read at run time from each connector of that checkout: its ``list_tables()``
+and ``read_table_metadata()``, with the stand-in config its test class declares, inside the
+checkout's simulator (``bench/_upstream_truth.py``, run by ``--python``: a Python with the
+checkout installed; default ``UPSTREAM_PYTHON`` or ``python3``). Nothing of the checkout is
+copied here. For each doc: table recall and precision (names compared the way the parser
+merges them: case, ``_`` and plural ``s`` aside), and, on matched tables, whether primary
+keys, cursor field and ingestion type agree (field names with case and ``_`` aside, since
+connectors often rename ``createTime`` to ``create_time``); then micro (all tables pooled)
+and macro (mean of per-doc figures) totals, crashes, and parse time against markdown-it-py's
+tokenising of the same docs (best of a few rounds, measured alternately in this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from skillpack.apidoc._sections import name_key
+from skillpack.apidoc._tree import tokenize
+from skillpack.apidoc.parse import parse_markdown
+
+HERE = Path(__file__).resolve().parent
+SOURCES = Path("src/databricks/labs/community_connector/sources")
+ROUNDS = 5
+TRUTH_TIMEOUT_S = 120
+
+
+def find_docs(root: Path) -> dict[str, Path]:
+    """``{source: doc path}`` for every source folder with an API doc."""
+    out = {}
+    for folder in sorted((root / SOURCES).iterdir()):
+        if not folder.is_dir():
+            continue
+        for name in (f"{folder.name}_api_doc.md", f"{folder.name}_source_api_doc.md"):
+            if (folder / name).exists():
+                out[folder.name] = folder / name
+                break
+    return out
+
+
+def read_truth(root: Path, source: str, python: str) -> dict:
+    """The tables the checkout's connector serves, from a subprocess in its venv."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("CONNECTOR_TEST_MODE", None)
+    try:
+        proc = subprocess.run(
+            [python, str(HERE / "_upstream_truth.py"), str(root), source],
+            capture_output=True,
+            text=True,
+            timeout=TRUTH_TIMEOUT_S,
+            env=env,
+            cwd=str(root),
+        )
+    except subprocess.TimeoutExpired:
+        return {"source": source, "error": f"timed out after {TRUTH_TIMEOUT_S}s"}
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"source": source, "error": last[:200]}
+
+
+def _field_key(name: str | None) -> str:
+    """Connectors often rename the API's ``createTime`` to ``create_time``: one field."""
+    return "".join(ch for ch in (name or "").lower() if ch.isalnum())
+
+
+def _same_cursor(a: str | None, b: str | None) -> bool:
+    return _field_key(a) == _field_key(b)
+
+
+def _same_keys(a: list[str], b: list[str]) -> bool:
+    return sorted(map(_field_key, a)) == sorted(map(_field_key, b))
+
+
+def score_doc(doc_path: Path, truth: dict) -> dict:
+    """Per-doc figures; ``error`` when the parse crashed or truth is missing."""
+    row: dict = {"source": truth.get("source"), "doc": str(doc_path)}
+    if "error" in truth:
+        row["truth_error"] = truth["error"]
+        return row
+    text = doc_path.read_text(encoding="utf-8", errors="replace")
+    try:
+        doc = parse_markdown(text, str(doc_path))
+    except Exception as exc:
+        row["crash"] = f"{type(exc).__name__}: {exc}"[:200]
+        return row
+    want = truth["tables"]
+    want_keys = {name_key(n): n for n in want}
+    got = {name_key(t.name): t for t in doc.tables}
+    matched = [k for k in want_keys if k in got]
+    row.update(
+        table_list=doc.table_list,
+        truth_tables=len(want),
+        parsed_tables=len(got),
+        matched=len(matched),
+        missed=sorted(want_keys[k] for k in want_keys if k not in got),
+        extra=sorted(got[k].name for k in got if k not in want_keys),
+    )
+    facts = {"pk": [0, 0], "cursor": [0, 0], "ingestion": [0, 0]}
+    wrong: list[str] = []
+    for k in matched:
+        w, t = want[want_keys[k]], got[k]
+        if "error" in w:
+            continue
+        checks = {
+            "pk": _same_keys(t.primary_keys, w["primary_keys"]),
+            "cursor": _same_cursor(t.cursor_field, w["cursor_field"]),
+            "ingestion": t.ingestion_type == w["ingestion_type"],
+        }
+        for fact, ok in checks.items():
+            facts[fact][1] += 1
+            facts[fact][0] += ok
+            if not ok:
+                value = {
+                    "pk": (t.primary_keys, w["primary_keys"]),
+                    "cursor": (t.cursor_field, w["cursor_field"]),
+                    "ingestion": (t.ingestion_type, w["ingestion_type"]),
+                }[fact]
+                wrong.append(f"{want_keys[k]}.{fact}: got {value[0]!r}, want {value[1]!r}")
+    row["facts"] = facts
+    row["wrong"] = wrong
+    return row
+
+
+def time_parse(texts: list[str]) -> tuple[float, float, list[float]]:
+    """Tokenise and parse time (sums of each doc's best of ``ROUNDS``), and each doc's best
+    parse time. Each doc is tokenised and parsed back to back, so a burst of load on a
+    shared machine hits both alike, and the per-doc best drops the bursts."""
+    tok_best = [float("inf")] * len(texts)
+    per_doc = [float("inf")] * len(texts)
+    for _ in range(ROUNDS):
+        for i, t in enumerate(texts):
+            s = time.perf_counter()
+            tokenize(t)
+            tok_best[i] = min(tok_best[i], time.perf_counter() - s)
+            s = time.perf_counter()
+            with contextlib.suppress(Exception):  # crashes are counted by score_doc
+                parse_markdown(t)
+            per_doc[i] = min(per_doc[i], time.perf_counter() - s)
+    return sum(tok_best), sum(per_doc), per_doc
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Micro and macro figures over the scored docs."""
+    scored = [r for r in rows if "matched" in r]
+    static = [r for r in scored if r.get("table_list") != "discovered"]
+    crashes = [r for r in rows if "crash" in r]
+    micro: dict = {}
+    macro: dict = {}
+    tt = sum(r["truth_tables"] for r in scored)
+    pt = sum(r["parsed_tables"] for r in scored)
+    mt = sum(r["matched"] for r in scored)
+    micro["recall"] = _ratio(mt, tt)
+    micro["precision"] = _ratio(mt, pt)
+    recalls = [r["matched"] / r["truth_tables"] for r in scored if r["truth_tables"]]
+    # A doc that yields no table has precision 0: nothing it produced was usable.
+    precisions = [r["matched"] / r["parsed_tables"] if r["parsed_tables"] else 0.0 for r in scored]
+    # A crashed doc counts as 0 on every macro figure.
+    pad = [0.0] * len(crashes)
+    macro["recall"] = _mean(recalls + pad)
+    macro["precision"] = _mean(precisions + pad)
+    for fact in ("pk", "cursor", "ingestion"):
+        ok = sum(r["facts"][fact][0] for r in scored)
+        n = sum(r["facts"][fact][1] for r in scored)
+        micro[fact] = _ratio(ok, n)
+        per = [r["facts"][fact][0] / r["facts"][fact][1] for r in scored if r["facts"][fact][1]]
+        macro[fact] = _mean(per)
+    # Docs that say their tables are discovered at run time name examples at best: their
+    # table figures are also given without them.
+    macro_static = {
+        "recall": _mean([r["matched"] / r["truth_tables"] for r in static if r["truth_tables"]]),
+        "precision": _mean(
+            [r["matched"] / r["parsed_tables"] if r["parsed_tables"] else 0.0 for r in static]
+        ),
+        "docs": len(static),
+    }
+    return {
+        "docs": len(rows),
+        "scored": len(scored),
+        "crashes": len(crashes),
+        "micro": micro,
+        "macro": macro,
+        "macro_static_lists": macro_static,
+        "discovered": sorted(r["source"] for r in scored if r not in static),
+    }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _fmt(v: float | None) -> str:
+    return "  -  " if v is None else f"{v:.2f}"
+
+
+def report(rows: list[dict], summary: dict, timing: dict) -> list[str]:
+    lines = [
+        f"{'source':<28} {'truth':>5} {'parsed':>6} {'match':>5} {'pk':>5} {'cur':>5} "
+        f"{'ing':>5} {'ms':>7} list"
+    ]
+    for r in rows:
+        ms = timing["per_doc_ms"].get(r["source"], 0.0)
+        if "truth_error" in r:
+            lines.append(f"{r['source']:<28} no ground truth: {r['truth_error']}")
+            continue
+        if "crash" in r:
+            lines.append(f"{r['source']:<28} CRASH: {r['crash']}")
+            continue
+        f = r["facts"]
+        lines.append(
+            f"{r['source']:<28} {r['truth_tables']:>5} {r['parsed_tables']:>6} "
+            f"{r['matched']:>5} "
+            + " ".join(f"{f[k][0]:>2}/{f[k][1]:<2}" for k in ("pk", "cursor", "ingestion"))
+            + f" {ms:>7.1f} {r.get('table_list', '')}"
+        )
+    lines.append("")
+    for kind in ("micro", "macro"):
+        s = summary[kind]
+        lines.append(
+            f"{kind}: recall {_fmt(s['recall'])}  precision {_fmt(s['precision'])}  "
+            f"pk {_fmt(s['pk'])}  cursor {_fmt(s['cursor'])}  ingestion {_fmt(s['ingestion'])}"
+        )
+    st = summary["macro_static_lists"]
+    lines.append(
+        f"macro without the {summary['docs'] - st['docs']} docs whose table list is discovered "
+        f"({', '.join(summary['discovered']) or 'none'}): recall {_fmt(st['recall'])}  "
+        f"precision {_fmt(st['precision'])}"
+    )
+    lines.append(
+        f"docs {summary['docs']}, scored {summary['scored']}, crashes {summary['crashes']}"
+    )
+    lines.append(
+        f"time: tokenising {timing['tokenise_s']:.3f} s, parse {timing['parse_s']:.3f} s, "
+        f"ratio {timing['ratio']:.2f}x (each doc's best of {ROUNDS})"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("checkout", help="a Lakeflow Community Connectors checkout")
+    ap.add_argument(
+        "--python",
+        default=os.environ.get("UPSTREAM_PYTHON", "python3"),
+        help="a Python with the checkout installed (reads the ground truth)",
+    )
+    ap.add_argument("--json", help="also write every figure to this JSON file")
+    ap.add_argument("--only", help="comma-separated sources to score")
+    ap.add_argument(
+        "--truth-cache",
+        help="read the ground truth from this JSON file if it exists, else write it there",
+    )
+    ap.add_argument("--verbose", "-v", action="store_true", help="list misses and wrong facts")
+    args = ap.parse_args(argv)
+    root = Path(args.checkout).resolve()
+    if not (root / SOURCES).is_dir():
+        print(f"error: `{root}` is not a Lakeflow Community Connectors checkout", file=sys.stderr)
+        return 2
+    docs = find_docs(root)
+    if args.only:
+        wanted = set(args.only.split(","))
+        docs = {k: v for k, v in docs.items() if k in wanted}
+    cache = Path(args.truth_cache) if args.truth_cache else None
+    if cache is not None and cache.exists():
+        truths = json.loads(cache.read_text())
+        missing = [s for s in docs if s not in truths]
+    else:
+        truths, missing = {}, list(docs)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        truths.update(
+            zip(missing, pool.map(lambda s: read_truth(root, s, args.python), missing), strict=True)
+        )
+    if cache is not None and missing:
+        cache.write_text(json.dumps(truths, indent=1))
+    rows = [score_doc(docs[s], truths[s]) for s in docs]
+    texts = [docs[s].read_text(encoding="utf-8", errors="replace") for s in docs]
+    tok, parse, per_doc = time_parse(texts)
+    timing = {
+        "tokenise_s": tok,
+        "parse_s": parse,
+        "ratio": parse / tok if tok else 0.0,
+        "per_doc_ms": {s: t * 1000 for s, t in zip(docs, per_doc, strict=True)},
+    }
+    summary = summarise(rows)
+    print("\n".join(report(rows, summary, timing)))
+    if args.verbose:
+        for r in rows:
+            if r.get("missed") or r.get("extra") or r.get("wrong"):
+                print(f"\n{r['source']}:")
+                if r.get("missed"):
+                    print(f"  missed: {', '.join(r['missed'][:40])}")
+                if r.get("extra"):
+                    print(f"  extra:  {', '.join(r['extra'][:40])}")
+                for w in r.get("wrong", [])[:40]:
+                    print(f"  wrong:  {w}")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"rows": rows, "summary": summary, "timing": timing}, indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

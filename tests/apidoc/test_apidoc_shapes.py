@@ -1,0 +1,193 @@
+"""parse_api_doc on the shapes real API docs take: object lists, group headings, doc-wide
+facts, discovered lists; and bad docs that must end in one line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillpack.apidoc.parse import parse_markdown
+from skillpack.errors import InputError
+from skillpack.limits import MAX_DOC_BYTES
+from skillpack.tools import ParseApiDocIn, parse_api_doc
+
+SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes"
+
+
+def parse(name: str):
+    return parse_api_doc(ParseApiDocIn(path=str(SHAPES / name)))
+
+
+def facts(doc) -> dict[str, tuple]:
+    return {t.name: (t.primary_keys, t.cursor_field, t.ingestion_type) for t in doc.tables}
+
+
+def open_facts(doc) -> set[tuple]:
+    return {(w.table, w.field) for w in doc.warnings if w.field}
+
+
+# --- an object list as a Markdown table --------------------------------------------------
+
+
+def test_object_table_decides_the_tables_and_skips_rows_used_internally():
+    doc = parse("orbit_object_table.md")
+    # "Known quirks" and "Read API" are headings, not tables; audit_log is used internally.
+    assert [t.name for t in doc.tables] == ["tasks", "task_events", "labels"]
+    assert doc.table_list == "static"
+
+
+def test_per_table_statements_outside_the_tables_section_give_keys():
+    doc = parse("orbit_object_table.md")
+    assert facts(doc)["task_events"][0] == ["task_id", "seq"]
+    assert facts(doc)["labels"][0] == ["id"]
+
+
+def test_paging_token_is_no_cursor_and_a_snapshot_has_none():
+    doc = parse("orbit_object_table.md")
+    assert facts(doc)["tasks"] == (["id"], "modified_at", "cdc")
+    assert facts(doc)["labels"] == (["id"], None, "snapshot")
+    assert all(t.cursor_field not in ("pageToken", "nextPageToken") for t in doc.tables)
+
+
+def test_an_open_cursor_names_table_field_line_and_the_candidates_seen():
+    doc = parse("orbit_object_table.md")
+    (w,) = [w for w in doc.warnings if w.code == "no-cursor"]
+    assert (w.table, w.field, w.candidates) == ("task_events", "cursor_field", ["happened_at"])
+    lines = (SHAPES / "orbit_object_table.md").read_text().splitlines()
+    assert "task_events" in lines[w.line - 1]
+
+
+# --- bullet lists under group headings ---------------------------------------------------
+
+
+def test_group_headings_state_ingestion_and_items_carry_endpoints():
+    doc = parse("relay_grouped_lists.md")
+    assert facts(doc) == {
+        "conversations": (["id"], None, "cdc"),
+        "agents": (["id"], None, "cdc"),
+        "teams": (["id"], None, "snapshot"),
+        "macros": (["id"], None, "snapshot"),
+    }
+    teams = next(t for t in doc.tables if t.name == "teams")
+    assert teams.read_endpoint is not None and teams.read_endpoint.path == "/teams"
+
+
+def test_window_end_is_no_cursor_and_stays_open():
+    doc = parse("relay_grouped_lists.md")
+    assert {t.cursor_field for t in doc.tables} == {None}
+    assert {("conversations", "cursor_field"), ("agents", "cursor_field")} <= open_facts(doc)
+
+
+def test_records_key_column_is_no_primary_key():
+    doc = parse("relay_grouped_lists.md")
+    assert all(t.primary_keys == ["id"] for t in doc.tables)
+
+
+# --- a run of names in prose, facts stated once for all tables ----------------------------
+
+
+def test_comma_separated_names_and_doc_wide_key_cursor_and_ingestion():
+    doc = parse("clinic_name_run.md")
+    assert facts(doc) == {
+        name: (["id"], "updated", "cdc")
+        for name in ("Patient", "Visit", "LabResult", "Prescription")
+    }
+    assert all(not t.inferred for t in doc.tables)
+
+
+# --- a list discovered at run time -------------------------------------------------------
+
+
+def test_discovered_list_takes_names_from_the_json_example():
+    doc = parse("mesh_discovered.md")
+    assert doc.table_list == "discovered"
+    assert [t.name for t in doc.tables] == ["shipments", "carriers"]
+    # Nothing states their keys: open facts, each with its table and line, not a stop.
+    assert {("shipments", "primary_keys"), ("carriers", "primary_keys")} <= open_facts(doc)
+    assert all(w.line for w in doc.warnings if w.field)
+
+
+def test_discovered_list_naming_no_table_gives_none_with_a_reason():
+    doc = parse_markdown(
+        "# Lake API\n\n## Object List\n\nThe list is dynamic, discovered at runtime.\n\n"
+        "## Endpoints\n\n### Load objects\n\n`GET /objects/{type}` returns records.\n"
+    )
+    assert doc.tables == []
+    (w,) = [w for w in doc.warnings if w.code == "no-tables"]
+    assert "discovered at run time" in w.message
+
+
+def test_deletes_heading_naming_tables_makes_them_cdc_with_deletes():
+    doc = parse_markdown(
+        "# Crm API\n\n## Tables\n\n| Table | Endpoint | Primary Key | Cursor Field |\n"
+        "|---|---|---|---|\n| `leads` | `GET /leads` | `id` | `updatedAt` |\n"
+        "| `calls` | `GET /calls` | `id` | `updatedAt` |\n\n### Deletes\n\n"
+        "Archived records can be read for:\n\n- `leads`\n\n`calls` cannot be archived.\n"
+    )
+    assert facts(doc) == {
+        "leads": (["id"], "updatedAt", "cdc_with_deletes"),
+        "calls": (["id"], "updatedAt", "cdc"),
+    }
+
+
+# --- bad docs: one line or an empty result with a reason -----------------------------------
+
+
+def test_doc_without_tables_parses_to_none_with_a_reason():
+    doc = parse("notes_no_tables.md")
+    assert doc.tables == []
+    (w,) = [w for w in doc.warnings if w.code == "no-tables"]
+    assert w.message.startswith("no tables found: ")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "   ", "#", "|", "```"])
+def test_empty_docs_give_an_empty_result_with_a_reason(text):
+    doc = parse_markdown(text)
+    assert doc.tables == []
+    assert any(w.code == "no-tables" for w in doc.warnings)
+
+
+def test_binary_file_is_one_input_error(tmp_path):
+    path = tmp_path / "logo.md"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(InputError, match="binary") as err:
+        parse_api_doc(ParseApiDocIn(path=str(path)))
+    assert "\n" not in str(err.value)
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "dump.md"
+    with path.open("wb") as f:  # sparse: no 50 MB written to disk
+        f.truncate(50 * 1_000_000)
+    assert path.stat().st_size > MAX_DOC_BYTES
+    with pytest.raises(InputError, match=r"is 48 MB; the limit is 4 MB") as err:
+        parse_api_doc(ParseApiDocIn(path=str(path)))
+    assert err.value.hint and "\n" not in str(err.value)
+
+
+def test_five_thousand_headings_parse_to_tables_without_error():
+    text = "\n".join(f"### `t{i}`\n\n- Primary key: `id`\n" for i in range(5000))
+    doc = parse_markdown(text)
+    assert len(doc.tables) == 5000
+    assert {tuple(t.primary_keys) for t in doc.tables} == {("id",)}
+
+
+def test_table_options_are_keys_a_user_sets_not_api_query_syntax():
+    doc = parse_markdown(
+        "# Repo API\n\n## Tables\n\n### `commits`\n\n- Read endpoint: `GET /commits`\n"
+        "- Primary key: `id`\n\n#### Table options\n\n| Option | Type | Description |\n"
+        "|---|---|---|\n| `repository` | string | Which repository. |\n"
+        "| `$expand` | string | OData expansion. |\n"
+    )
+    assert [o.name for o in doc.tables[0].options] == ["repository"]
+
+
+def test_one_endpoint_for_every_table_gives_each_table_its_read_endpoint():
+    doc = parse("clinic_name_run.md")
+    reads = {t.name: (t.read_endpoint.path, [p.name for p in t.read_endpoint.query_params])
+             for t in doc.tables}  # fmt: skip
+    assert reads["LabResult"] == ("/LabResult", ["_updated"])
+    derived = [w for w in doc.warnings if w.code == "read-endpoint-from-template"]
+    assert {w.table for w in derived} == {"Patient", "Visit", "LabResult", "Prescription"}
+    assert all(w.field == "read_endpoint" and w.line == 27 for w in derived)

@@ -1,0 +1,422 @@
+"""The doc's own list of tables, and the facts it states once for every table.
+
+Most API docs name their tables once, in an object list ("Object List", "Tables",
+"Supported objects"): a Markdown table whose first name-like column holds the names, a bullet
+list led by code spans, a comma-separated run of names, or a JSON example of a discovery
+response. When a doc has such a list it is the authority: headings elsewhere ("Known quirks",
+"Retrieving schemas via the API") are details, not tables. The same section says whether the
+list is static or discovered at run time.
+
+Docs also state facts once for all tables ("every object's primary key is `id`", "all
+resources use CDC ingestion"); ``doc_defaults`` reads those so tables without their own
+statement inherit them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from skillpack.apidoc._extract import plain
+from skillpack.apidoc._tree import Block, Section
+from skillpack.apidoc._vocab import IDENT, ingestion_from_text
+
+#: sections that list the tables
+LIST_TITLE = re.compile(
+    r"\b(object list|objects? list|list of (?:objects|tables|streams|entities|resources)|"
+    r"(?:connector |supported |available |exposed )?tables|"
+    r"(?:supported|available|exposed) (?:objects|streams|entities|resources|reports|modules))\b"
+)
+#: sub-sections of an object list that do not add tables
+_SKIP_SUB = re.compile(
+    r"deferred|exclu|not (?:yet )?(?:supported|implemented|included|in scope)|out of scope|"
+    r"future|hierarch|discovering|mapping|concept|decision|handling|example|sample|"
+    r"strateg|relationship|notes?\b|per[- ]table options|options|quirk"
+)
+_NAME_HEADER = re.compile(
+    r"^(?:connector )?(?:table|object|stream|entity|resource|report|module|dataset|collection)"
+    r"s?(?: ?(?:name|type))?(?: \(.*\))?$|^(?:api |table |object )?name$"
+)
+_EXCLUDE_HEADER = re.compile(r"recommended|supported|in scope|included|status")
+_EXCLUDED = re.compile(
+    r"^\W*(?:no\b|used internally|internal(?: only)?\b|not (?:supported|included)|deferred|"
+    r"out of scope)",
+    re.I,
+)
+#: words in any cell of a row that take the row out of the list
+_EXCLUDED_ANYWHERE = re.compile(
+    r"^\W*(?:used internally|internal only|not supported|deferred|out of scope)", re.I
+)
+_TABLEISH = re.compile(
+    r"\b(?:tables?|objects?|streams?|resources?|entit(?:y|ies)|reports?|modules?|endpoints?|"
+    r"collections?|datasets?|feeds?|kinds?)\b",
+    re.I,
+)
+_LED_BY_CODE = re.compile(r"^`([^`]+)`\s*(?:\([^)]*\)\s*)?(?:$|[:\u2013\u2014,]|-\s|\s-)")
+_STATIC = re.compile(r"\bstatic\b|\bnot (?:discovered|retrieved)\b|\bfixed set\b", re.I)
+_DISCOVERED = re.compile(
+    r"\bdynamic(?:ally)?\b|\bdiscovered\b|\bdiscoverable\b|\bat run ?time\b|"
+    r"\bnot configured statically\b",
+    re.I,
+)
+_DISCOVERY_TITLE = re.compile(r"\bdiscovery\b")
+_LIST_KEYS = ("tables", "objects", "streams", "resources", "entities", "names", "value")
+
+
+@dataclass
+class Declared:
+    """Tables an object list names, in order, with their lines."""
+
+    names: list[tuple[str, int]] = field(default_factory=list)
+    #: ``static``, ``discovered`` (the doc says the list comes from the API) or ``unknown``
+    kind: str = "unknown"
+    line: int | None = None
+    #: paragraphs and items of the list's sections, where doc-wide facts are often stated
+    blocks: list[Block] = field(default_factory=list)
+    #: ingestion type a group heading states for the tables under it ("Snapshot tables")
+    ingestion: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: the list item that declared a table, when it says more than the name
+    #: (``- `teams` — `GET /teams` ``)
+    items: dict[str, Block] = field(default_factory=dict)
+
+    def add(self, name: str, line: int) -> None:
+        name = name.strip()
+        fresh = all(n != name for n, _ in self.names)
+        if name and IDENT.match(name) and "." not in name and fresh:
+            self.names.append((name, line))
+
+
+def _name_column(block: Block) -> int:
+    """The column of table names: a name-like header, the one with most code spans."""
+    headers = [" ".join(plain(c.text).lower().replace("_", " ").split()) for c in block.header]
+    candidates = [i for i, h in enumerate(headers) if _NAME_HEADER.match(h)]
+    if not candidates:
+        return -1
+
+    def code_share(i: int) -> int:
+        return sum(
+            1
+            for row in block.rows
+            if i < len(row) and row[i].codes and IDENT.match(row[i].codes[0])
+        )
+
+    return max(candidates, key=lambda i: (code_share(i), -i))
+
+
+def _from_table(block: Block, out: Declared) -> None:
+    col = _name_column(block)
+    if col < 0:
+        return
+    headers = [plain(c.text).lower() for c in block.header]
+    gates = [i for i, h in enumerate(headers) if i != col and _EXCLUDE_HEADER.search(h)]
+    for row, line in zip(block.rows, block.row_lines, strict=False):
+        if col >= len(row):
+            continue
+        cell = row[col]
+        if not any(c.text.strip() for i, c in enumerate(row) if i != col):
+            continue  # a group row such as "**Activities**"
+        if any(g < len(row) and _EXCLUDED.match(plain(row[g].text)) for g in gates):
+            continue
+        if any(_EXCLUDED_ANYWHERE.match(plain(c.text)) for i, c in enumerate(row) if i != col):
+            continue
+        name = cell.codes[0] if cell.codes else plain(cell.text).strip(" *")
+        if IDENT.match(name):
+            out.add(name, line)
+
+
+def _from_paragraph(block: Block, out: Declared) -> None:
+    """``Patient, Observation, Condition`` after a lead-in line: a run of bare names."""
+    text = block.text
+    if ":" in text:
+        head, _, text = text.rpartition(":")
+        if not _TABLEISH.search(head):
+            return
+    parts = [p.strip(" `.") for p in re.split(r"[,\n]", text) if p.strip(" `.")]
+    if len(parts) >= 3 and all(IDENT.match(p) for p in parts):
+        for p in parts:
+            out.add(p, block.line)
+
+
+def _from_json(block: Block, out: Declared) -> None:
+    """``{"tables": ["products", "events"]}``: a discovery response lists the names."""
+    text = block.text.strip()
+    if not text.startswith(("{", "[")) or len(text) > 20_000:
+        return
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return
+    names = data if isinstance(data, list) else None
+    if isinstance(data, dict):
+        for key in _LIST_KEYS:
+            if isinstance(data.get(key), list):
+                names = data[key]
+                break
+    if names and all(isinstance(n, str) for n in names):
+        lines = block.text.splitlines()
+        for n in names:
+            # The fence is the block's line; the name sits on a line inside it.
+            at = next((i for i, ln in enumerate(lines) if f'"{n}"' in ln), 0)
+            out.add(n, block.line + 1 + at)
+
+
+def _read_blocks(blocks: list[Block], out: Declared) -> None:
+    lead_ok = True
+    for b in blocks:
+        if b.kind == "para" and b.depth == 0:
+            text = b.text.rstrip()
+            if text.endswith(":"):
+                # "Common dimensions:" introduces a list of something else.
+                lead_ok = bool(_TABLEISH.search(text))
+            else:
+                _from_paragraph(b, out)
+                lead_ok = True
+            continue
+        if b.kind == "table":
+            _from_table(b, out)
+        elif b.kind == "item" and lead_ok and b.depth <= 1:
+            m = _LED_BY_CODE.match(b.text)
+            if m:
+                out.add(m.group(1), b.line)
+                if b.text.strip() != f"`{m.group(1)}`":
+                    out.items.setdefault(m.group(1), b)
+        elif b.kind == "code" and b.info.lower() in ("", "json"):
+            _from_json(b, out)
+
+
+def _kind(texts: list[str]) -> str:
+    joined = " ".join(texts)
+    if _STATIC.search(joined):
+        return "static"
+    if _DISCOVERED.search(joined):
+        return "discovered"
+    return "unknown"
+
+
+def declared_tables(root: Section) -> Declared:
+    """The tables the doc's object list names, and whether that list is static."""
+    out = Declared()
+    prose: list[str] = []
+    for sec in root.walk():
+        title = sec.title.lower()
+        if sec.level == 0:
+            continue
+        if _DISCOVERY_TITLE.search(title) and not LIST_TITLE.search(title):
+            prose.extend(b.text for b in sec.blocks if b.kind == "para")
+            continue
+        if not LIST_TITLE.search(title) or _SKIP_SUB.search(title):
+            continue
+        if (
+            sec.parent is not None
+            and sec.parent.level
+            and LIST_TITLE.search(sec.parent.title.lower())
+        ):
+            continue  # read with its parent
+        out.line = out.line or sec.line
+        prose.extend(b.text for b in sec.blocks if b.kind == "para")
+        out.blocks.extend(sec.blocks)
+        _read_blocks(sec.blocks, out)
+        for child in sec.children:
+            if _SKIP_SUB.search(child.title.lower()):
+                continue
+            before = len(out.names)
+            for sub in child.walk():
+                _read_blocks(sub.blocks, out)
+            stated = ingestion_from_text(child.title)
+            if stated is not None:
+                for name, _ in out.names[before:]:
+                    out.ingestion[name] = (stated, child.line)
+    out.kind = _kind(prose)
+    return out
+
+
+# --- facts stated once for every table ---------------------------------------------------
+
+_EVERY = re.compile(
+    r"\b(?:every|all|each)\b[^.`]{0,40}?\b(?:objects?|tables?|resources?|streams?|records?|"
+    r"entit(?:y|ies)|endpoints?|modules?|kinds?)\b|\bfor all\b|\bacross all\b",
+    re.I,
+)
+_PK_WORDS = re.compile(r"primary[ _-]?keys?|\bpk\b", re.I)
+_CURSOR_WORDS = re.compile(r"\bcursor\b|\bincremental\b", re.I)
+
+
+#: "Cursor field: `x`" or "Cursor field for incremental tables: `x`"
+_CURSOR_LABEL = re.compile(
+    r"^(?:incremental )?cursor(?: field| column)?(?: for [^:`]{1,40})?\s*:\s*(.+)$", re.I | re.S
+)
+
+
+@dataclass
+class Defaults:
+    """Facts stated once for all tables, each with its line."""
+
+    pk: tuple[list[str], int] | None = None
+    ingestion: tuple[str, int] | None = None
+    cursor: tuple[str, int] | None = None
+    #: the change-time field the doc names most often (``updatedAt``): a guess for an
+    #: incremental table whose own section names no cursor
+    usual_cursor: tuple[str, int] | None = None
+
+
+#: names of a record's last-change time, compared without case and ``_``
+_CHANGE_TIME = re.compile(
+    r"^(?:last)?(?:updated?|modif(?:y|ied)|changed?|edited)(?:at|on|time|date|datetime|"
+    r"timestamp)?$"
+)
+
+
+def usual_cursor(blocks: list[Block]) -> tuple[str, int] | None:
+    """The change-time field named most often in code spans, with its first line."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for b in blocks:
+        for code in b.codes:
+            key = re.sub(r"[^0-9a-z]", "", code.lower())
+            if _CHANGE_TIME.match(key) and IDENT.match(code) and "." not in code:
+                counts[code] = counts.get(code, 0) + 1
+                first.setdefault(code, b.line)
+    if not counts:
+        return None
+    best = max(counts, key=lambda c: (counts[c], -first[c]))
+    return best, first[best]
+
+
+def doc_defaults(blocks: list[Block]) -> Defaults:
+    """``Primary key for all resources: `id` `` and the like, from the given blocks; a
+    ``Cursor field: `x` `` line outside any table's section also counts."""
+    out = Defaults()
+    for b in blocks:
+        if b.kind not in ("para", "item"):
+            continue
+        low = b.text.lower()
+        if "all" not in low and "every" not in low and "each" not in low and "cursor" not in low:
+            continue  # no statement for every table, no cursor label: skip the regexes
+        if out.cursor is None and "`" in b.text:
+            m = _CURSOR_LABEL.match(b.text)
+            if m:
+                codes = [c for c in re.findall(r"`([^`]+)`", m.group(1)) if IDENT.match(c)]
+                if codes:
+                    out.cursor = (codes[0], b.line)
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", b.text):
+            if not _EVERY.search(sentence):
+                continue
+            codes = [c for c in re.findall(r"`([^`]+)`", sentence) if IDENT.match(c)]
+            if out.pk is None and _PK_WORDS.search(sentence) and codes:
+                out.pk = ([codes[0]], b.line)
+            ing = ingestion_from_text(sentence) if "ingest" in sentence.lower() else None
+            if out.ingestion is None and ing is not None:
+                out.ingestion = (ing, b.line)
+                if out.cursor is None and _CURSOR_WORDS.search(sentence) and codes:
+                    out.cursor = (codes[-1], b.line)
+    return out
+
+
+# --- facts stated per table outside its own section ----------------------------------------
+
+_FACT_TITLE = (
+    ("pk", re.compile(r"primary[ _-]?keys?|\bkeys\b", re.I)),
+    ("ingestion", re.compile(r"ingestion", re.I)),
+    ("cursor", re.compile(r"\bcursors?\b|incremental (?:field|key)", re.I)),
+)
+#: "Primary key for `apps`: ..." names its fact and its table
+_FOR_TABLE = re.compile(
+    r"^(primary[ _-]?keys?|pk|cursor(?: field)?|ingestion(?: type)?)\s+(?:for|of)\s+"
+    r"(?:the\s+)?`([^`]+)`[^:\u2013\u2014]{0,20}?(?::|\s[\u2013\u2014-]\s)\s*(.+)$",
+    re.I | re.S,
+)
+#: "`repositories`: `id` (64-bit integer)" under a primary-keys heading
+_LED_BY_TABLE = re.compile(r"^`([^`]+)`\s*(?::|\s[\u2013\u2014-]\s)\s*(.+)$", re.S)
+
+
+def _fact_value(fact: str, text: str) -> object | None:
+    # Only the words before a first aside: "`id` (64-bit integer; unique per repository)".
+    head = re.split(r"\s\(|;|\.\s", text, maxsplit=1)[0]
+    codes = [c for c in re.findall(r"`([^`]+)`", head) if IDENT.match(c)]
+    if fact == "pk":
+        return codes or None
+    if fact == "cursor":
+        return codes[0] if codes else None
+    return ingestion_from_text(head)
+
+
+def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[object, int]]]:
+    """``{table key: {fact: (value, line)}}`` for statements such as ``Primary key for
+    `apps`: `app_id` `` anywhere, and ``- `apps`: `app_id` `` under a heading about that fact
+    (``names`` are the known tables' keys, see ``name_key``)."""
+    from skillpack.apidoc._sections import name_key
+
+    out: dict[str, dict[str, tuple[object, int]]] = {}
+
+    def put(table: str, fact: str, value: object, line: int) -> None:
+        key = name_key(table)
+        if key in names and value:
+            out.setdefault(key, {}).setdefault(fact, (value, line))
+
+    for sec in root.walk():
+        fact_of_section = next((f for f, rx in _FACT_TITLE if rx.search(sec.title)), None)
+        for b in sec.blocks:
+            if b.kind not in ("para", "item") or "`" not in b.text:
+                continue
+            for part in b.text.split("\n"):
+                m = _FOR_TABLE.match(part.strip())
+                if m:
+                    label = m.group(1).lower()
+                    fact = "pk" if label.startswith(("primary", "pk")) else label.split()[0]
+                    fact = "cursor" if fact.startswith("cursor") else fact
+                    put(m.group(2), fact, _fact_value(fact, m.group(3)), b.line)
+                    continue
+                if fact_of_section and b.kind == "item":
+                    m = _LED_BY_TABLE.match(part.strip())
+                    if m:
+                        put(
+                            m.group(1),
+                            fact_of_section,
+                            _fact_value(fact_of_section, m.group(2)),
+                            b.line,
+                        )
+    return out
+
+
+# --- one endpoint for every table ----------------------------------------------------------
+
+#: a path whose last segment stands for the table: ``/{ResourceType}``, ``/<EntitySet>``
+_TEMPLATE_PATH = re.compile(
+    r"(?:^|\s|`)(?:(GET|POST)\s+)?((?:\{[^}\s]*\}|<[^>\s]*>|https?://[^\s`/]+)?"
+    r"(?:/[^\s`?]*)?/(?:\{([^}\s]+)\}|<([^>\s]+)>)(?:\?[^\s`]*)?)(?=$|[\s`.,;)])"
+)
+_TABLE_PLACEHOLDER = re.compile(
+    r"(?i)^(?:resource|module|table|entity|entities|object|collection|dataset|stream|report|kind)"
+    r"(?:_?(?:type|name|set|api_?name|id))*$"
+)
+_BASE_PLACEHOLDER = re.compile(r"^(?:\{[^}]*\}|<[^>]*>|https?://[^/]+)")
+
+
+def table_endpoint(blocks: list[Block]) -> tuple[str, str, int] | None:
+    """``(method, path, line)`` of an endpoint whose last path segment is a placeholder for
+    the table (``GET {base_url}/{ResourceType}``), the one named most often."""
+    seen: dict[tuple[str, str], list[int]] = {}
+    for b in blocks:
+        texts = b.text.splitlines() if b.kind == "code" else [b.text]
+        for offset, text in enumerate(texts):
+            if "/" not in text or ("{" not in text and "<" not in text):
+                continue
+            for m in _TEMPLATE_PATH.finditer(text):
+                name = m.group(3) or m.group(4) or ""
+                if not _TABLE_PLACEHOLDER.match(name.replace("-", "_")):
+                    continue
+                path = _BASE_PLACEHOLDER.sub("", m.group(2))
+                line = b.line + (offset + 1 if b.kind == "code" else 0)
+                seen.setdefault((m.group(1) or "GET", path), []).append(line)
+    if not seen:
+        return None
+    (method, path), lines = max(seen.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
+    return method, path, lines[0]
+
+
+def fill_template(path: str, table: str) -> str:
+    """``/crm/v8/{module_api_name}?fields=x`` for table ``Leads`` -> ``/crm/v8/Leads?fields=x``."""
+    base, sep, query = path.partition("?")
+    head, _, _last = base.rpartition("/")
+    return f"{head}/{table}{sep}{query}"

@@ -1,0 +1,153 @@
+"""Settle each table's facts once the whole doc is read.
+
+The doc's object list decides which tables exist (``restrict``); facts stated once for all
+tables, per table outside its section, or by a group heading fill what a table's own
+section leaves open (``apply_defaults``); one endpoint for every table gives those without
+their own (``from_template``); and warnings that those facts settle are dropped
+(``settle``). Whatever stays open keeps its table, field, line and candidates.
+"""
+
+from __future__ import annotations
+
+import re
+
+from skillpack.apidoc._extract import make_endpoint
+from skillpack.apidoc._objects import Declared, Defaults, fill_template
+from skillpack.apidoc._sections import TableDraft, name_key
+from skillpack.apidoc.models import DocWarning, Table
+
+
+def restrict(drafts: list[TableDraft], declared: Declared) -> list[TableDraft]:
+    """The declared tables, in the list's order, each with the blocks of its drafts; a draft
+    the list does not name (a heading such as "Known quirks") is dropped."""
+    by_key = {name_key(d.name): d for d in drafts}
+    out: list[TableDraft] = []
+    for name, line in declared.names:
+        d = by_key.pop(name_key(name), None)
+        if d is None:
+            d = TableDraft(name, line, [], name_from_title=False)
+        else:
+            d.name = name
+        item = declared.items.get(name)
+        if item is not None:
+            # "`teams` — `GET /teams`": what the list says of a table is its first word on it.
+            d.blocks.insert(0, (item, None))
+        out.append(d)
+    return out
+
+
+def _field_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _resolve(name: str | None, fields: set[str]) -> str | None:
+    """The field a fact names, spelled as the field list spells it (``_lastUpdated`` is
+    the query form of ``lastUpdated``)."""
+    if name is None or not fields or name in fields:
+        return name
+    key = _field_key(name)
+    return next((f for f in sorted(fields) if _field_key(f) == key), name)
+
+
+def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated: dict) -> Table:
+    """Give a table the facts the doc states for it outside its section, and those it states
+    once for all tables where it has none."""
+    update: dict = {}
+    inferred = list(table.inferred)
+    own = stated.get(name_key(table.name), {})
+    if "pk" in own:
+        update["primary_keys"] = own["pk"][0]
+        inferred = [i for i in inferred if i != "primary_keys"]
+    if "ingestion" in own:
+        update["ingestion_type"] = own["ingestion"][0]
+        inferred = [i for i in inferred if i != "ingestion_type"]
+    if "cursor" in own:
+        update["cursor_field"] = own["cursor"][0]
+        inferred = [i for i in inferred if i != "cursor_field"]
+    if defaults.pk and "pk" not in own and (not table.primary_keys or "primary_keys" in inferred):
+        update["primary_keys"] = defaults.pk[0]
+        inferred = [i for i in inferred if i != "primary_keys"]
+    group = declared.ingestion.get(table.name)
+    if group is not None and "ingestion_type" in inferred:
+        update["ingestion_type"] = group[0]
+        inferred = [i for i in inferred if i != "ingestion_type"]
+    elif defaults.ingestion and "ingestion_type" in inferred:
+        update["ingestion_type"] = defaults.ingestion[0]
+        inferred = [i for i in inferred if i != "ingestion_type"]
+    ingestion = update.get("ingestion_type", table.ingestion_type)
+    guessed = "ingestion_type" in inferred
+    if (
+        defaults.cursor
+        and table.cursor_field is None
+        and "cursor" not in own
+        and (ingestion != "snapshot" or guessed)
+    ):
+        update["cursor_field"] = defaults.cursor[0]
+        if guessed:
+            # A cursor the doc names for every table makes a table without a stated
+            # ingestion type incremental; still a guess, so it stays marked.
+            update["ingestion_type"] = ingestion = "cdc"
+    if ingestion == "snapshot":
+        # A snapshot is read whole each time: a cursor would mean nothing.
+        update["cursor_field"] = None
+    elif (
+        update.get("cursor_field", table.cursor_field) is None
+        and defaults.usual_cursor
+        and (not table.fields or defaults.usual_cursor[0] in {f.name for f in table.fields})
+    ):
+        # Incremental, yet its own words name no cursor: the doc's usual change-time field
+        # is the best guess (when the table has it), and stays marked as one.
+        update["cursor_field"] = defaults.usual_cursor[0]
+        inferred.append("cursor_field")
+    fields = {f.name for f in table.fields}
+    cursor = _resolve(update.get("cursor_field", table.cursor_field), fields)
+    if cursor != table.cursor_field:
+        update["cursor_field"] = cursor
+    if not update:
+        return table
+    update["inferred"] = inferred
+    return table.model_copy(update=update)
+
+
+def from_template(table: Table, template: tuple[str, str, int], url: str | None):
+    """The table's read endpoint from the doc's one endpoint for every table, and a
+    warning saying it was derived (a to-do to confirm it)."""
+    method, path, line = template
+    ep = make_endpoint(method, fill_template(path, table.name), line, url)
+    note = DocWarning(
+        line=line,
+        code="read-endpoint-from-template",
+        message=f"read endpoint of `{table.name}` derived from `{method} {path}`",
+        table=table.name,
+        field="read_endpoint",
+        candidates=[f"{ep.method} {ep.path}"],
+    )
+    return table.model_copy(update={"read_endpoint": ep}), note
+
+
+def settle(table: Table, warnings: list[DocWarning]) -> list[DocWarning]:
+    """The table's warnings once doc-wide facts are in: the ones those facts settle go."""
+    out = []
+    for w in warnings:
+        if w.code == "no-primary-key" and table.primary_keys:
+            continue
+        if w.code == "no-read-endpoint" and table.read_endpoint is not None:
+            continue
+        if w.code == "no-cursor" and (table.cursor_field or table.ingestion_type == "snapshot"):
+            continue
+        out.append(w)
+    needs_cursor = table.ingestion_type != "snapshot" and not table.cursor_field
+    if needs_cursor and not any(w.code == "no-cursor" for w in out):
+        stamps = [f.name for f in table.fields if f.type in ("timestamp", "date")]
+        out.append(
+            DocWarning(
+                line=table.line,
+                code="no-cursor",
+                message=f"table `{table.name}` is `{table.ingestion_type}` but no cursor "
+                "field was found",
+                table=table.name,
+                field="cursor_field",
+                candidates=stamps[:8],
+            )
+        )
+    return out
