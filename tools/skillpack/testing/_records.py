@@ -90,14 +90,18 @@ def check_records(
     keys = meta.get("primary_keys") or []
     keyed = not is_read_table or meta.get("ingestion_type") in KEYED_TYPES
     for i, record in enumerate(records):
-        where = f"table `{table}` record #{i} from {method}()"
+        # `table `T` record #N: `field`: expected X, got Y` is the form run_suite's diagnosis reads
+        prefix = "" if method == "read_table" else f"{method}(): "
+        where = f"{prefix}table `{table}` record #{i}"
         problem = _fits(record, raw_schema, strict=is_read_table)
         if problem:
             return tagged("schema-violation", f"{where}: {problem}")
         if is_read_table:
             missing = _non_nullable_missing(record, schema.fields)
             if missing:
-                return tagged("schema-violation", f"{where}: non-nullable {missing} are empty")
+                return tagged(
+                    "schema-violation", f"{where}: `{missing[0]}`: expected a value, got None"
+                )
         if _all_null(record, schema.fields):
             return tagged("schema-violation", f"{where}: every column is empty")
         for key in keys if keyed else ():
