@@ -58,6 +58,8 @@ def test_secret_looking_names(name):
         "cursor",
         "primary_keys",
         "token_url",
+        "federated_token_file",
+        "averageSessionDuration",
         "auth_type",
         "api_key_name",
         "author",

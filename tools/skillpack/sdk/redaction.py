@@ -35,10 +35,12 @@ _SECRET_WORDS = (
     r"authorization|auth|credentials?|session(?:_?id)?|sid|cookie|signature|bearer|jwt|"
     r"dsn|connection_string|otp"
 )
-#: trailing words that describe a secret without being one (``token_url``, ``auth_type``)
+#: trailing words that describe a secret without being one (``token_url``, ``auth_type``,
+#: ``key_file``: a path to a secret is not the secret)
 _DESCRIPTOR_WORDS = (
     r"url|uri|endpoint|host|type|kind|method|mode|scheme|field|fields|path|location|name|"
-    r"param|header|prefix|expires_in|expires_at|expiry|ttl|ttl_s|timeout|version"
+    r"param|header|prefix|expires_in|expires_at|expiry|ttl|ttl_s|timeout|version|file|dir|"
+    r"duration|count"
 )
 
 #: Matches a secret-looking name once it is normalised to ``lower_snake_case``

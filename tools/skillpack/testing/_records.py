@@ -99,7 +99,9 @@ def check_records(
     incremental = is_read_table and meta.get("ingestion_type") in INCREMENTAL
     also = twins or (lambda _record: "")
     for i, record in enumerate(records):
-        where = f"table `{table}` record #{i} from {method}()"
+        # `table `T` record #N: `field`: expected X, got Y` is the form run_suite's diagnosis reads
+        prefix = "" if method == "read_table" else f"{method}(): "
+        where = f"{prefix}table `{table}` record #{i}"
         problem = _fits(record, raw_schema, strict=is_read_table)
         if problem:
             return tagged(
@@ -109,7 +111,8 @@ def check_records(
             missing = _non_nullable_missing(record, schema.fields)
             if missing:
                 return tagged(
-                    "schema-violation", f"{where}: non-nullable {missing} are empty{also(record)}"
+                    "schema-violation",
+                    f"{where}: `{missing[0]}`: expected a value, got None{also(record)}",
                 )
         if _all_null(record, schema.fields):
             return tagged("schema-violation", f"{where}: every column is empty{also(record)}")

@@ -96,9 +96,7 @@ class SupportsPartitionTests:
             ).records
             err = check_records(table, raw, meta, got, method="read_partition")
             if err:
-                raise SuiteFailure(
-                    err[1 : err.index("]")], f"{err[err.index(']') + 2 :]} ({label})"
-                )
+                raise SuiteFailure(err[1 : err.index("]")], f"{label}: {err[err.index(']') + 2 :]}")
             records.extend(got)
         return records
 
