@@ -30,6 +30,7 @@ TOOL_MODULES = (
     "skillpack.tools.run_suite",
     "skillpack.tools.review_connector",
     "skillpack.tools.package_connector",
+    "skillpack.incremental.validate_incremental_sync",
 )
 
 for _module in TOOL_MODULES:

@@ -19,6 +19,7 @@ from skillpack.sdk.schema import (
     StructField,
     StructType,
 )
+from skillpack.sdk.window import ReadWindow
 
 _ADDRESS = StructType(
     [StructField("city", StringType(), True), StructField("country", StringType(), True)]
@@ -106,6 +107,9 @@ class ExampleLakeflowConnect(LakeflowConnect):
         self._client = RestClient(
             options["base_url"], auth=BearerAuth(options["api_key"]), timeout=30.0
         )
+        # A run reads each table up to the newest change its first read saw, so it ends
+        # even while the source keeps changing; later changes are the next run's.
+        self._window = ReadWindow()
 
     def list_tables(self) -> list[str]:
         return list(_TABLES)
@@ -139,6 +143,7 @@ class ExampleLakeflowConnect(LakeflowConnect):
             return iter(self._fetch(path, {})), {}
         cursor = cursor_from_offset(start_offset)
         records = self._fetch(path, {since_param: cursor} if cursor is not None else {})
+        records = self._window.cap(table_name, records, meta["cursor_field"], cursor)
         return iter(records), advance_offset(start_offset, records, meta["cursor_field"])
 
     def read_table_deletes(
