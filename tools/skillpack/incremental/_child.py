@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 _OUT = sys.stdout
+#: seconds a local service of the test class gets to show a write
+_LOCAL_VISIBILITY_S = 2.0
 
 
 class UtilsDriver:
@@ -111,6 +113,14 @@ def _why_no_writes(cls: Any, mode: str) -> str | None:
     return "offline with no local service: the source cannot change (run live)"
 
 
+def _visibility(cls: Any, asked: float | None) -> float:
+    if asked is not None:
+        return float(asked)
+    if getattr(cls, "_local_service_started", False):
+        return _LOCAL_VISIBILITY_S  # an in-process server shows a write at once
+    return float(getattr(cls, "write_visibility_timeout_s", 30.0))
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     from skillpack.incremental._checks import INCREMENTAL_TYPES, Settings, TableChecker
     from skillpack.sdk.redaction import secret_values
@@ -125,9 +135,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     try:
         if cls._init_error:
             raise RuntimeError(cls._init_error)
-        settings.visibility_timeout_s = float(
-            getattr(cls, "write_visibility_timeout_s", settings.visibility_timeout_s)
-        )
+        settings.visibility_timeout_s = _visibility(cls, job.get("visibility_timeout_s"))
         connector = cls.connector
         driver = UtilsDriver(cls, _why_no_writes(cls, mode))
         wanted = job.get("tables")

@@ -50,6 +50,12 @@ class ValidateIncrementalSyncIn(SourceArgs, ModeArgs):
     max_reads: int = Field(
         50, ge=2, description="Most read_table calls for one full read before it counts as endless."
     )
+    visibility_timeout_s: float | None = Field(
+        None,
+        gt=0,
+        description="Seconds to wait for a write or delete to show in a read; the test class's "
+        "`write_visibility_timeout_s` when omitted (a local service of the class: 2).",
+    )
     write_report: bool = Field(
         True, description=f"Write this mode's section of tests/sources/NAME/{REPORT_NAME}."
     )
@@ -116,6 +122,7 @@ def validate_incremental_sync(inp: ValidateIncrementalSyncIn) -> ValidateIncreme
         "import_roots": [str(p) for p in paths.import_roots],
         "tables": inp.tables,
         "settings": {"max_reads": inp.max_reads},
+        "visibility_timeout_s": inp.visibility_timeout_s,
     }
     raw = _run_child(job, inp.mode, inp.timeout_s)
     unknown = raw.get("unknown_tables") or []
