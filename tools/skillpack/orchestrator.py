@@ -6,8 +6,8 @@ git, committed, so a run can be resumed after the last passed step and every ste
 can be inspected or reverted. A failed gate stops the run with the diagnosis and
 the command to resume; nothing moves past a failed gate.
 
-    doc -> lint -> spec -> auth -> implement -> connect -> test_simulate -> record
-        -> write_back -> test_live -> package -> review
+    doc -> lint -> spec -> auth -> implement -> connect -> test_simulate -> sync_simulate
+        -> record -> write_back -> test_live -> sync_live -> package -> review
 """
 
 from __future__ import annotations
@@ -110,6 +110,19 @@ def _write_back_gate(out: dict[str, Any]) -> tuple[bool, str]:
     return True, f"{len(out.get('tables', []))} tables with write-back"
 
 
+def _sync_gate(out: dict[str, Any]) -> tuple[bool, str]:
+    failed = [
+        f"{t.get('table')}.{c.get('name')} ({c.get('code')})"
+        for t in out.get("tables", [])
+        for c in t.get("checks", [])
+        if c.get("status") == "failed"
+    ]
+    detail = f"{len(out.get('tables', []))} tables, {out.get('skipped', 0)} checks skipped"
+    return bool(out.get("passed")), detail + (
+        f"; failed: {', '.join(failed[:4])}" if failed else ""
+    )
+
+
 STEPS: tuple[Step, ...] = (
     Step("doc", "parse_api_doc", "read the API doc",
          lambda c: {"path": str(c.paths.api_doc)},
@@ -134,6 +147,9 @@ STEPS: tuple[Step, ...] = (
     Step("test_simulate", "run_suite", "generic suite, offline",
          lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_gate,
          "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
+    Step("sync_simulate", "validate_incremental_sync", "incremental sync, offline",
+         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _sync_gate,
+         "skills/validate-incremental-sync: fix the connector at each `location`, then resume"),
     Step("record", "run_suite", "record a cassette from the live source",
          lambda c: {**c.source, "mode": "record", "timeout_s": c.timeout_s}, _suite_gate,
          "skills/test-fix (record): fix what the live source revealed, then resume"),
@@ -143,6 +159,9 @@ STEPS: tuple[Step, ...] = (
     Step("test_live", "run_suite", "generic + write-back suites, live",
          lambda c: {**c.source, "mode": "live", "timeout_s": c.timeout_s}, _suite_gate,
          "skills/test-fix (live), skills/write-back-testing: fix, then resume"),
+    Step("sync_live", "validate_incremental_sync", "incremental sync, live",
+         lambda c: {**c.source, "mode": "live", "timeout_s": c.timeout_s}, _sync_gate,
+         "skills/validate-incremental-sync: fix the connector at each `location`, then resume"),
     Step("package", "package_connector", "build and verify the package",
          lambda c: {**c.source, "version": c.version}, _package_gate,
          "skills/packaging: fix the reported check, then resume"),

@@ -80,8 +80,9 @@ class ConnectorStreamReader(*_BASES):  # type: ignore[misc]
         """Nothing to release: the connector keeps no state between reads."""
 
     def _connect(self) -> Any:
-        if self._connector is None:
-            self._connector = self.plan.connect()
+        # A new connector per micro-batch: each batch is a run of its own, so a connector
+        # that caps a run at what its first read saw (ReadWindow, _init_time) moves on.
+        self._connector = self.plan.connect()
         return self._connector
 
     def _converter(self) -> Callable[[Any], tuple]:

@@ -226,6 +226,9 @@ def _imports(plan: ConnectorPlan, types: set[str], extra: dict[str, set[str]]) -
     has_deletes = any(t.deletes or t.deletes_todo for t in plan.tables)
     if tracked or has_deletes:
         ours["skillpack.sdk.offsets"] = {"CursorTracker", "cursor_from_offset"}
+    if tracked:
+        ours["skillpack.sdk.offsets"].add("advance_offset")
+        ours["skillpack.sdk.window"] = {"ReadWindow"}
     lines = ["from __future__ import annotations", "", *stdlib, ""]
     for module in sorted(ours):
         names = sorted(ours[module], key=_isort_key)
@@ -329,6 +332,10 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         indent="        ",
         anchor="client",
     )
+    if any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables):
+        w.line("        # Each run reads a table up to the newest change its first read saw, so it")
+        w.line("        # ends while the source keeps changing; later changes are the next run's.")
+        w.line("        self._window = ReadWindow()")
     if any(t.records_path is None for t in plan.tables):
         w.line("        # where each endpoint keeps its records, found on first use")
         w.line("        self._records_paths: dict[str, str | None] = {}")

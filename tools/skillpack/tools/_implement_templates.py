@@ -94,10 +94,10 @@ READ_TABLE = """\
             params[table["since_param"]] = cursor
         # `after` keeps only records strictly after the cursor, so an API whose filter
         # is inclusive does not hand back the previous read's last records forever.
-        found = self._read(table, params)
-        tracker = CursorTracker(found, meta["cursor_field"], after=cursor)
-        records = list(tracker)
-        return iter(records), tracker.offset(start_offset)"""
+        cursor_field = meta["cursor_field"]
+        found = CursorTracker(self._read(table, params), cursor_field, after=cursor)
+        records = self._window.cap(table_name, list(found), cursor_field, cursor)
+        return iter(records), advance_offset(start_offset, records, cursor_field)"""
 
 DELETES_HEAD = """\
     def read_table_deletes(
