@@ -30,7 +30,7 @@ TOOL_MODULES = (
     "skillpack.tools.run_suite",
     "skillpack.tools.review_connector",
     "skillpack.tools.package_connector",
-    "skillpack.incremental.validate_incremental_sync",
+    "skillpack.incremental.validate",
 )
 
 for _module in TOOL_MODULES:
