@@ -21,7 +21,8 @@ from pyspark.sql.datasource import DataSourceReader, InputPartition
 from pyspark.sql.types import StructType
 
 from skillpack.errors import InputError
-from skillpack.spark._convert import delete_converter, row_converter
+from skillpack.spark._arrow import record_batches
+from skillpack.spark._convert import delete_converter
 from skillpack.spark._errors import guarded, surfaced
 from skillpack.spark._plan import ReadPlan
 from skillpack.spark._reads import read_all
@@ -65,12 +66,12 @@ class ConnectorBatchReader(DataSourceReader):
                 _check_descriptor(descriptor)
         return [ConnectorPartition(i, d) for i, d in enumerate(descriptors)]
 
-    def read(self, partition: InputPartition) -> Iterator[tuple]:
-        """The rows of one partition, as tuples in the schema's column order."""
+    def read(self, partition: InputPartition) -> Iterator[Any]:
+        """The rows of one partition: Arrow record batches, or tuples for deletes."""
         plan = self.plan
         return guarded(self._rows(partition), plan.scrubber(), plan.where)
 
-    def _rows(self, partition: InputPartition) -> Iterator[tuple]:
+    def _rows(self, partition: InputPartition) -> Iterator[Any]:
         plan = self.plan
         connector = plan.connect()
         descriptor = getattr(partition, "descriptor", None)
@@ -80,9 +81,9 @@ class ConnectorBatchReader(DataSourceReader):
             records = read_all(plan.read_call(connector))
         if plan.request.read_deletes:
             convert = delete_converter(list(plan.primary_keys), self.schema)
+            yield from map(convert, records)
         else:
-            convert = row_converter(self.schema)
-        yield from map(convert, records)
+            yield from record_batches(records, self.schema)
 
 
 def _check_descriptor(descriptor: Any) -> None:
