@@ -1,14 +1,16 @@
 """Batch reads: ``spark.read.format(NAME).option("tableName", T).load()``.
 
 One partition runs the connector's read loop from the beginning. A connector that can split
-its work says so with two methods (the shape of the upstream ``SupportsPartition`` mixin)::
+its work says so with two methods (``skillpack.sdk.partition.SupportsPartition``)::
 
     def get_partitions(self, table_name, table_options) -> list[dict]: ...
     def read_partition(self, table_name, partition, table_options) -> Iterator[dict]: ...
 
 ``get_partitions`` runs on the driver and returns JSON-ready descriptors (a page range, a
 shard of ids, one value of a table option ...); Spark then reads each descriptor in its own
-task with ``read_partition``. Deletes (``readDeletes``) are always read in one partition.
+task with ``read_partition``; a table it answers ``False`` for in ``is_partitioned`` is read
+in one. Deletes (``readDeletes``) are always read in one partition. Rows go to Spark as Arrow
+record batches (``_arrow``).
 """
 
 from __future__ import annotations
@@ -61,9 +63,12 @@ class ConnectorBatchReader(DataSourceReader):
             return [ConnectorPartition(0, None)]
         connector = plan.connect()
         with surfaced(plan.scrubber(), plan.where):
+            is_partitioned = getattr(connector, "is_partitioned", None)
+            if callable(is_partitioned) and not is_partitioned(plan.table):
+                return [ConnectorPartition(0, None)]
             descriptors = list(connector.get_partitions(plan.table, plan.request.table_options))
             for descriptor in descriptors:
-                _check_descriptor(descriptor)
+                check_descriptor(descriptor)
         return [ConnectorPartition(i, d) for i, d in enumerate(descriptors)]
 
     def read(self, partition: InputPartition) -> Iterator[Any]:
@@ -86,7 +91,8 @@ class ConnectorBatchReader(DataSourceReader):
             yield from record_batches(records, self.schema)
 
 
-def _check_descriptor(descriptor: Any) -> None:
+def check_descriptor(descriptor: Any) -> None:
+    """Raise unless ``descriptor`` is a JSON-ready dict (it travels to a task)."""
     try:
         json.dumps(descriptor)
     except (TypeError, ValueError):
