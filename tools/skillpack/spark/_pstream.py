@@ -22,13 +22,7 @@ from skillpack.spark._batch import ConnectorPartition, check_descriptor
 from skillpack.spark._errors import guarded, surfaced
 from skillpack.spark._plan import ReadPlan
 from skillpack.spark._reads import checked_offset, same_offset
-
-try:  # not every pyspark 4 release lets Python sources take part in Trigger.AvailableNow
-    from pyspark.sql.streaming.datasource import SupportsTriggerAvailableNow
-except ImportError:  # pragma: no cover - depends on the installed pyspark
-    _BASES: tuple[type, ...] = (DataSourceStreamReader,)
-else:
-    _BASES = (DataSourceStreamReader, SupportsTriggerAvailableNow)
+from skillpack.spark._stream import with_available_now
 
 
 def streams_by_partition(plan: ReadPlan) -> bool:
@@ -44,7 +38,7 @@ def streams_by_partition(plan: ReadPlan) -> bool:
         return bool(plan.connect().is_partitioned(plan.table))
 
 
-class ConnectorPartitionedStreamReader(*_BASES):  # type: ignore[misc]
+class ConnectorPartitionedStreamReader(*with_available_now(DataSourceStreamReader)):  # type: ignore[misc]
     """Micro-batches from ``latest_offset``, read in parallel with ``read_partition``."""
 
     def __init__(self, plan: ReadPlan, schema: StructType) -> None:

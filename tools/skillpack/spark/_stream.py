@@ -27,12 +27,17 @@ from skillpack.spark._reads import read_batch, read_between, same_offset
 try:  # not every pyspark 4 release lets Python sources take part in Trigger.AvailableNow
     from pyspark.sql.streaming.datasource import SupportsTriggerAvailableNow
 except ImportError:  # pragma: no cover - depends on the installed pyspark
-    _BASES: tuple[type, ...] = (SimpleDataSourceStreamReader,)
+    _AVAILABLE_NOW: tuple[type, ...] = ()
 else:
-    _BASES = (SimpleDataSourceStreamReader, SupportsTriggerAvailableNow)
+    _AVAILABLE_NOW = (SupportsTriggerAvailableNow,)
 
 
-class ConnectorStreamReader(*_BASES):  # type: ignore[misc]
+def with_available_now(base: type) -> tuple[type, ...]:
+    """``base``, plus pyspark's Trigger.AvailableNow mixin where the release has it."""
+    return (base, *_AVAILABLE_NOW)
+
+
+class ConnectorStreamReader(*with_available_now(SimpleDataSourceStreamReader)):  # type: ignore[misc]
     """A micro-batch stream over one incremental table (or its deletes)."""
 
     def __init__(self, plan: ReadPlan, schema: StructType) -> None:
