@@ -13,6 +13,8 @@ products  snapshot          id          -           -
 customers cdc               id          updated_at  POST (``city``/``country`` nest
                                                     under ``address``)
 orders    cdc_with_deletes  id          updated_at  POST, DELETE (tombstone feed)
+                                                    (also per customer: GET
+                                                    ``customers/{id}/orders``)
 events    append            event_id    seq         POST, DELETE (test clean-up)
 ========= ================= =========== =========== ===============================
 
@@ -296,6 +298,13 @@ def _route(
                 e for e in store.events if e["seq"] > after and (until is None or e["seq"] <= until)
             ]
             return 200, _page(rows, "seq", query)
+    if method == "GET" and table == "customers" and len(rest) == 2 and rest[1] == "orders":
+        # A child collection: one customer's orders (one call per parent record).
+        rows = sorted(
+            (o for o in store.orders.values() if o["customer_id"] == rest[0]),
+            key=lambda r: r["updated_at"],
+        )
+        return 200, _page(rows, "updated_at", query)
     if method == "GET" and table == "orders" and rest == ["deleted"]:
         rows = _since(list(store.order_tombstones.values()), "deleted_at", query.get("since"))
         return 200, _page(rows, "deleted_at", query)

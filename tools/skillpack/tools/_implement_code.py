@@ -132,6 +132,10 @@ def _entry(table: TablePlan, used: set[str]) -> Dict:
         ("options", List(tuple(table.options)), None),
         ("deletes", _deletes(table), f"{name}:deletes"),
     ]
+    if table.parent is not None:
+        parent = table.parent
+        fan_out = (("table", parent.table, None), ("key", parent.key, None))
+        items.append(("parent", Dict((*fan_out, ("placeholder", parent.placeholder, None))), None))
     if table.todo is not None:
         items.append(("todo", table.todo.short, table.todo.key))
     return Dict(tuple(items))
@@ -211,7 +215,8 @@ def _imports(plan: ConnectorPlan, types: set[str], extra: dict[str, set[str]]) -
     tracked = any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables)
     found = any(t.records_path is None for t in plan.tables)
     stdlib = ["from collections.abc import Iterator", "from typing import Any"]
-    if plan.path_options:
+    fans_out = any(t.parent for t in plan.tables)
+    if plan.path_options or fans_out:
         stdlib.append("from urllib.parse import quote")
     ours: dict[str, set[str]] = {
         "skillpack.errors": {"ConfigError"},
@@ -226,6 +231,8 @@ def _imports(plan: ConnectorPlan, types: set[str], extra: dict[str, set[str]]) -
     has_deletes = any(t.deletes or t.deletes_todo for t in plan.tables)
     if tracked or has_deletes:
         ours["skillpack.sdk.offsets"] = {"CursorTracker", "cursor_from_offset"}
+    if fans_out:
+        ours["skillpack.sdk.partition"] = {"SupportsPartition"}
     if tracked:
         ours["skillpack.sdk.offsets"].add("advance_offset")
         ours["skillpack.sdk.window"] = {"ReadWindow"}
@@ -291,7 +298,8 @@ is left alone unless the tool is run with `overwrite: true`.
 
 def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     tables = _tables_phrase(plan)
-    w.line(f"class {plan.class_name}(LakeflowConnect):")
+    bases = "LakeflowConnect, SupportsPartition" if any(t.parent for t in plan.tables) else ""
+    w.line(f"class {plan.class_name}({bases or 'LakeflowConnect'}):")
     w.line(f'    """Reads the `{plan.source}` source: {tables}."""')
     w.line()
     w.block(
@@ -361,7 +369,12 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         w.block(tpl.READ_DELETES_FLAGGED if flagged else tpl.READ_DELETES)
     w.line()
     flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
-    w.block(tpl.READ_FLAGGED if flagged else tpl.READ)
+    if any(t.parent for t in plan.tables):
+        w.block(tpl.READ_PER_PARENT_FLAGGED if flagged else tpl.READ_PER_PARENT)
+        w.line()
+        w.block(tpl.PARTITIONS_PER_PARENT)
+    else:
+        w.block(tpl.READ_FLAGGED if flagged else tpl.READ)
     w.line()
     w.block(tpl.FETCH_HEAD)
     if plan.path_options:

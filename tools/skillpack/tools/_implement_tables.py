@@ -11,6 +11,7 @@ from skillpack.tools._implement_model import (
     DeletePlan,
     FieldNode,
     PagePlan,
+    ParentPlan,
     Refs,
     TablePlan,
     Todo,
@@ -134,11 +135,20 @@ def relative_path(endpoint_path: str, base_path: str) -> str:
 class TablePlanner:
     """Plans tables against one doc."""
 
-    def __init__(self, doc: text.DocText, ref: Refs, base_path: str, options: set[str]):
+    def __init__(
+        self,
+        doc: text.DocText,
+        ref: Refs,
+        base_path: str,
+        options: set[str],
+        parents: dict[str, tuple[str, str]] | None = None,
+    ):
         self.doc = doc
         self.ref = ref
         self.base_path = base_path
         self.options = options
+        #: path placeholder -> (table, key) of a table whose records fill it
+        self.parents = parents or {}
 
     def plan(self, table: Table) -> TablePlan:
         plan = TablePlan(
@@ -180,6 +190,14 @@ class TablePlanner:
             plan.path = relative_path(ep.path, self.base_path)
             line = ep.line or line
             unknown = [n for n in PLACEHOLDER.findall(plan.path) if n not in self.options]
+            parent = next(
+                (n for n in unknown if self.parents.get(n, (table.name,))[0] != table.name), None
+            )
+            if parent is not None:
+                # One call per parent record: the fan-out is also the table's partitions.
+                parent_table, key = self.parents[parent]
+                plan.parent = ParentPlan(parent_table, key, parent)
+                unknown.remove(parent)
             if unknown:
                 names = ", ".join(f"`{{{n}}}`" for n in unknown)
                 long.append(
