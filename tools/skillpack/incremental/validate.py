@@ -16,7 +16,8 @@ the source keeps producing records (the read window, ``_init_time``). Example::
 The source's test class supplies the config, its local service and the simulate/record/live
 wrapping, exactly as for the suites; its write-back utilities change the source between
 reads. Offline, with neither a local service nor a simulator that takes writes, the checks
-that need a change are skipped with the reason.
+that need a change are skipped with the reason. ``record`` runs as ``live`` and records
+nothing, so the suite's cassette stays as it is.
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ def validate_incremental_sync(inp: ValidateIncrementalSyncIn) -> ValidateIncreme
 
 
 def _run_child(job: dict, mode: str, timeout_s: float) -> dict:
-    env = {**os.environ, MODE_ENV: mode}
+    # record runs live: recording these reads would overwrite the suite's own cassette.
+    env = {**os.environ, MODE_ENV: "live" if mode == "record" else mode}
     try:
         done = subprocess.run(
             [sys.executable, "-m", "skillpack.incremental._child"],
