@@ -61,6 +61,29 @@ def test_example_passes_every_check_offline_and_writes_a_row_per_table(tmp_path:
     assert not [r for r in rows if "FAIL" in r]
 
 
+def test_spec_simulator_changes_between_reads_when_there_is_no_local_service(
+    tmp_path: Path,
+) -> None:
+    ws = copy_source("example", tmp_path)
+    test_file = ws / "tests" / "sources" / "example" / "test_example.py"
+    text = test_file.read_text()
+    test_file.write_text(text.replace("    local_service = example_service\n", ""))
+    out = _run(ws, "example", "simulate")
+    assert out.passed, [c.message for t in out.tables for c in t.checks if c.status != "passed"]
+    assert out.skipped == 0
+    orders = next(t for t in out.tables if t.table == "orders")
+    assert {c.name: c.status for c in orders.checks}["deletes"] == "passed"
+
+
+def test_planted_bug_is_caught_against_the_spec_simulator(tmp_path: Path) -> None:
+    ws = copy_source("example", tmp_path)
+    test_file = ws / "tests" / "sources" / "example" / "test_example.py"
+    test_file.write_text(test_file.read_text().replace("    local_service = example_service\n", ""))
+    connector = plant(ws, "example", EXAMPLE["window-cap-ignored"])
+    out = _run(ws, "example", "simulate", ["orders"])
+    _assert_caught(out, EXAMPLE["window-cap-ignored"], connector)
+
+
 def test_report_keeps_the_other_modes_section(tmp_path: Path) -> None:
     ws = copy_source("example", tmp_path)
     report = ws / "tests" / "sources" / "example" / "INCREMENTAL_SYNC.md"

@@ -71,6 +71,39 @@ class UtilsDriver:
         return self._call("delete_rows", table, n)
 
 
+class SimulatorDriver:
+    """Changes the spec-driven simulator's data between reads (offline, no utilities needed)."""
+
+    def __init__(self, simulator: Any) -> None:
+        self.sim = simulator
+
+    def _why_not(self, table: str, deletes: bool = False) -> str | None:
+        data = self.sim.data.get(table)
+        if data is None or data.schema is None:
+            return f"the simulator serves fixed records for `{table}`"
+        if deletes and data.spec.deletes is None:
+            return f"the simulator spec gives `{table}` no delete feed"
+        return None
+
+    def can_write(self, table: str) -> str | None:
+        return self._why_not(table)
+
+    def can_delete(self, table: str) -> str | None:
+        return self._why_not(table, deletes=True)
+
+    def write(self, table: str, n: int) -> tuple[list[dict], dict[str, str]]:
+        from skillpack.testing._spec_simulator import add_records
+
+        rows = add_records(self.sim, table, n)
+        return rows, {k: k for k in self.sim.data[table].keys}
+
+    def delete(self, table: str, n: int) -> tuple[list[dict], dict[str, str]]:
+        from skillpack.testing._spec_simulator import delete_records
+
+        rows = delete_records(self.sim, table, n)
+        return rows, {k: k for k in self.sim.data[table].keys}
+
+
 def _emit(obj: dict[str, Any], secrets: list[str]) -> None:
     from skillpack.sdk.redaction import redact_text
 
@@ -137,7 +170,12 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
             raise RuntimeError(cls._init_error)
         settings.visibility_timeout_s = _visibility(cls, job.get("visibility_timeout_s"))
         connector = cls.connector
-        driver = UtilsDriver(cls, _why_no_writes(cls, mode))
+        simulator = getattr(cls, "_spec_simulator", None)
+        driver: Any = (
+            SimulatorDriver(simulator)
+            if simulator is not None
+            else UtilsDriver(cls, _why_no_writes(cls, mode))
+        )
         wanted = job.get("tables")
         tables = []
         for table in connector.list_tables():
