@@ -15,7 +15,7 @@ the source keeps producing records (the read window, ``_init_time``). Example::
 
 The source's test class supplies the config, its local service and the simulate/record/live
 wrapping, exactly as for the suites; its write-back utilities change the source between
-reads. Offline, with neither a local service nor a simulator that takes writes, the checks
+reads, or offline the spec-driven simulator does. Against a recorded cassette the checks
 that need a change are skipped with the reason. ``record`` runs as ``live`` and records
 nothing, so the suite's cassette stays as it is.
 """
