@@ -84,6 +84,20 @@ def test_planted_bug_is_caught_against_the_spec_simulator(tmp_path: Path) -> Non
     _assert_caught(out, EXAMPLE["window-cap-ignored"], connector)
 
 
+def test_a_test_class_on_another_suite_lends_its_hooks(tmp_path: Path) -> None:
+    ws = copy_source("example", tmp_path)
+    test_file = ws / "tests" / "sources" / "example" / "test_example.py"
+    text = test_file.read_text()
+    text = text.replace(
+        "class TestExampleConnector(LakeflowConnectWriteBackTests, LakeflowConnectTests):",
+        "class TestExampleConnector:  # an upstream checkout's own suite would be a base here",
+    )
+    test_file.write_text(text)
+    out = _run(ws, "example", "simulate", ["orders"])
+    assert out.passed and out.skipped == 0
+    assert {c.name for c in out.tables[0].checks} >= {"changes", "window", "deletes"}
+
+
 def test_report_keeps_the_other_modes_section(tmp_path: Path) -> None:
     ws = copy_source("example", tmp_path)
     report = ws / "tests" / "sources" / "example" / "INCREMENTAL_SYNC.md"

@@ -121,14 +121,26 @@ def _test_class(test_file: Path) -> type:
     module = importlib.util.module_from_spec(spec)
     sys.modules[test_file.stem] = module
     spec.loader.exec_module(module)
-    found = [
+    classes = [
         obj
         for _, obj in inspect.getmembers(module, inspect.isclass)
-        if issubclass(obj, LakeflowConnectTests) and getattr(obj, "connector_class", None)
+        if obj.__module__ == module.__name__ and getattr(obj, "connector_class", None)
     ]
-    if not found:
+    ours = [c for c in classes if issubclass(c, LakeflowConnectTests)]
+    if ours:
+        return ours[0]
+    if not classes:
         raise LookupError(f"`{test_file.name}` has no test class with a connector_class")
-    return found[0]
+    # A test class on another suite (an upstream checkout's own): the same hooks, on ours.
+    from skillpack.testing.write_back import LakeflowConnectWriteBackTests
+
+    found = classes[0]
+    hooks = ("connector_class", "test_utils_class", "config", "table_configs", "local_service")
+    attrs = {h: getattr(found, h) for h in hooks if getattr(found, h, None) is not None}
+    if "local_service" in attrs:
+        attrs["local_service"] = staticmethod(attrs["local_service"])
+    attrs["__module__"] = module.__name__
+    return type(found.__name__, (LakeflowConnectWriteBackTests, LakeflowConnectTests), attrs)
 
 
 def _why_no_writes(cls: Any, mode: str) -> str | None:
