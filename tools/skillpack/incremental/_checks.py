@@ -19,107 +19,31 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
-from skillpack.sdk.offsets import _cursor_key, compare_cursors, get_path
+from skillpack.incremental._model import (
+    CODES,
+    Check,
+    Driver,
+    Settings,
+    SkipCheck,
+    Step,
+    SyncFailure,
+    TableSync,
+)
+from skillpack.incremental._offsets import (
+    forward_or_fail,
+    json_or_fail,
+    leaves,
+    set_leaf,
+    show,
+    sort_key,
+)
+from skillpack.sdk.offsets import compare_cursors, get_path
 from skillpack.testing._reads import bounded_read, offsets_equal
 from skillpack.testing.eventually import EventuallyTimeout, eventually
 from skillpack.testing.write_back import find_rows
-
-INCREMENTAL_TYPES = ("cdc", "cdc_with_deletes", "append")
-
-#: failure code -> (what went wrong, which connector method to fix)
-CODES: dict[str, tuple[str, str]] = {
-    "offset-not-json": ("an offset does not survive a JSON round trip", "read_table"),
-    "offset-backwards": ("an offset moved backwards or back to the start", "read_table"),
-    "offset-not-advanced": ("a read returned new records but kept its offset", "read_table"),
-    "offset-never-settles": ("the offset kept moving with no new records", "read_table"),
-    "reread-not-empty": ("a read from the final offset returned new records", "read_table"),
-    "midpoint-before-cursor": ("a read from a mid-point returned older records", "read_table"),
-    "midpoint-lost": ("a read from a mid-point lost records at or after it", "read_table"),
-    "change-missed": ("a record written after a read did not come on the next", "read_table"),
-    "window-cap-ignored": ("a read never ended while the source kept changing", "read_table"),
-    "delete-missed": ("a deleted record did not show in read_table_deletes", "read_table_deletes"),
-    "read-error": ("the connector raised during a read", "read_table"),
-}
-
-
-class SyncFailure(AssertionError):
-    """A failed check; ``str()`` starts with ``[code]``."""
-
-    final = True  # no wait in ``eventually`` can fix it
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"[{code}] {message}")
-        self.code = code
-
-
-class SkipCheck(Exception):
-    """The check cannot run here; the message says why."""
-
-
-class Driver(Protocol):
-    """Changes the source between reads (write-back utilities, or a simulator)."""
-
-    def can_write(self, table: str) -> str | None:
-        """``None`` when rows can be written to ``table``, else why not."""
-
-    def write(self, table: str, n: int) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        """Write ``n`` rows; return them and their column mapping."""
-
-    def can_delete(self, table: str) -> str | None:
-        """``None`` when rows of ``table`` can be deleted, else why not."""
-
-    def delete(self, table: str, n: int) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        """Delete ``n`` rows; return their keys and the column mapping."""
-
-
-@dataclass
-class Check:
-    """One check's outcome."""
-
-    name: str
-    status: str = "passed"
-    message: str = ""
-    code: str | None = None
-    #: connector method to look at when it failed
-    method: str | None = None
-    #: (file, line) of each traceback frame, innermost last, when the connector raised
-    frames: list[tuple[str, int]] = field(default_factory=list)
-
-
-@dataclass
-class TableSync:
-    """Every check of one table."""
-
-    table: str
-    ingestion_type: str
-    offset_shape: str = "unknown"
-    records: int = 0
-    checks: list[Check] = field(default_factory=list)
-    #: keys read more than once around a read boundary (reported, not failures)
-    boundary_duplicates: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Step:
-    start: Any
-    records: list[dict[str, Any]]
-    offset: Any
-
-
-@dataclass
-class Settings:
-    """Bounds that keep a broken connector from hanging the run."""
-
-    max_reads: int = 50
-    max_records: int = 100_000
-    read_timeout_s: float = 60.0
-    #: reads tried while the source keeps changing before calling the read endless
-    window_reads: int = 6
-    visibility_timeout_s: float = 30.0
 
 
 class TableChecker:
@@ -239,30 +163,30 @@ class TableChecker:
         seen: set[tuple[str, str]] = set()
         label = f"table `{self.table}`"
         for i, step in enumerate(steps, 1):
-            _json_or_fail(step.offset, label, i)
+            json_or_fail(step.offset, label, i)
             fresh = [r for r in step.records if self._id(r) not in seen]
             if offsets_equal(step.offset, step.start) and fresh:
                 raise SyncFailure(
                     "offset-not-advanced",
-                    f"{label}: read {i} from {_show(step.start)} returned {len(fresh)} new "
+                    f"{label}: read {i} from {show(step.start)} returned {len(fresh)} new "
                     f"record(s) but returned the same offset, so they would be read again "
                     f"forever; return the offset after the last record (advance_offset)",
                 )
             if not offsets_equal(step.offset, step.start):
-                _forward_or_fail(step.start, step.offset, label, i)
+                forward_or_fail(step.start, step.offset, label, i)
             seen.update(self._id(r) for r in step.records)
             self.records.extend(step.records)
         if not ended:
             raise SyncFailure(
                 "offset-never-settles",
                 f"{label}: the offset was still moving after {len(steps)} reads "
-                f"(last {_show(steps[-1].offset)}); return the start offset unchanged when "
+                f"(last {show(steps[-1].offset)}); return the start offset unchanged when "
                 "nothing is new",
             )
         self.final = steps[-1].offset
         self.report.records = len({self.key(r) for r in self.records})
         self.report.offset_shape = self._shape()[0]
-        return f"{len(steps)} reads, final offset {_show(self.final)}"
+        return f"{len(steps)} reads, final offset {show(self.final)}"
 
     def check_reread(self) -> str:
         """A read from the final offset brings nothing new."""
@@ -274,7 +198,7 @@ class TableChecker:
             raise SyncFailure(
                 "reread-not-empty",
                 f"table `{self.table}`: reading again from the final offset "
-                f"{_show(self.final)} returned {len(fresh)} new record(s) ({keys})",
+                f"{show(self.final)} returned {len(fresh)} new record(s) ({keys})",
             )
         self._duplicates(step.records)
         return "nothing new" + (f", {len(step.records)} repeated" if step.records else "")
@@ -286,7 +210,7 @@ class TableChecker:
             raise SkipCheck("the offset holds no cursor value to move to a mid-point")
         ordered = sorted(
             (r for r in self.records if self.cursor_of(r) is not None),
-            key=lambda r: _sort_key(self.cursor_of(r)),
+            key=lambda r: sort_key(self.cursor_of(r)),
         )
         if len(ordered) < 3:
             raise SkipCheck(f"{len(ordered)} records with a cursor: too few for a mid-point")
@@ -294,7 +218,7 @@ class TableChecker:
         mid = ordered[k]
         # The offset a run would hold after delivering every record before the mid-point one.
         value = self.cursor_of(ordered[k - 1]) if shape == "after" else self.cursor_of(mid)
-        offset = _set_leaf(self.final, path, value)
+        offset = set_leaf(self.final, path, value)
 
         def due(r: dict[str, Any]) -> bool:
             c = compare_cursors(self.cursor_of(r), value)
@@ -303,7 +227,7 @@ class TableChecker:
         expected = {self.key(r) for r in ordered if due(r)}
         steps, _ = self._loop(self.make(), offset)
         got = [r for s in steps for r in s.records]
-        label = f"table `{self.table}`: a read from the mid-point offset {_show(offset)}"
+        label = f"table `{self.table}`: a read from the mid-point offset {show(offset)}"
         before = [
             r
             for r in got
@@ -358,7 +282,7 @@ class TableChecker:
             raise SyncFailure(
                 "change-missed",
                 f"{label}: {len(rows)} row(s) written after a full read were not read from its "
-                f"final offset {_show(self.final)} by the next run ({exc})",
+                f"final offset {show(self.final)} by the next run ({exc})",
             ) from None
         return f"{len(rows)} written rows read back"
 
@@ -377,7 +301,7 @@ class TableChecker:
             raise SyncFailure(
                 "window-cap-ignored",
                 f"table `{self.table}`: with one new record written before each read, the run "
-                f"had not ended after {len(steps)} reads (offset {_show(steps[-1].offset)}); "
+                f"had not ended after {len(steps)} reads (offset {show(steps[-1].offset)}); "
                 "cap each run at the cursor its first read saw (ReadWindow, or _init_time)",
             )
         return f"ended after {len(steps)} reads while the source changed"
@@ -405,7 +329,7 @@ class TableChecker:
                 "delete-missed",
                 f"{label}: a row deleted after a full read (key "
                 f"{', '.join(f'`{self.key(r)}`' for r in rows)}) did not come from "
-                f"read_table_deletes from offset {_show(start)}",
+                f"read_table_deletes from offset {show(start)}",
             ) from None
         return f"{len(rows)} deleted row(s) read back"
 
@@ -418,13 +342,13 @@ class TableChecker:
         cursors = [self.cursor_of(r) for r in self.records if self.cursor_of(r) is not None]
         if not cursors or not isinstance(self.final, dict):
             return "opaque", None
-        top = max(cursors, key=_sort_key)
-        leaves = list(_leaves(self.final))
-        for path, value in leaves:
+        top = max(cursors, key=sort_key)
+        found = list(leaves(self.final))
+        for path, value in found:
             if value is not None and compare_cursors(value, top) == 0:
                 return "after", path
         if isinstance(top, int) and not isinstance(top, bool):
-            for path, value in leaves:
+            for path, value in found:
                 if isinstance(value, int) and value == top + 1:
                     return "from", path
         return "opaque", None
@@ -447,76 +371,6 @@ class TableChecker:
             if key not in self.report.boundary_duplicates:
                 self.report.boundary_duplicates.append(key)
         return len(dup)
-
-
-def _sort_key(value: Any) -> Any:
-    return _cursor_key(value)
-
-
-def _show(offset: Any) -> str:
-    try:
-        text = json.dumps(offset, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        text = repr(offset)
-    return f"`{text[:160]}`"
-
-
-def _json_or_fail(offset: Any, label: str, i: int) -> None:
-    try:
-        same = json.loads(json.dumps(offset)) == offset
-    except (TypeError, ValueError):
-        same = False
-    if not same or not (offset is None or isinstance(offset, dict)):
-        raise SyncFailure(
-            "offset-not-json",
-            f"{label}: read {i} returned offset {offset!r:.160}, which does not come back the "
-            "same through JSON; keep offsets to dicts of str, int, float, bool and None "
-            "(timestamps as ISO strings)",
-        )
-
-
-def _leaves(obj: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _leaves(v, (*prefix, str(k)))
-    else:
-        yield prefix, obj
-
-
-def _set_leaf(offset: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    out = copy.deepcopy(offset)
-    node = out
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-    return out
-
-
-def _forward_or_fail(old: Any, new: Any, label: str, i: int) -> None:
-    before = dict(_leaves(old or {}))
-    after = dict(_leaves(new or {}))
-    gone = [".".join(p) for p in before if p not in after]
-    back = [
-        ".".join(p)
-        for p, v in before.items()
-        if p in after
-        and v is not None
-        and after[p] is not None
-        and type(v) is type(after[p])
-        and compare_cursors(after[p], v) < 0
-    ]
-    if gone or back:
-        what = (
-            f"dropped {', '.join(f'`{g}`' for g in gone)} (back to the start)"
-            if gone
-            else f"moved {', '.join(f'`{b}`' for b in back)} backwards"
-        )
-        raise SyncFailure(
-            "offset-backwards",
-            f"{label}: read {i} went from offset {_show(old)} to {_show(new)}: it {what}, so the "
-            "run reads the same records again; never return an offset older than the start "
-            "(return the start offset when nothing is new)",
-        )
 
 
 def _frames(exc: BaseException) -> list[tuple[str, int]]:

@@ -167,7 +167,8 @@ def _visibility(cls: Any, asked: float | None) -> float:
 
 
 def run(job: dict[str, Any]) -> dict[str, Any]:
-    from skillpack.incremental._checks import INCREMENTAL_TYPES, Settings, TableChecker
+    from skillpack.incremental._checks import TableChecker
+    from skillpack.incremental._model import INCREMENTAL_TYPES, Settings
     from skillpack.sdk.redaction import secret_values
     from skillpack.testing import config as _config
 
