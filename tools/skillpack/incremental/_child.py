@@ -92,9 +92,9 @@ class SimulatorDriver:
         return self._why_not(table, deletes=True)
 
     def write(self, table: str, n: int) -> tuple[list[dict], dict[str, str]]:
-        from skillpack.testing._spec_simulator import add_records
+        from skillpack.testing._spec_simulator import change_records
 
-        rows = add_records(self.sim, table, n)
+        rows = change_records(self.sim, table, n)
         return rows, {k: k for k in self.sim.data[table].keys}
 
     def delete(self, table: str, n: int) -> tuple[list[dict], dict[str, str]]:

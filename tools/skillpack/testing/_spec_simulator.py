@@ -110,18 +110,28 @@ class SpecSimulator(ThreadingHTTPServer):
                 ) from None
 
 
-def add_records(sim: SpecSimulator, table: str, n: int) -> list[dict[str, Any]]:
-    """Add ``n`` generated records to ``table``, their cursors after everything served so far.
+def change_records(sim: SpecSimulator, table: str, n: int) -> list[dict[str, Any]]:
+    """Change ``n`` records of ``table``: the oldest one updated (when ``n`` > 1), the rest new.
 
-    The source "changes" between reads, as a live one would (``validate_incremental_sync``).
+    Every changed record gets a cursor after everything served so far, as on a live source
+    (``validate_incremental_sync`` changes the source between reads with it).
     """
     data = _changeable(sim, table)
     with sim.lock:
-        start = data.serial
-        rows = _spec_data.generate(data.schema, table, start + n, data.keys, data.cursor)[start:]
-        data.rows = [*data.rows, *rows]
-        data.serial += n
-    return rows
+        changed: list[dict[str, Any]] = []
+        if n > 1 and data.rows and data.cursor:
+            data.serial += 1
+            row = dict(data.rows[0])
+            row[data.cursor] = _spec_data.cursor_value(
+                _column_type(data.schema, data.cursor), data.serial
+            )
+            data.rows = [*data.rows[1:], row]
+            changed.append(row)
+        start, count = data.serial, n - len(changed)
+        rows = _spec_data.generate(data.schema, table, start + count, data.keys, data.cursor)
+        data.rows = [*data.rows, *rows[start:]]
+        data.serial += count
+    return [*changed, *rows[start:]]
 
 
 def delete_records(sim: SpecSimulator, table: str, n: int) -> list[dict[str, Any]]:
