@@ -55,7 +55,7 @@ def test_example_passes_every_check_offline_and_writes_a_row_per_table(tmp_path:
         "offsets", "reread", "midpoint", "changes", "window", "deletes",
     }  # fmt: skip
     assert out.skipped == 0
-    report = Path(out.report).read_text()
+    report = Path(out.report_path).read_text()
     rows = [line for line in report.splitlines() if line.startswith("| `")]
     assert [r.split("|")[1].strip() for r in rows] == ["`customers`", "`orders`", "`events`"]
     assert not [r for r in rows if "FAIL" in r]

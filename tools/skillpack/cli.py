@@ -474,8 +474,8 @@ def _incremental_report(out: Any) -> str:
                 )
             elif c.status == "skipped":
                 lines.append(f"  {c.name} skipped: {c.message}")
-    if out.report:
-        lines.append(f"report: {out.report}")
+    if out.report_path:
+        lines.append(f"report: {out.report_path}")
     lines.append(f"{'passed' if out.passed else 'FAILED'} in {out.seconds:.1f}s")
     return "\n".join(lines) + "\n"
 

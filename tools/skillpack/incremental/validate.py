@@ -99,7 +99,7 @@ class ValidateIncrementalSyncOut(BaseModel):
     failed: int = Field(description="Failed checks over all tables.")
     skipped: int = Field(description="Skipped checks over all tables.")
     tables: list[TableSyncResult] = Field(description="One entry per incremental table.")
-    report: str | None = Field(None, description="The Markdown report written, if any.")
+    report_path: str | None = Field(None, description="The Markdown report written, if any.")
     seconds: float = Field(description="Wall time, start-up included.")
 
 
@@ -167,7 +167,7 @@ def validate_incremental_sync(inp: ValidateIncrementalSyncIn) -> ValidateIncreme
             )
             for t in tables
         ],
-        report=report,
+        report_path=report,
         seconds=round(time.perf_counter() - started, 3),
     )
 
