@@ -5,7 +5,11 @@ the same page size:
 
 (a) the connector: ``ExampleLakeflowConnect.read_table`` until the offset settles;
 (b) Spark: ``spark.read.format("example").option("tableName", "products")...load().count()``
-    on a local[2] session, through ``skillpack.spark``.
+    on a local[2] session, through ``skillpack.spark`` (products is read by id ranges, one
+    Spark partition each, rows sent as Arrow record batches).
+
+Then the same Spark read against an API that waits ``LATENCY_S`` before every page (a remote
+API's round trip), split into ``PARTITIONS`` partitions against one (``partitions=1``).
 
 Spark's start-up (JVM, session) is reported apart: it is paid once per application, not per
 read. Each side is warmed up, then run ``RUNS`` times; the best run counts. Run it with
@@ -29,6 +33,11 @@ from skillpack.layout import bundled_workspace
 ROWS = 50_000
 PAGE_SIZE = 1_000
 RUNS = 3
+#: the slow-API comparison: rows, page size, seconds per page, partitions
+SLOW_ROWS = 20_000
+SLOW_PAGE_SIZE = 100
+LATENCY_S = 0.020
+PARTITIONS = 4
 _QUIET_LOG4J = (
     "rootLogger.level = error\n"
     "rootLogger.appenderRef.stderr.ref = console\n"
@@ -112,14 +121,35 @@ def run() -> list[str]:
 
                 connector_rate = _best_rate(direct, ROWS)
                 spark_rate = _best_rate(through_spark, ROWS)
+            with serve_example_api(seed_rows=SLOW_ROWS, latency_s=LATENCY_S) as slow:
+                slow_config = {
+                    "base_url": slow.url,
+                    "api_key": slow.api_key,
+                    "page_size": str(SLOW_PAGE_SIZE),
+                }
+
+                def split(parts: int) -> Callable[[], int]:
+                    def work() -> int:
+                        reader = spark.read.format("example").option("tableName", "products")
+                        reader = reader.option("partitions", str(parts)).options(**slow_config)
+                        return reader.load().count()
+
+                    return work
+
+                one_rate = _best_rate(split(1), SLOW_ROWS, runs=2)
+                many_rate = _best_rate(split(PARTITIONS), SLOW_ROWS, runs=2)
         finally:
             spark.stop()
     return [
         f"spark start-up (local[2], once per application): {startup:.1f} s",
         f"connector read direct: {connector_rate:,.0f} rows/s ({ROWS:,} products, "
         f"pages of {PAGE_SIZE:,}, best of {RUNS})",
-        f"spark.read...load().count(): {spark_rate:,.0f} rows/s (same data, one partition)",
+        f"spark.read...load().count(): {spark_rate:,.0f} rows/s (same data, partitioned, Arrow)",
         f"ratio spark/direct: {spark_rate / connector_rate:.2f}x",
+        f"slow API ({LATENCY_S * 1000:.0f} ms a page, {SLOW_ROWS:,} rows, pages of "
+        f"{SLOW_PAGE_SIZE}): one partition {one_rate:,.0f} rows/s, {PARTITIONS} partitions "
+        f"on local[2] {many_rate:,.0f} rows/s",
+        f"ratio partitioned/unpartitioned: {many_rate / one_rate:.2f}x",
     ]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import skillpack
 
 PACKAGE = Path(skillpack.__file__).resolve().parent
-STEPS = ("apidoc", "implement", "writeback", "suite", "auth", "package", "review")
+STEPS = ("apidoc", "implement", "writeback", "suite", "auth", "package", "review", "incremental")
 RANK = {
     "errors": 0, "layout": 0, "registry": 0, "inputs": 0, "limits": 0, "scratch": 0, "flavour": 0,
     "__init__": 0,

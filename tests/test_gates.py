@@ -26,6 +26,7 @@ ALIASES = {
     "skillpack test": "run_suite",
     "skillpack package": "package_connector",
     "skillpack review": "review_connector",
+    "skillpack incremental": "validate_incremental_sync",
 }
 _ITEM = re.compile(r"^\d+\.\s.*?(?=^\d+\.\s|^#|\Z)", re.M | re.S)
 

@@ -69,6 +69,7 @@ SAMPLES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "write_credentials": lambda work: {**_example(work), "values": _NOWHERE},
     "validate_auth": lambda work: {**_example(work), "config": _NOWHERE},
     "implement_connector": _implement_in,
+    "validate_incremental_sync": lambda work: {**_example(work), "tables": ["events"]},
 }
 
 #: output fields that measure time or name per-run temp files, not results

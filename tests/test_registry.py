@@ -150,7 +150,9 @@ def test_manifest_matches_the_tools():
     assert manifest() == live, "tool_manifest.json is stale: run `python -m skillpack.registry`"
 
 
-_STEP_PACKAGES = ("apidoc", "implement", "writeback", "suite", "auth", "package", "review")
+_STEP_PACKAGES = (
+    "apidoc", "implement", "writeback", "suite", "auth", "package", "review", "incremental",
+)  # fmt: skip
 
 
 def _loaded_steps(code: str) -> list[str]:

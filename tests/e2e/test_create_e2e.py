@@ -1,6 +1,6 @@
 """`skillpack create` from the example's API doc alone, killed mid-step and resumed.
 
-One run serves every assertion: it is the slowest thing in the suite (a dozen gated
+One run serves every assertion: it is the slowest thing in the suite (fourteen gated
 steps, three suite runs, a package build), so it happens once per test session.
 """
 
@@ -94,7 +94,7 @@ def test_killed_run_resumes_and_finishes(created):
     assert code == 0, err[-3000:]
     final = {s["name"]: s["status"] for s in _state(workspace)["steps"]}
     assert set(final.values()) == {"passed"}, final
-    assert "passed earlier" in err and "12/12 steps passed" in out
+    assert "passed earlier" in err and "14/14 steps passed" in out
 
 
 def test_created_connector_passes_suites_packages_and_reviews_well(created):

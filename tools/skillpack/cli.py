@@ -461,6 +461,61 @@ def _package(args: argparse.Namespace) -> int:
     return 0 if out.passed else 1
 
 
+# --- skillpack incremental ---------------------------------------------------------------------
+
+
+def _incremental_args(p: argparse.ArgumentParser) -> None:
+    _source_args(p, "the source whose incremental tables to check")
+    p.add_argument(
+        "--mode", choices=("simulate", "record", "live"), default="simulate",
+        help="simulate (offline, default), record or live",
+    )  # fmt: skip
+    p.add_argument("--tables", nargs="+", metavar="T", help="only these incremental tables")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S s")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _incremental_report(out: Any) -> str:
+    """A line per check that did not pass, a line per table, then passed or FAILED."""
+    marks = {"passed": "ok", "failed": "FAIL", "skipped": "skip"}
+    lines = []
+    for t in out.tables:
+        cells = " ".join(f"{c.name}={marks[c.status]}" for c in t.checks)
+        lines.append(f"{t.table} ({t.ingestion_type}, offset {t.offset_shape}): {cells}")
+        for c in t.checks:
+            if c.status == "failed":
+                lines.append(
+                    f"  {c.message}" + (f"\n    fix at {c.location}" if c.location else "")
+                )
+            elif c.status == "skipped":
+                lines.append(f"  {c.name} skipped: {c.message}")
+    if out.report_path:
+        lines.append(f"report: {out.report_path}")
+    lines.append(f"{'passed' if out.passed else 'FAILED'} in {out.seconds:.1f}s")
+    return "\n".join(lines) + "\n"
+
+
+@command(
+    "incremental",
+    "Check the cursors and offsets of a source's incremental tables.",
+    _incremental_args,
+)
+def _incremental(args: argparse.Namespace) -> int:
+    from skillpack.incremental import ValidateIncrementalSyncIn, validate_incremental_sync
+
+    out = validate_incremental_sync(
+        ValidateIncrementalSyncIn(
+            source=args.source,
+            workspace=args.workspace,
+            mode=args.mode,
+            tables=args.tables,
+            timeout_s=args.timeout,
+        )
+    )
+    _print_out(args, out, _incremental_report)
+    return 0 if out.passed else 1
+
+
 # --- the parser and main ----------------------------------------------------------------------
 
 

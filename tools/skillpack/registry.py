@@ -96,6 +96,7 @@ TOOL_MODULES: dict[str, str] = {
     "write_credentials": "skillpack.auth.credentials",
     "validate_auth": "skillpack.auth.validate",
     "run_suite": "skillpack.suite.run",
+    "validate_incremental_sync": "skillpack.incremental.validate",
     "review_connector": "skillpack.review.review",
     "package_connector": "skillpack.package.package",
 }

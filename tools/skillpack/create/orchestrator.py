@@ -7,8 +7,8 @@ git, committed, so a run can be resumed after the last passed step and every ste
 can be inspected or reverted. A failed gate stops the run with the diagnosis and
 the command to resume; nothing moves past a failed gate.
 
-    doc -> lint -> spec -> implement -> test_simulate        (offline, no credentials)
-        -> auth -> connect -> record -> write_back -> test_live  (the live source)
+    doc -> lint -> spec -> implement -> test_simulate -> sync_simulate   (offline)
+        -> auth -> connect -> record -> write_back -> test_live -> sync_live  (the live source)
         -> package -> review
 
 Everything up to ``test_simulate`` runs offline: the connector is generated with a simulator
@@ -210,6 +210,17 @@ def gate_reason(out: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in reason.items() if v}
 
 
+def _sync_detail(out: dict[str, Any]) -> str:
+    failed = [
+        f"{t.get('table')}.{c.get('name')} ({c.get('code')})"
+        for t in out.get("tables", [])
+        for c in t.get("checks", [])
+        if c.get("status") == "failed"
+    ]
+    detail = f"{len(out.get('tables', []))} tables, {out.get('skipped', 0)} checks skipped"
+    return detail + (f"; failed: {', '.join(failed[:4])}" if failed else "")
+
+
 def _write_back_detail(out: dict[str, Any]) -> str:
     if out.get("skipped"):
         return f"skipped: {out.get('reason')}"
@@ -235,6 +246,9 @@ STEPS: tuple[Step, ...] = (
     Step("test_simulate", "run_suite", "generic suite, offline",
          lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _suite_detail,
          "skills/test-fix (simulate): fix the connector or simulator spec, then resume"),
+    Step("sync_simulate", "validate_incremental_sync", "incremental sync, offline",
+         lambda c: {**c.source, "mode": "simulate", "timeout_s": c.timeout_s}, _sync_detail,
+         "skills/validate-incremental-sync: fix the connector at each `location`, then resume"),
     Step("auth", "write_credentials", "store the credentials (dev config, 0600)",
          lambda c: {**c.source, "values": c.config_values, "from_env": c.config_env},
          _field("complete"),
@@ -253,6 +267,10 @@ STEPS: tuple[Step, ...] = (
     Step("test_live", "run_suite", "generic + write-back suites, live",
          lambda c: {**c.source, "mode": "live", "timeout_s": c.timeout_s}, _suite_detail,
          "skills/test-fix (live), skills/write-back-testing: fix, then resume", ("config",)),
+    Step("sync_live", "validate_incremental_sync", "incremental sync, live",
+         lambda c: {**c.source, "mode": "live", "timeout_s": c.timeout_s}, _sync_detail,
+         "skills/validate-incremental-sync: fix the connector at each `location`, then resume",
+         ("config",)),
     Step("package", "package_connector", "build and verify the package",
          lambda c: {**c.source, "version": c.version}, _package_detail,
          "skills/packaging: fix the reported check, then resume"),
@@ -264,7 +282,7 @@ STEPS: tuple[Step, ...] = (
 
 STEP_NAMES = tuple(s.name for s in STEPS)
 #: steps that need the live source, so a person's credentials
-NEEDS_PERSON = ("auth", "connect", "record", "test_live")
+NEEDS_PERSON = ("auth", "connect", "record", "test_live", "sync_live")
 
 
 def _digest(path: Path) -> str:

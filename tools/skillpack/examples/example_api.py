@@ -13,6 +13,8 @@ products  snapshot          id          -           -
 customers cdc               id          updated_at  POST (``city``/``country`` nest
                                                     under ``address``)
 orders    cdc_with_deletes  id          updated_at  POST, DELETE (tombstone feed)
+                                                    (also per customer: GET
+                                                    ``customers/{id}/orders``)
 events    append            event_id    seq         POST, DELETE (test clean-up)
 ========= ================= =========== =========== ===============================
 
@@ -28,6 +30,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
@@ -230,6 +233,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, body)
 
     def do_GET(self) -> None:
+        if self.server.latency_s:
+            # A remote API's round trip, for benchmarks of parallel reads (not under the lock).
+            time.sleep(self.server.latency_s)
         self._dispatch("GET")
 
     def do_POST(self) -> None:
@@ -246,13 +252,39 @@ def _since(rows: list[dict[str, Any]], key: str, value: str | None) -> list[dict
     return [r for r in rows if r[key] > value]
 
 
+def _int_param(query: dict[str, str], name: str) -> int | None:
+    if name not in query:
+        return None
+    try:
+        return int(query[name])
+    except ValueError:
+        raise _BadRequest(f"{name} must be an integer") from None
+
+
+def _bounds(values: list[int], what: str) -> dict[str, Any]:
+    return {f"min_{what}": min(values, default=None), f"max_{what}": max(values, default=None),
+            "count": len(values)}  # fmt: skip
+
+
 def _route(
     store: ExampleStore, method: str, parts: list[str], query: dict[str, str], handler: _Handler
 ) -> tuple[int, Any]:
     table, rest = parts[0], parts[1:]
+    if method == "GET" and rest == ["bounds"]:
+        # The key range of a table, so a reader can split it into ranges read in parallel.
+        if table == "products":
+            return 200, _bounds(list(store.products), "id")
+        if table == "events":
+            return 200, _bounds([e["seq"] for e in store.events], "seq")
     if method == "GET" and not rest:
         if table == "products":
-            return 200, _page(sorted(store.products.values(), key=lambda r: r["id"]), "id", query)
+            low, high = _int_param(query, "id_from"), _int_param(query, "id_to")
+            rows = [
+                r
+                for r in sorted(store.products.values(), key=lambda r: r["id"])
+                if (low is None or r["id"] >= low) and (high is None or r["id"] <= high)
+            ]
+            return 200, _page(rows, "id", query)
         if table == "customers":
             rows = _since(list(store.customers.values()), "updated_at", query.get("since"))
             return 200, _page(rows, "updated_at", query)
@@ -260,8 +292,19 @@ def _route(
             rows = _since(list(store.orders.values()), "updated_at", query.get("since"))
             return 200, _page(rows, "updated_at", query)
         if table == "events":
-            after = int(query.get("after_seq", 0))
-            return 200, _page([e for e in store.events if e["seq"] > after], "seq", query)
+            after = _int_param(query, "after_seq") or 0
+            until = _int_param(query, "until_seq")
+            rows = [
+                e for e in store.events if e["seq"] > after and (until is None or e["seq"] <= until)
+            ]
+            return 200, _page(rows, "seq", query)
+    if method == "GET" and table == "customers" and len(rest) == 2 and rest[1] == "orders":
+        # A child collection: one customer's orders (one call per parent record).
+        rows = sorted(
+            (o for o in store.orders.values() if o["customer_id"] == rest[0]),
+            key=lambda r: r["updated_at"],
+        )
+        return 200, _page(rows, "updated_at", query)
     if method == "GET" and table == "orders" and rest == ["deleted"]:
         rows = _since(list(store.order_tombstones.values()), "deleted_at", query.get("since"))
         return 200, _page(rows, "deleted_at", query)
@@ -294,8 +337,17 @@ class ExampleServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, *, port: int = 0, api_key: str = DEFAULT_API_KEY, seed_rows: int = 40):
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        api_key: str = DEFAULT_API_KEY,
+        seed_rows: int = 40,
+        latency_s: float = 0.0,
+    ):
         self.api_key = api_key
+        #: seconds every GET waits before it is answered (0: none)
+        self.latency_s = latency_s
         self.store = ExampleStore(seed_rows=seed_rows)
         super().__init__(("127.0.0.1", port), _Handler)
 
@@ -314,10 +366,13 @@ class ExampleServer(ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def serve_example_api(
-    *, port: int = 0, api_key: str = DEFAULT_API_KEY, seed_rows: int = 40
+    *, port: int = 0, api_key: str = DEFAULT_API_KEY, seed_rows: int = 40, latency_s: float = 0.0
 ) -> Iterator[ExampleServer]:
-    """Run the example API in a background thread for the duration of the block."""
-    server = ExampleServer(port=port, api_key=api_key, seed_rows=seed_rows)
+    """Run the example API in a background thread for the duration of the block.
+
+    ``latency_s`` delays every GET, as a remote API's round trip would (benchmarks).
+    """
+    server = ExampleServer(port=port, api_key=api_key, seed_rows=seed_rows, latency_s=latency_s)
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="example-api", daemon=True
     )

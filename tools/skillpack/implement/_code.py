@@ -136,6 +136,10 @@ def _entry(table: TablePlan, used: set[str]) -> Dict:
         ("options", List(tuple(table.options)), None),
         ("deletes", _deletes(table), f"{name}:deletes"),
     ]
+    if table.parent is not None:
+        parent = table.parent
+        fan_out = (("table", parent.table, None), ("key", parent.key, None))
+        items.append(("parent", Dict((*fan_out, ("placeholder", parent.placeholder, None))), None))
     if table.todo is not None:
         items.append(("todo", table.todo.short, table.todo.key))
     return Dict(tuple(items))
@@ -218,7 +222,8 @@ def _sdk_names(
     tracked = any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables)
     found = any(t.records_path is None for t in plan.tables)
     stdlib = ["from collections.abc import Iterator", "from typing import Any"]
-    if plan.path_options:
+    fans_out = any(t.parent for t in plan.tables)
+    if plan.path_options or fans_out:
         stdlib.append("from urllib.parse import quote")
     ours: dict[str, set[str]] = {
         "skillpack.errors": {"ConfigError"},
@@ -233,6 +238,11 @@ def _sdk_names(
     has_deletes = any(t.deletes or t.deletes_todo for t in plan.tables)
     if tracked or has_deletes:
         ours["skillpack.sdk.offsets"] = {"CursorTracker", "cursor_from_offset"}
+    if fans_out:
+        ours["skillpack.sdk.mixins"] = {"SupportsPartition"}
+    if tracked:
+        ours["skillpack.sdk.offsets"].add("advance_offset")
+        ours["skillpack.sdk.window"] = {"ReadWindow"}
     return stdlib, ours
 
 
@@ -327,7 +337,8 @@ is left alone unless the tool is run with `overwrite: true`.
 
 def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     tables = _tables_phrase(plan)
-    w.line(f"class {plan.class_name}(LakeflowConnect):")
+    bases = "LakeflowConnect, SupportsPartition" if any(t.parent for t in plan.tables) else ""
+    w.line(f"class {plan.class_name}({bases or 'LakeflowConnect'}):")
     w.line(f'    """Reads the `{plan.source}` source: {tables}."""')
     w.line()
     w.block(
@@ -368,6 +379,10 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         indent="        ",
         anchor="client",
     )
+    if any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables):
+        w.line("        # Each run reads a table up to the newest change its first read saw, so it")
+        w.line("        # ends while the source keeps changing; later changes are the next run's.")
+        w.line("        self._window = ReadWindow()")
     if any(t.records_path is None for t in plan.tables):
         w.line("        # where each endpoint keeps its records, found on first use")
         w.line("        self._records_paths: dict[str, str | None] = {}")
@@ -393,7 +408,12 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         w.block(tpl.READ_DELETES_FLAGGED if flagged else tpl.READ_DELETES)
     w.line()
     flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
-    w.block(tpl.READ_FLAGGED if flagged else tpl.READ)
+    if any(t.parent for t in plan.tables):
+        w.block(tpl.READ_PER_PARENT_FLAGGED if flagged else tpl.READ_PER_PARENT)
+        w.line()
+        w.block(tpl.PARTITIONS_PER_PARENT)
+    else:
+        w.block(tpl.READ_FLAGGED if flagged else tpl.READ)
     w.line()
     w.block(tpl.FETCH_HEAD)
     if plan.path_options:

@@ -77,6 +77,15 @@ class DeletePlan:
 
 
 @dataclass
+class ParentPlan:
+    """A table read once per record of another (``/customers/{customer_id}/orders``)."""
+
+    table: str
+    key: str
+    placeholder: str
+
+
+@dataclass
 class TablePlan:
     """Everything the connector needs for one table."""
 
@@ -91,6 +100,8 @@ class TablePlan:
     since_param: str | None = None
     options: list[str] = field(default_factory=list)
     deletes: DeletePlan | None = None
+    #: the parent table whose records the read fans out over (a partition per parent)
+    parent: ParentPlan | None = None
     todo: Todo | None = None
     deletes_todo: Todo | None = None
     notes: list[Todo] = field(default_factory=list)

@@ -185,6 +185,27 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
             )
 
 
+def _parents(doc: ApiDoc, options: set[str]) -> dict[str, tuple[str, str]]:
+    """Path placeholders a table's records can fill: ``customer_id`` -> (``customers``, ``id``).
+
+    A table qualifies when it has one primary key and a read endpoint needing nothing but
+    connection options; it answers to ``{singular}_{key}`` and ``{table}_{key}`` (and to its
+    key's own name when that is not a bare ``id``).
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for t in doc.tables:
+        ep = t.read_endpoint
+        if ep is None or len(t.primary_keys) != 1:
+            continue
+        if any(n not in options for n in PLACEHOLDER.findall(ep.path)):
+            continue
+        key = t.primary_keys[0]
+        singular = t.name[:-3] + "y" if t.name.endswith("ies") else t.name.removesuffix("s")
+        for name in (f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])):
+            found.setdefault(name, (t.name, key))
+    return found
+
+
 def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) -> ConnectorPlan:
     """Decide everything the generated connector, simulator spec and test file need."""
     ref = Refs(doc_name)
@@ -210,10 +231,10 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
     if "{" in base_path:
         base_path = ""
     auth = _auth(doc, ref)
-    tables = [
-        TablePlanner(text.DocText(lines, doc), ref, base_path, names, base_url).plan(t)
-        for t in doc.tables
-    ]
+    planner = TablePlanner(
+        text.DocText(lines, doc), ref, base_path, names, base_url, _parents(doc, names)
+    )
+    tables = [planner.plan(t) for t in doc.tables]
     for what, brief, line in auth_facts(doc, lines):
         notes.append(Todo("auth:facts", None, f"{what} ({ref(line)})", brief, line, True))
     path_options = sorted(

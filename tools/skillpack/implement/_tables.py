@@ -13,6 +13,7 @@ from skillpack.implement._model import (
     DeletePlan,
     FieldNode,
     PagePlan,
+    ParentPlan,
     Refs,
     TablePlan,
     Todo,
@@ -142,12 +143,15 @@ class TablePlanner:
         base_path: str,
         options: set[str],
         base_url: str | None = None,
+        parents: dict[str, tuple[str, str]] | None = None,
     ):
         self.doc = doc
         self.ref = ref
         self.base_path = base_path
         self.options = options
         self.base_url = base_url
+        #: path placeholder -> (table, key) of a table whose records fill it
+        self.parents = parents or {}
 
     def plan(self, table: Table) -> TablePlan:
         plan = TablePlan(
@@ -190,6 +194,14 @@ class TablePlanner:
             plan.path = relative_path(ep.path, self.base_path)
             line = ep.line or line
             unknown = [n for n in PLACEHOLDER.findall(plan.path) if n not in self.options]
+            parent = next(
+                (n for n in unknown if self.parents.get(n, (table.name,))[0] != table.name), None
+            )
+            if parent is not None:
+                # One call per parent record: the fan-out is also the table's partitions.
+                parent_table, key = self.parents[parent]
+                plan.parent = ParentPlan(parent_table, key, parent)
+                unknown.remove(parent)
             if unknown:
                 names = ", ".join(f"`{{{n}}}`" for n in unknown)
                 long.append(

@@ -94,10 +94,10 @@ READ_TABLE = """\
             params[table["since_param"]] = cursor
         # `after` keeps only records strictly after the cursor, so an API whose filter
         # is inclusive does not hand back the previous read's last records forever.
-        found = self._read(table, params)
-        tracker = CursorTracker(found, meta["cursor_field"], after=cursor)
-        records = list(tracker)
-        return iter(records), tracker.offset(start_offset)"""
+        cursor_field = meta["cursor_field"]
+        found = CursorTracker(self._read(table, params), cursor_field, after=cursor)
+        records = self._window.cap(table_name, list(found), cursor_field, cursor)
+        return iter(records), advance_offset(start_offset, records, cursor_field)"""
 
 DELETES_HEAD = """\
     def read_table_deletes(
@@ -154,6 +154,66 @@ READ_FLAGGED = '''\
         for record in self._fetch(table["path"], table, params):
             if not (flag and record.get(flag)):
                 yield conform(record, schema)'''
+
+READ_PER_PARENT = '''\
+    def _read(
+        self, table: dict, params: dict[str, Any], partition: dict | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The table's records shaped to its schema (other fields are left out)."""
+        schema = table["schema"]
+        for path in self._paths(table, partition):
+            for record in self._fetch(path, table, params):
+                yield conform(record, schema)'''
+
+READ_PER_PARENT_FLAGGED = '''\
+    def _read(
+        self, table: dict, params: dict[str, Any], partition: dict | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The table's records shaped to its schema; flagged deletes are left out."""
+        schema = table["schema"]
+        flag = (table["deletes"] or {}).get("flag_field")
+        for path in self._paths(table, partition):
+            for record in self._fetch(path, table, params):
+                if not (flag and record.get(flag)):
+                    yield conform(record, schema)'''
+
+PARTITIONS_PER_PARENT = '''\
+    # A table whose endpoint names a parent record (`parent` in its entry) is read once per
+    # parent; on Spark each parent is a partition of its own, read in parallel.
+
+    def is_partitioned(self, table_name: str) -> bool:
+        return self._table(table_name).get("parent") is not None
+
+    def get_partitions(self, table_name: str, table_options: dict) -> list[dict]:
+        """One partition per parent record, for a table read per parent."""
+        parent = self._table(table_name).get("parent")
+        if parent is None:
+            raise ValueError(f"table `{table_name}` is not read per parent record")
+        return [{"parent": key} for key in self._parent_keys(parent)]
+
+    def read_partition(
+        self, table_name: str, partition: dict, table_options: dict
+    ) -> Iterator[dict[str, Any]]:
+        """The records of one parent's share of the table."""
+        table = self._table(table_name)
+        if table.get("todo"):
+            raise NotImplementedError(f"table `{table_name}`: {table['todo']}")
+        params = {k: v for k, v in table_options.items() if k in table["options"]}
+        return self._read(table, params, partition)
+
+    def _paths(self, table: dict, partition: dict | None = None) -> list[str]:
+        """The read path; once per parent record for a table read per parent."""
+        parent = table.get("parent")
+        if parent is None:
+            return [table["path"]]
+        keys = [partition["parent"]] if partition else self._parent_keys(parent)
+        mark = "{" + parent["placeholder"] + "}"
+        return [table["path"].replace(mark, quote(str(key), safe="")) for key in keys]
+
+    def _parent_keys(self, parent: dict) -> list[Any]:
+        """The key of every record of the parent table, in the order it lists them."""
+        records = self._read(self._table(parent["table"]), {})
+        return [record[parent["key"]] for record in records]'''
 
 FETCH_HEAD = '''\
     def _fetch(

@@ -93,6 +93,8 @@ class _Merger:
         self.order: list[str] = []
         self.final: dict[tuple[str, str], str] = {}
         self.hoisted: dict[str, set[tuple[str, str]]] = {}  # "mod"|module -> names
+        #: where in ``order`` the modules loaded for the Spark adapter start
+        self.extra_from = 0
 
     # --- finding modules -------------------------------------------------------------------
 
@@ -262,7 +264,10 @@ class _Merger:
             taken[f"{name}_{n}"] = key
             self.final[(module, name)] = f"{name}_{n}"
 
-        for name in reversed(self.order):
+        # Dependencies come before their users in ``order``; a module merged only for the
+        # Spark adapter claims after the connector's own modules, so they keep their names.
+        core, extra = self.order[: self.extra_from], self.order[self.extra_from :]
+        for name in [*reversed(core), *reversed(extra)]:
             module = self.modules[name]
             for local in module.defs:
                 claim(name, local, ("def", name, ""))
@@ -367,11 +372,32 @@ def _docstring(source: str, modules: Iterable[str], needs: list[str]) -> str:
     return f'"""{first}\n' + "".join(f"{line}\n" for line in rest) + '"""\n'
 
 
-def merge_connector(paths: SourcePaths) -> Merged:
-    """Merge the connector of ``paths`` with its helpers and the pack modules it uses."""
+#: the Spark adapter the single-file form carries (its ``register`` and what it needs)
+SPARK_ADAPTER = "skillpack.spark._source"
+#: imports only the Spark adapter needs; the merged module imports without them
+_SPARK_ONLY = ("pyspark", "pyarrow")
+
+
+def merge_connector(paths: SourcePaths, *, with_spark: bool = False) -> Merged:
+    """Merge the connector of ``paths`` with its helpers and the pack modules it uses.
+
+    ``with_spark`` also merges the Spark adapter (``register`` and the data source), so a
+    pipeline needs this one file. pyspark and pyarrow stay optional: their imports sit in
+    a ``try`` block, and only the adapter's code, run by ``register``, needs them.
+    """
     merger = _Merger(paths)
     main = f"{merger.local}.{paths.name}"
     merger.load(main, paths.connector_module, False)
+    merger.extra_from = len(merger.order)
+    if with_spark:
+        found = merger.locate(SPARK_ADAPTER)
+        if found is None:
+            raise InputError(
+                "the Spark adapter is not installed with this skillpack",
+                hint="pip install 'connector-skillpack[spark]'",
+                code="missing-pyspark",
+            )
+        merger.load(SPARK_ADAPTER, *found)
     merger.assign_names()
     sections = []
     for name in merger.order:
@@ -379,12 +405,48 @@ def merge_connector(paths: SourcePaths) -> Merged:
         if text:
             rule = "-" * max(3, LINE_LENGTH - 7 - len(name))
             sections.append(f"# --- {name} {rule}\n{text}")
-    imports = import_block(merger.hoisted)
-    third_party = sorted({t for t in _top_modules(merger.hoisted) if not is_stdlib(t)})
+    plain, optional = _split_optional(merger.hoisted)
+    imports = import_block(plain)
+    if optional:
+        imports += ("\n\n" if imports else "") + _optional_block(optional)
+    third_party = sorted({t for t in _top_modules(plain) if not is_stdlib(t)})
     used = [n for n in merger.order if merger.modules[n].path.is_file()]
     head = _docstring(paths.name, used, third_party) + "\nfrom __future__ import annotations\n"
     text = head + ("\n" + imports + "\n" if imports else "") + "\n\n" + "\n\n".join(sections)
     return Merged(text=text, modules=used, third_party=third_party)
+
+
+Hoisted = dict[str, set[tuple[str, str]]]
+
+
+def _split_optional(hoisted: Hoisted) -> tuple[Hoisted, Hoisted]:
+    """The hoisted imports every use needs, and those only the Spark adapter needs."""
+    plain: Hoisted = {}
+    optional: Hoisted = {}
+    for module, names in hoisted.items():
+        if module == "":
+            for target, local in names:
+                side = optional if target.split(".")[0] in _SPARK_ONLY else plain
+                side.setdefault("", set()).add((target, local))
+        else:
+            side = optional if module.split(".")[0] in _SPARK_ONLY else plain
+            side[module] = set(names)
+    return plain, optional
+
+
+def _optional_block(optional: Hoisted) -> str:
+    locals_ = sorted({local for names in optional.values() for _, local in names}, key=str.lower)
+    body = textwrap.indent(import_block(optional), "    ")
+    # Without pyspark the names still exist, so the adapter's classes define; only
+    # register() (which needs a Spark session anyway) would use them.
+    stand_ins = "".join(f"    {name} = _stand_in\n" for name in locals_)
+    return (
+        "try:  # pyspark >= 4 and pyarrow: needed by the Spark adapter below, not the connector\n"
+        f"{body}\n"
+        "except ImportError:\n"
+        "    _stand_in = object\n"
+        f"{stand_ins.rstrip()}"
+    )
 
 
 def _top_modules(hoisted: dict[str, set[tuple[str, str]]]) -> set[str]:

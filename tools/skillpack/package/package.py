@@ -11,6 +11,7 @@ pydantic, plus the connector's own libraries; never on the tool pack.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -283,7 +284,9 @@ def _suite_check(paths: SourcePaths, merged: Path, timeout_s: float) -> PackageC
 def _single_file(
     paths: SourcePaths, out_dir: Path, config: dict[str, Any], work: Path, timeout_s: float
 ) -> tuple[Path, list[str], list[PackageCheck], list[str]]:
-    merged = merge_connector(paths)
+    # With pyspark at hand the file carries the Spark adapter too (register, the data source),
+    # so a pipeline needs only this file; pyspark stays an optional import inside it.
+    merged = merge_connector(paths, with_spark=importlib.util.find_spec("pyspark") is not None)
     target = out_dir / f"{module_name_for(paths.name)}.py"
     out_dir.mkdir(parents=True, exist_ok=True)
     if not (target.is_file() and target.read_text(encoding="utf-8") == merged.text):

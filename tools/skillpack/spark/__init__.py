@@ -31,7 +31,10 @@ commands pyspark sends to the JVM. Every error the connector raises reaches Spar
 credentials whose option names do not look secret).
 
 A connector that can split its work into partitions implements ``get_partitions`` and
-``read_partition`` (see ``skillpack.spark._batch``); otherwise a read is one partition.
+``read_partition`` (``skillpack.sdk.mixins.SupportsPartition``); each descriptor is then a
+Spark partition. With ``SupportsPartitionedStream`` a stream's micro-batches end at the
+connector's ``latest_offset`` and are read in partitions too. Otherwise a read is one
+partition. Rows go to Spark as Arrow record batches.
 
 The connector class must import on Spark's Python workers: install it, or put its folder on
 the workers' path (``spark.executorEnv.PYTHONPATH``, or ``PYTHONPATH`` when the session

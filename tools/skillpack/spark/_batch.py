@@ -1,14 +1,16 @@
 """Batch reads: ``spark.read.format(NAME).option("tableName", T).load()``.
 
 One partition runs the connector's read loop from the beginning. A connector that can split
-its work says so with two methods (the shape of the upstream ``SupportsPartition`` mixin)::
+its work says so with two methods (``skillpack.sdk.mixins.SupportsPartition``)::
 
     def get_partitions(self, table_name, table_options) -> list[dict]: ...
     def read_partition(self, table_name, partition, table_options) -> Iterator[dict]: ...
 
 ``get_partitions`` runs on the driver and returns JSON-ready descriptors (a page range, a
 shard of ids, one value of a table option ...); Spark then reads each descriptor in its own
-task with ``read_partition``. Deletes (``readDeletes``) are always read in one partition.
+task with ``read_partition``; a table it answers ``False`` for in ``is_partitioned`` is read
+in one. Deletes (``readDeletes``) are always read in one partition. Rows go to Spark as Arrow
+record batches (``_arrow``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pyspark.sql.datasource import DataSourceReader, InputPartition
 from pyspark.sql.types import StructType
 
 from skillpack.errors import InputError
-from skillpack.spark._convert import delete_converter, row_converter
+from skillpack.spark._arrow import record_batches
+from skillpack.spark._convert import delete_converter
 from skillpack.spark._errors import guarded, surfaced
 from skillpack.spark._plan import ReadPlan
 from skillpack.spark._reads import read_all
@@ -60,17 +63,20 @@ class ConnectorBatchReader(DataSourceReader):
             return [ConnectorPartition(0, None)]
         connector = plan.connect()
         with surfaced(plan.scrubber(), plan.where):
+            is_partitioned = getattr(connector, "is_partitioned", None)
+            if callable(is_partitioned) and not is_partitioned(plan.table):
+                return [ConnectorPartition(0, None)]
             descriptors = list(connector.get_partitions(plan.table, plan.request.table_options))
             for descriptor in descriptors:
-                _check_descriptor(descriptor)
+                check_descriptor(descriptor)
         return [ConnectorPartition(i, d) for i, d in enumerate(descriptors)]
 
-    def read(self, partition: InputPartition) -> Iterator[tuple]:
-        """The rows of one partition, as tuples in the schema's column order."""
+    def read(self, partition: InputPartition) -> Iterator[Any]:
+        """The rows of one partition: Arrow record batches, or tuples for deletes."""
         plan = self.plan
         return guarded(self._rows(partition), plan.scrubber(), plan.where)
 
-    def _rows(self, partition: InputPartition) -> Iterator[tuple]:
+    def _rows(self, partition: InputPartition) -> Iterator[Any]:
         plan = self.plan
         connector = plan.connect()
         descriptor = getattr(partition, "descriptor", None)
@@ -80,12 +86,13 @@ class ConnectorBatchReader(DataSourceReader):
             records = read_all(plan.read_call(connector))
         if plan.request.read_deletes:
             convert = delete_converter(list(plan.primary_keys), self.schema)
+            yield from map(convert, records)
         else:
-            convert = row_converter(self.schema)
-        yield from map(convert, records)
+            yield from record_batches(records, self.schema)
 
 
-def _check_descriptor(descriptor: Any) -> None:
+def check_descriptor(descriptor: Any) -> None:
+    """Raise unless ``descriptor`` is a JSON-ready dict (it travels to a task)."""
     try:
         json.dumps(descriptor)
     except (TypeError, ValueError):

@@ -51,6 +51,11 @@ def row_converter(schema: StructType) -> Callable[[Mapping[str, Any]], tuple]:
     return convert
 
 
+def column_converters(schema: StructType) -> list[Convert | None]:
+    """Per column of ``schema``, its converter, or ``None`` where values pass as they are."""
+    return [_converter(f) for f in schema.fields]
+
+
 def delete_schema(schema: StructType, primary_keys: list[str], deleted_column: str) -> StructType:
     """The columns of a delete row: the primary keys, then ``deleted_column`` (always true)."""
     if not primary_keys:

@@ -6,7 +6,12 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from pyspark.sql.datasource import DataSource, DataSourceReader, SimpleDataSourceStreamReader
+from pyspark.sql.datasource import (
+    DataSource,
+    DataSourceReader,
+    DataSourceStreamReader,
+    SimpleDataSourceStreamReader,
+)
 from pyspark.sql.types import StructType
 
 from skillpack.errors import InputError
@@ -15,6 +20,7 @@ from skillpack.spark._batch import ConnectorBatchReader
 from skillpack.spark._errors import surfaced
 from skillpack.spark._options import parse_request
 from skillpack.spark._plan import ReadPlan, build_plan
+from skillpack.spark._pstream import ConnectorPartitionedStreamReader, streams_by_partition
 from skillpack.spark._py4j_log import mask_option_values
 from skillpack.spark._stream import ConnectorStreamReader
 
@@ -46,6 +52,17 @@ class ConnectorDataSource(DataSource):
     def reader(self, schema: StructType) -> DataSourceReader:
         """A batch reader: the whole table in one or more partitions."""
         return ConnectorBatchReader(self._plan(), schema)
+
+    def streamReader(self, schema: StructType) -> DataSourceStreamReader:
+        """A partitioned micro-batch reader, for tables the connector streams by partitions.
+
+        Other tables make this raise pyspark's not-implemented error, on which Spark falls
+        back to :meth:`simpleStreamReader`.
+        """
+        plan = self._plan()
+        if plan.is_incremental and streams_by_partition(plan):
+            return ConnectorPartitionedStreamReader(plan, schema)
+        return super().streamReader(schema)
 
     def simpleStreamReader(self, schema: StructType) -> SimpleDataSourceStreamReader:
         """A micro-batch reader over an incremental table; snapshot tables are refused."""

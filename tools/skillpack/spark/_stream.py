@@ -27,12 +27,17 @@ from skillpack.spark._reads import read_batch, read_between, same_offset
 try:  # not every pyspark 4 release lets Python sources take part in Trigger.AvailableNow
     from pyspark.sql.streaming.datasource import SupportsTriggerAvailableNow
 except ImportError:  # pragma: no cover - depends on the installed pyspark
-    _BASES: tuple[type, ...] = (SimpleDataSourceStreamReader,)
+    _AVAILABLE_NOW: tuple[type, ...] = ()
 else:
-    _BASES = (SimpleDataSourceStreamReader, SupportsTriggerAvailableNow)
+    _AVAILABLE_NOW = (SupportsTriggerAvailableNow,)
 
 
-class ConnectorStreamReader(*_BASES):  # type: ignore[misc]
+def with_available_now(base: type) -> tuple[type, ...]:
+    """``base``, plus pyspark's Trigger.AvailableNow mixin where the release has it."""
+    return (base, *_AVAILABLE_NOW)
+
+
+class ConnectorStreamReader(*with_available_now(SimpleDataSourceStreamReader)):  # type: ignore[misc]
     """A micro-batch stream over one incremental table (or its deletes)."""
 
     def __init__(self, plan: ReadPlan, schema: StructType) -> None:
@@ -80,8 +85,9 @@ class ConnectorStreamReader(*_BASES):  # type: ignore[misc]
         """Nothing to release: the connector keeps no state between reads."""
 
     def _connect(self) -> Any:
-        if self._connector is None:
-            self._connector = self.plan.connect()
+        # A new connector per micro-batch: each batch is a run of its own, so a connector
+        # that caps a run at what its first read saw (ReadWindow, _init_time) moves on.
+        self._connector = self.plan.connect()
         return self._connector
 
     def _converter(self) -> Callable[[Any], tuple]:

@@ -44,6 +44,11 @@ class _TableData:
     rows: list[dict[str, Any]]
     deleted: list[dict[str, Any]]
     cursor: str | None
+    #: what new records are generated from (None: the spec lists fixed records)
+    schema: StructType | None = None
+    keys: tuple[str, ...] = ()
+    #: records numbered so far, live and deleted: new ones continue the numbering
+    serial: int = 0
 
 
 class _BadRequest(Exception):
@@ -65,6 +70,8 @@ class SpecSimulator(ThreadingHTTPServer):
         self.data: dict[str, _TableData] = {}
         #: requests answered so far (tests and benches count a walk's requests with it)
         self.requests = 0
+        #: held while records are added or deleted between reads
+        self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _Handler)
 
     @property
@@ -109,6 +116,62 @@ class SpecSimulator(ThreadingHTTPServer):
                 ) from None
 
 
+def change_records(sim: SpecSimulator, table: str, n: int) -> list[dict[str, Any]]:
+    """Change ``n`` records of ``table``: the oldest one updated (when ``n`` > 1), the rest new.
+
+    Every changed record gets a cursor after everything served so far, as on a live source
+    (``validate_incremental_sync`` changes the source between reads with it).
+    """
+    data = _changeable(sim, table)
+    with sim.lock:
+        changed: list[dict[str, Any]] = []
+        if n > 1 and data.rows and data.cursor:
+            data.serial += 1
+            row = dict(data.rows[0])
+            row[data.cursor] = _spec_data.cursor_value(
+                _column_type(data.schema, data.cursor), data.serial
+            )
+            data.rows = [*data.rows[1:], row]
+            changed.append(row)
+        start, count = data.serial, n - len(changed)
+        rows = _spec_data.generate(data.schema, table, start + count, data.keys, data.cursor)
+        data.rows = [*data.rows, *rows[start:]]
+        data.serial += count
+    return [*changed, *rows[start:]]
+
+
+def delete_records(sim: SpecSimulator, table: str, n: int) -> list[dict[str, Any]]:
+    """Delete the first ``n`` live records of ``table``; each leaves a newer tombstone."""
+    data = _changeable(sim, table)
+    spec = data.spec.deletes
+    if spec is None:
+        raise InputError(f"table `{table}` has no delete feed in the simulator spec")
+    field = spec.cursor_field or data.cursor or "deleted_at"
+    kind = _column_type(data.schema, field) or _column_type(data.schema, data.cursor)
+    with sim.lock:
+        gone, data.rows = data.rows[:n], data.rows[n:]
+        stones = []
+        for row in gone:
+            data.serial += 1
+            stone = {k: row.get(k) for k in data.keys}
+            stone[field] = _spec_data.cursor_value(kind, data.serial)
+            if spec.flag_field:
+                stone[spec.flag_field] = True
+            stones.append(stone)
+        data.deleted = [*data.deleted, *stones]
+    return [{k: row.get(k) for k in data.keys} for row in gone]
+
+
+def _changeable(sim: SpecSimulator, table: str) -> _TableData:
+    data = sim.data.get(table)
+    if data is None or data.schema is None:
+        raise InputError(
+            f"the simulator cannot change table `{table}`: it serves fixed records",
+            hint="remove the table's `records` from the simulator spec to have them generated",
+        )
+    return data
+
+
 def _table_data(table: TableSpec, connector: Callable[[], Any]) -> _TableData:
     if table.records is not None:
         rows = [dict(r) for r in table.records]
@@ -129,7 +192,8 @@ def _table_data(table: TableSpec, connector: Callable[[], Any]) -> _TableData:
             code="bad-simulator-spec",
         )
     rows = _spec_data.generate(schema, table.name, table.count, keys, cursor)
-    return _TableData(table, rows, _deleted(table, schema, table.count, keys, cursor), cursor)
+    deleted = _deleted(table, schema, table.count, keys, cursor)
+    return _TableData(table, rows, deleted, cursor, schema, keys, len(rows) + len(deleted))
 
 
 def _column_type(schema: StructType | None, name: str | None) -> DataType | None:

@@ -126,7 +126,10 @@ def _spec_simulation(test_class: Any, spec_path: Path) -> Iterator[None]:
             config[spec.base_url_option] = simulator.url
             connector_class = test_class.connector_class
             simulator.prepare(lambda: connector_class(config))
+            # validate_incremental_sync changes the simulated source between reads through it
+            test_class._spec_simulator = simulator
             yield
     finally:
+        test_class._spec_simulator = None
         config.clear()
         config.update(saved)

@@ -9,6 +9,7 @@ from skillpack.errors import ConfigError
 from skillpack.sdk.auth import BearerAuth
 from skillpack.sdk.connector import LakeflowConnect, unknown_table
 from skillpack.sdk.http import RestClient
+from skillpack.sdk.mixins import SupportsPartitionedStream
 from skillpack.sdk.offsets import advance_offset, cursor_from_offset
 from skillpack.sdk.pagination import CursorPaginator
 from skillpack.sdk.schema import (
@@ -19,6 +20,7 @@ from skillpack.sdk.schema import (
     StructField,
     StructType,
 )
+from skillpack.sdk.window import ReadWindow
 
 _ADDRESS = StructType(
     [StructField("city", StringType(), True), StructField("country", StringType(), True)]
@@ -91,8 +93,18 @@ _TABLES: dict[str, tuple[StructType, dict[str, Any], str, str | None]] = {
 }
 
 
-class ExampleLakeflowConnect(LakeflowConnect):
-    """Reads the example API: products, customers, orders (with deletes) and events."""
+#: table -> (the key its ranges split, the request parameters bounding a range)
+_PARTITIONED = {"products": ("id", "id_from", "id_to"), "events": ("seq", "after_seq", "until_seq")}
+#: partitions a read is split into unless the table option `partitions` says otherwise
+DEFAULT_PARTITIONS = 4
+
+
+class ExampleLakeflowConnect(LakeflowConnect, SupportsPartitionedStream):
+    """Reads the example API: products, customers, orders (with deletes) and events.
+
+    ``products`` (by id) and ``events`` (by seq) are also read by key ranges, in parallel on
+    Spark; ``events`` streams in micro-batches up to the newest ``seq`` too.
+    """
 
     def __init__(self, options: dict[str, Any]) -> None:
         super().__init__(options)
@@ -106,6 +118,9 @@ class ExampleLakeflowConnect(LakeflowConnect):
         self._client = RestClient(
             options["base_url"], auth=BearerAuth(options["api_key"]), timeout=30.0
         )
+        # A run reads each table up to the newest change its first read saw, so it ends
+        # even while the source keeps changing; later changes are the next run's.
+        self._window = ReadWindow()
 
     def list_tables(self) -> list[str]:
         return list(_TABLES)
@@ -139,6 +154,7 @@ class ExampleLakeflowConnect(LakeflowConnect):
             return iter(self._fetch(path, {})), {}
         cursor = cursor_from_offset(start_offset)
         records = self._fetch(path, {since_param: cursor} if cursor is not None else {})
+        records = self._window.cap(table_name, records, meta["cursor_field"], cursor)
         return iter(records), advance_offset(start_offset, records, meta["cursor_field"])
 
     def read_table_deletes(
@@ -151,3 +167,77 @@ class ExampleLakeflowConnect(LakeflowConnect):
             f"{table_name}/deleted", {"since": cursor} if cursor is not None else {}
         )
         return iter(tombstones), advance_offset(start_offset, tombstones, "deleted_at")
+
+    # ------------------------------------------------------------ partitions
+
+    def is_partitioned(self, table_name: str) -> bool:
+        self._table(table_name)
+        return table_name in _PARTITIONED
+
+    def latest_offset(
+        self, table_name: str, table_options: dict[str, Any], start_offset: dict | None = None
+    ) -> dict:
+        """``{"cursor": newest seq}`` for ``events``: a micro-batch reads up to it."""
+        if table_name != "events":
+            raise ValueError(f"table `{table_name}` is not streamed by partitions")
+        newest = self._client.get_json("events/bounds")["max_seq"]
+        start = cursor_from_offset(start_offset)
+        if newest is None or (start is not None and newest <= start):
+            return dict(start_offset or {})
+        return {"cursor": newest}
+
+    def get_partitions(
+        self,
+        table_name: str,
+        table_options: dict[str, Any],
+        start_offset: dict | None = None,
+        end_offset: dict | None = None,
+    ) -> list[dict]:
+        """Key ranges of equal width covering the table, or the offsets' range when given."""
+        if table_name not in _PARTITIONED:
+            raise ValueError(f"table `{table_name}` is not read by partitions")
+        key = _PARTITIONED[table_name][0]
+        count = _partitions(table_options.get("partitions"))
+        if start_offset is None and end_offset is None:
+            bounds = self._client.get_json(f"{table_name}/bounds")
+            low, high = bounds[f"min_{key}"], bounds[f"max_{key}"]
+            if low is None:
+                return []
+            low -= 1  # ranges are (low, high]
+        else:
+            low = cursor_from_offset(start_offset, default=0)
+            high = cursor_from_offset(end_offset, default=low)
+            if high <= low:
+                return []
+        width = max(1, -(-(high - low) // count))
+        ranges = []
+        for start in range(low, high, width):
+            ranges.append({"after": start, "until": min(start + width, high)})
+        return ranges
+
+    def read_partition(
+        self, table_name: str, partition: dict, table_options: dict[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        """The records with a key in the partition's range ``(after, until]``."""
+        if table_name not in _PARTITIONED:
+            raise ValueError(f"table `{table_name}` is not read by partitions")
+        _, low_param, high_param = _PARTITIONED[table_name]
+        after, until = int(partition["after"]), int(partition["until"])
+        # products take an inclusive lower bound; events an exclusive one (after_seq)
+        low = after + 1 if table_name == "products" else after
+        path = self._table(table_name)[2]
+        return iter(self._fetch(path, {low_param: low, high_param: until}))
+
+
+def _partitions(value: Any) -> int:
+    if value in (None, ""):
+        return DEFAULT_PARTITIONS
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1:
+        raise ConfigError(
+            f"invalid table option partitions `{value}`", hint="use a whole number, e.g. 4"
+        )
+    return count

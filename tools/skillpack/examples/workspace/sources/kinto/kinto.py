@@ -33,6 +33,7 @@ from skillpack.sdk.schema import (
     StructField,
     StructType,
 )
+from skillpack.sdk.window import ReadWindow
 
 COLLECTIONS_TABLE = "collections"
 DEFAULT_PAGE_SIZE = 200
@@ -83,6 +84,9 @@ class KintoLakeflowConnect(LakeflowConnect):
         # Collections seen by the last listing, and schemas already worked out.
         self._collections: dict[str, dict[str, Any]] | None = None
         self._schemas: dict[str, StructType] = {}
+        # A run reads each collection up to the newest change its first read saw, so it
+        # ends even while records keep changing; later changes are the next run's.
+        self._window = ReadWindow()
 
     # ---------------------------------------------------------------- tables
 
@@ -125,6 +129,7 @@ class KintoLakeflowConnect(LakeflowConnect):
         cursor = cursor_from_offset(start_offset)
         # Without _since Kinto leaves tombstones out; with it, they come too and are dropped.
         live = [r for r in self._changes(table_name, cursor) if not r.get("deleted")]
+        live = self._window.cap(table_name, live, CURSOR_FIELD, cursor)
         records = [_conform(record, schema) for record in live]
         return iter(records), advance_offset(start_offset, live, CURSOR_FIELD)
 
