@@ -27,7 +27,7 @@ RANK = {
     "testing": 2, "spark": 2, "examples": 2,
     **dict.fromkeys(STEPS, 3),
     "create": 4,
-    "cli": 5, "mcp": 5, "tools": 5, "install": 5, "__main__": 5,
+    "cli": 5, "mcp": 5, "tools": 5, "install": 5, "__main__": 5, "reports": 5,
 }  # fmt: skip
 
 

@@ -60,8 +60,17 @@ def _answer_judgements(root: Path) -> None:
 
 
 #: what a user has done before following the skill (its precondition), per skill
+def _shop_doc(root: Path) -> None:
+    # implement-partitioned starts from a doc whose child table is read per parent record
+    doc = REPO / "tests/fixtures/apidocs_partitioned/shop_per_customer.md"
+    target = root / "sources/shop/shop_api_doc.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(doc.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 PRECONDITIONS = {
     "review": _answer_judgements,
+    "implement-partitioned": _shop_doc,
     # write-back-testing generates the utilities the bundled example ships hand-written
     "write-back-testing": lambda root: (
         root / "tests/sources/example/example_test_utils.py"

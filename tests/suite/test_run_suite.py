@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
-from skillpack.cli import _suite_report, main
+from skillpack.cli import main
 from skillpack.create.demo import copy_bundled_workspace
 from skillpack.errors import ConfigError, InputError
 from skillpack.layout import bundled_workspace, source_paths
+from skillpack.reports import suite_report as _suite_report
 from skillpack.suite._results import assemble, signature
 from skillpack.suite._runner import RawRun
 from skillpack.tools import RunSuiteIn, RunSuiteOut, run_suite
@@ -64,8 +65,10 @@ def no_config_at_all(root: Path) -> None:
     edit(root, TEST_FILE, "    local_service = example_service\n", "")
 
 
-def id_declared_as_string(root: Path) -> None:
-    edit(root, CONNECTOR, 'StructField("id", LongType(), False)', 'StructField("id", StringType())')
+def id_declared_as_number(root: Path) -> None:
+    # customers (read by read_table; products and events are read through partitions)
+    customers_id = 'StructField("id", StringType(), False),\n                StructField("name", '
+    edit(root, CONNECTOR, customers_id, customers_id.replace("StringType(), False", "LongType()"))
 
 
 def schema_field_misnamed(root: Path) -> None:
@@ -206,7 +209,7 @@ CASES: dict[str, Case] = {
         no_config_at_all, "config-missing", "test_initialization", "live", "initialization"
     ),
     "schema-mismatch": Case(
-        id_declared_as_string, "schema-mismatch", "test_read_table", select="test_read_table"
+        id_declared_as_number, "schema-mismatch", "test_read_table", select="test_read_table"
     ),
     "record-violates-schema": Case(
         schema_field_misnamed, "record-violates-schema", "test_read_table", select="read_table"
@@ -306,12 +309,12 @@ def test_broken_copy_is_diagnosed_with_its_cause(corpus, name):
 def test_schema_mismatch_names_field_expected_and_got(corpus):
     diagnosis = failing(corpus["schema-mismatch"].out, "test_read_table").diagnosis
     assert diagnosis.details["field"] == "id"
-    assert diagnosis.details["expected"] == "string"
-    assert diagnosis.details["got"].startswith("int ")
+    assert diagnosis.details["expected"] == "bigint"
+    assert diagnosis.details["got"].startswith("str ")
     # the anchor is the declaration of the mismatched field
     line = int(diagnosis.location.rsplit(":", 1)[1])
     connector = (corpus["schema-mismatch"].root / CONNECTOR).read_text().splitlines()
-    assert 'StructField("id", StringType())' in connector[line - 1]
+    assert 'StructField("id", LongType())' in connector[line - 1]
 
 
 def test_raised_write_error_points_at_the_utils_line(corpus):

@@ -122,7 +122,7 @@ def test_record_violating_schema_is_schema_violation(pytester):
 def test_read_that_hangs_is_read_timeout(pytester):
     body = """
     def read_table(self, table_name, start_offset, table_options):
-        if table_name == "events":
+        if table_name == "customers":  # events and products are read through partitions
             while True:
                 time.sleep(0.05)
         return super().read_table(table_name, start_offset, table_options)
@@ -195,10 +195,9 @@ def test_example_passes_write_back_live(pytester):
         for r in result.reprec.getreports("pytest_runtest_logreport")
         if r.skipped
     }
-    # Only those that never apply here: no partitions, no batch size asked for, and
-    # coverage is an offline check.
+    # Only those that never apply here: no batch size asked for, and coverage is an
+    # offline check.
     assert skipped == {
-        "test_partition_requires_lakeflow_connect",
         "test_max_records_per_batch_respected",
         "test_every_column_populated_by_at_least_one_record",
     }, result.stdout.str()
@@ -207,13 +206,13 @@ def test_example_passes_write_back_live(pytester):
 def test_exception_in_connector_names_its_line(pytester):
     body = """
     def read_table(self, table_name, start_offset, table_options):
-        if table_name == "events":
-            raise RuntimeError("events endpoint moved")
+        if table_name == "customers":  # events and products are read through partitions
+            raise RuntimeError("customers endpoint moved")
         return super().read_table(table_name, start_offset, table_options)
     """
     result = run_broken(pytester, body, select="test_read_table")
     text = failure_text(result, "test_read_table")
-    assert "[connector-error] table `events`: RuntimeError: events endpoint moved" in text
+    assert "[connector-error] table `customers`: RuntimeError: customers endpoint moved" in text
     assert "test_broken.py:" in text
 
 

@@ -29,15 +29,13 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from skillpack import __version__
+from skillpack import __version__, reports
 from skillpack.errors import InputError, SkillpackError
-from skillpack.layout import echo
-from skillpack.limits import load_json, read_capped
+from skillpack.limits import read_tool_input
 
 #: exit status of ``skillpack tool NAME`` when the tool ran but its gate field is false
 GATE_FAILED_EXIT = 1
@@ -88,31 +86,6 @@ def _tool_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def read_input(args: argparse.Namespace) -> dict[str, Any]:
-    """The JSON object given by ``--input`` or ``--input-file`` (``{}`` when neither)."""
-    if args.input_file is not None:
-        if args.input_file == "-":
-            raw, where = read_capped(sys.stdin.buffer, "stdin"), "stdin"
-        else:
-            path = Path(args.input_file)
-            where = f"`{echo(args.input_file)}`"
-            if not path.is_file():
-                raise InputError(
-                    f"input file {where} not found",
-                    hint="pass a JSON file's path, or use --input",
-                )
-            with path.open("rb") as f:
-                raw = read_capped(f, where)
-    elif args.input is not None:
-        raw, where = args.input, "--input"
-    else:
-        return {}
-    data = load_json(raw, where)
-    if not isinstance(data, dict):
-        raise InputError(f"{where} must be a JSON object", hint="""e.g. '{"path": "doc.md"}'""")
-    return data
-
-
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
@@ -144,7 +117,7 @@ def _tool(args: argparse.Namespace) -> int:
     if args.json:
         raise InputError("--json goes with `tool list` only", hint="drop --json")
     found = get_tool(args.name)
-    data = read_input(args)
+    data = read_tool_input(args.input, args.input_file)
     out = found.call_json(data)
     _print_json(out)
     if not found.gate_passed(out):
@@ -198,32 +171,6 @@ def _test_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the SuiteResult as JSON")
 
 
-def _suite_report(out: Any) -> str:
-    """A compact table (test, outcome, time, cause), each cause's fix once, a summary line."""
-    width = max([len(t.name) for t in out.tests] + [4])
-    lines = [f"{'test'.ljust(width)}  {'outcome':8} {'time':>7}  cause"]
-    fixes: dict[tuple[str, str | None], Any] = {}
-    for t in out.tests:
-        d = t.diagnosis
-        cause = f"{d.cause}  {d.location or ''}".rstrip() if d else ""
-        lines.append(f"{t.name.ljust(width)}  {t.outcome:8} {t.duration_s:6.2f}s  {cause}")
-        if d and (t.outcome != "skipped" or not out.passed):
-            fixes.setdefault((d.cause, d.location), d)
-    for d in fixes.values():
-        lines += [f"{d.cause}: {d.title}", f"  fix: {d.fix}", f"  evidence: {d.evidence}"]
-    c = out.counts
-    summary = f"{out.source}: {c.passed} passed, {c.failed} failed, {c.skipped} skipped"
-    summary += f", {c.errors} errors" if c.errors else ""
-    if out.timed_out:
-        summary += f", stopped at the timeout in {out.running or 'start-up'}"
-    if out.simulator_spec_origin:
-        lines.append(f"answered by: {out.simulator_spec_origin}")
-    lines.append(f"{summary} in {out.seconds:.1f}s")
-    if not out.tests and out.output_tail:
-        lines.insert(-1, out.output_tail.rstrip())
-    return "\n".join(lines) + "\n"
-
-
 @command("test", "Run a source's test suite and diagnose each failure.", _test_args)
 def _test(args: argparse.Namespace) -> int:
     from skillpack.suite.run import RunSuiteIn, run_suite
@@ -238,7 +185,7 @@ def _test(args: argparse.Namespace) -> int:
             config_path=args.config,
         )
     )
-    _print_out(args, out, _suite_report)
+    _print_out(args, out, reports.suite_report)
     return 0 if out.passed else 1
 
 
@@ -253,16 +200,6 @@ def _auth_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--port", type=int, default=0, metavar="N", help="port (default: a free one)")
     p.add_argument("--json", action="store_true", help="print what was set as JSON")
-
-
-def _auth_report(out: Any) -> str:
-    """Where the credentials went, which fields were set, and which required ones are missing."""
-    secret = set(out.secret_fields_set)
-    names = ", ".join(f"{n} (secret)" if n in secret else n for n in out.fields_set) or "none"
-    text = f"saved to {out.path} (0600): {names}\n"
-    if out.missing_required:
-        text += f"still missing (required): {', '.join(out.missing_required)}\n"
-    return text
 
 
 @command("auth", "Enter a source's credentials in a one-time local browser form.", _auth_args)
@@ -281,7 +218,7 @@ def _auth(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         open_browser=not args.no_browser,
     )
-    _print_out(args, out, _auth_report)
+    _print_out(args, out, reports.auth_report)
     return 0
 
 
@@ -393,17 +330,6 @@ def _review_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the ReviewConnectorOut as JSON")
 
 
-def _review_report(out: Any) -> str:
-    """The score, the first five findings and where the report is."""
-    lines = [f"{out.source}: score {out.score:.1f}/100, {out.band}"]
-    for f in out.findings[:5]:
-        lines.append(f"  {f.severity:7} {f.check_id}  {f.citation or '-'}  {f.message}")
-    if len(out.findings) > 5:
-        lines.append(f"  ... {len(out.findings) - 5} more in the report")
-    lines.append(f"report: {out.report_path}")
-    return "\n".join(lines) + "\n"
-
-
 @command("review", "Score a connector against the rubric; write SELF_REVIEW.md.", _review_args)
 def _review(args: argparse.Namespace) -> int:
     from skillpack.review.review import ReviewConnectorIn, review_connector
@@ -416,7 +342,7 @@ def _review(args: argparse.Namespace) -> int:
             judgements=args.judgements,
         )
     )
-    _print_out(args, out, _review_report)
+    _print_out(args, out, reports.review_report)
     return 0 if out.passed else 1
 
 
@@ -430,17 +356,6 @@ def _package_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--single-file", action="store_true", help="also write NAME_connector.py")
     p.add_argument("--no-verify", action="store_true", help="skip the install into a fresh venv")
     p.add_argument("--json", action="store_true", help="print the PackageConnectorOut as JSON")
-
-
-def _package_report(out: Any) -> str:
-    """The artifacts, dependencies, checks and notes, then passed or FAILED."""
-    lines = [f"{out.distribution} {out.version} (import {out.connector_import})"]
-    lines += [f"  {a.kind:11} {a.path}" for a in out.artifacts]
-    lines.append(f"  depends on: {', '.join(out.dependencies) or 'nothing'}")
-    lines += [f"  [{c.status}] {c.name}: {c.detail}" for c in out.checks]
-    lines += [f"  note: {n}" for n in out.notes]
-    lines.append("passed" if out.passed else "FAILED")
-    return "\n".join(lines) + "\n"
 
 
 @command("package", "Build and verify a wheel and sdist of one connector.", _package_args)
@@ -457,7 +372,7 @@ def _package(args: argparse.Namespace) -> int:
     )
     print(f"packaging {args.source} ...", file=sys.stderr, flush=True)
     out = package_connector(inp)
-    _print_out(args, out, _package_report)
+    _print_out(args, out, reports.package_report)
     return 0 if out.passed else 1
 
 
@@ -473,26 +388,6 @@ def _incremental_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tables", nargs="+", metavar="T", help="only these incremental tables")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S s")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-
-
-def _incremental_report(out: Any) -> str:
-    """A line per check that did not pass, a line per table, then passed or FAILED."""
-    marks = {"passed": "ok", "failed": "FAIL", "skipped": "skip"}
-    lines = []
-    for t in out.tables:
-        cells = " ".join(f"{c.name}={marks[c.status]}" for c in t.checks)
-        lines.append(f"{t.table} ({t.ingestion_type}, offset {t.offset_shape}): {cells}")
-        for c in t.checks:
-            if c.status == "failed":
-                lines.append(
-                    f"  {c.message}" + (f"\n    fix at {c.location}" if c.location else "")
-                )
-            elif c.status == "skipped":
-                lines.append(f"  {c.name} skipped: {c.message}")
-    if out.report_path:
-        lines.append(f"report: {out.report_path}")
-    lines.append(f"{'passed' if out.passed else 'FAILED'} in {out.seconds:.1f}s")
-    return "\n".join(lines) + "\n"
 
 
 @command(
@@ -512,11 +407,8 @@ def _incremental(args: argparse.Namespace) -> int:
             timeout_s=args.timeout,
         )
     )
-    _print_out(args, out, _incremental_report)
+    _print_out(args, out, reports.incremental_report)
     return 0 if out.passed else 1
-
-
-# --- the parser and main ----------------------------------------------------------------------
 
 
 # --- skillpack where ---------------------------------------------------------------------------
@@ -535,14 +427,11 @@ def _where(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(found)
         return 0
-    lines = [
-        f"{found['name']}: {found['flavour_description']} ({found['flavour']}) at {found['root']}"
-    ]
-    for key, entry in found["paths"].items():
-        for e in entry if isinstance(entry, list) else [entry]:
-            lines.append(f"  {key:20} {'ok ' if e['exists'] else '-- '} {e['path']}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(reports.where_report(found))
     return 0
+
+
+# --- the parser and main ----------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -560,16 +449,6 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.configure(p)
         p.set_defaults(run=cmd.run)
     return parser
-
-
-def describe_os_error(exc: BaseException) -> str:
-    """One short line for an OS or decoding error, quoting at most 80 characters of a path."""
-    if isinstance(exc, OSError):
-        where = f" `{echo(exc.filename)}`" if exc.filename else ""
-        return f"{exc.strerror or type(exc).__name__}{where}"
-    if isinstance(exc, RecursionError):
-        return "the input is nested too deeply"
-    return f"{type(exc).__name__}: {echo(exc, 120)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -601,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         # made, bytes that are not text): the user's to fix, in one line.
         if args.debug:
             traceback.print_exc()
-        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        print(f"error: {reports.describe_os_error(exc)}", file=sys.stderr)
         print("hint: check the paths and files given on the command line", file=sys.stderr)
         return 2
     except Exception as exc:

@@ -12,6 +12,7 @@ Each check turns what would be a crash, a hang or a write in the wrong place int
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import IO, Any
 
@@ -129,3 +130,32 @@ def contained(path: str | Path, root: Path, what: str) -> Path:
             code="outside-workspace",
         )
     return target
+
+
+def read_tool_input(text: str | None, file: str | None) -> dict[str, Any]:
+    """The JSON object given as ``text`` or in ``file`` (``-``: stdin); ``{}`` when neither.
+
+    What the command line's ``--input`` and ``--input-file`` take: size-capped, nesting-safe,
+    and one-line errors that quote at most a short piece of a path.
+    """
+    if file is not None:
+        if file == "-":
+            raw, where = read_capped(sys.stdin.buffer, "stdin"), "stdin"
+        else:
+            path = Path(file)
+            where = f"`{echo(file)}`"
+            if not path.is_file():
+                raise InputError(
+                    f"input file {where} not found",
+                    hint="pass a JSON file's path, or use --input",
+                )
+            with path.open("rb") as f:
+                raw = read_capped(f, where)
+    elif text is not None:
+        raw, where = text, "--input"
+    else:
+        return {}
+    data = load_json(raw, where)
+    if not isinstance(data, dict):
+        raise InputError(f"{where} must be a JSON object", hint="""e.g. '{"path": "doc.md"}'""")
+    return data

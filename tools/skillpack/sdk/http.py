@@ -23,15 +23,12 @@ POSTs are searches. Pass ``max_retries=0`` for calls that must not repeat.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import json as _json
 import logging
 import math
 import random
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextvars import ContextVar
-from datetime import timezone
 from typing import Any
 
 import requests
@@ -39,11 +36,13 @@ from requests.auth import AuthBase
 
 from skillpack.errors import ConfigError, SourceError
 from skillpack.sdk._http_errors import status_error, transfer_error
+from skillpack.sdk._http_logging import LOG_FILTER, SENDING, install_log_filter
+from skillpack.sdk._retry import check_timeout
+from skillpack.sdk._retry import parse_retry_after as parse_retry_after
 from skillpack.sdk._transfer import DeadlinePassed, Truncated, read_body
 from skillpack.sdk.offsets import get_path
 from skillpack.sdk.pagination import Paginator, RequestSpec
 from skillpack.sdk.redaction import (
-    RedactingFilter,
     redact_mapping,
     redact_text,
     redact_url,
@@ -52,37 +51,6 @@ from skillpack.sdk.redaction import (
 )
 
 _log = logging.getLogger(__name__)
-
-#: secrets of the request being sent in this thread (its params, body fields, headers)
-_SENDING: ContextVar[frozenset[str]] = ContextVar("skillpack_sending", default=frozenset())
-
-
-class _HttpLogFilter(RedactingFilter):
-    """Masks every client's own secrets, and those of the request being sent, in log records.
-
-    Per-request values (a page token, a password in a body) are held only while that
-    request runs, so a long sync does not grow the filter with every page's cursor.
-    """
-
-    def scrub(self, text: str) -> str:
-        sending = _SENDING.get()
-        return super().scrub(redact_text(text, sending) if sending else text)
-
-
-#: Installed on the HTTP libraries' own loggers (urllib3 logs each request target, query
-#: string included, at DEBUG) and on this module's logger.
-LOG_FILTER = _HttpLogFilter()
-_FILTERED_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.connection",
-                     "urllib3.poolmanager", "urllib3.response", "urllib3.util.retry",
-                     "requests", __name__)  # fmt: skip
-
-
-def _install_log_filter() -> None:
-    for name in _FILTERED_LOGGERS:
-        logger = logging.getLogger(name)
-        if LOG_FILTER not in logger.filters:
-            logger.addFilter(LOG_FILTER)
-
 
 DEFAULT_RETRY_STATUSES = (429, 500, 502, 503, 504)
 USER_AGENT = "connector-skillpack"
@@ -103,38 +71,6 @@ _BAD_URL_ERRORS = (
     requests.exceptions.InvalidSchema,
     requests.exceptions.InvalidURL,
 )
-
-
-def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta seconds or HTTP date), else ``None``."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = when.timestamp() - now()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-def _check_timeout(timeout: Any) -> float | tuple[float, float]:
-    parts = timeout if isinstance(timeout, tuple) else (timeout,)
-    if not parts or not all(
-        isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < math.inf for p in parts
-    ):
-        raise ConfigError(
-            f"invalid timeout `{timeout!r}`",
-            hint="use a positive number of seconds (or a (connect, read) pair); "
-            "requests without a timeout can hang forever",
-            code="bad-timeout",
-        )
-    return timeout
 
 
 class RestClient:
@@ -181,7 +117,7 @@ class RestClient:
             raise ConfigError(f"`max_retries` must be 0 or more, got `{max_retries}`", hint="try 5")
         self.base_url = base_url.rstrip("/") + "/"
         self.auth = auth
-        self.timeout = _check_timeout(timeout)
+        self.timeout = check_timeout(timeout)
         self.max_retries = max_retries
         self.backoff_factor = backoff_factor
         self.max_backoff = max_backoff
@@ -194,15 +130,15 @@ class RestClient:
         parts = self.timeout if isinstance(self.timeout, tuple) else (self.timeout,) * 2
         self._read_timeout = float(parts[-1])
         self.read_deadline = float(
-            _check_timeout(read_deadline) if read_deadline is not None else sum(parts)
+            check_timeout(read_deadline) if read_deadline is not None else sum(parts)
         )
-        self.deadline = None if deadline is None else float(_check_timeout(deadline))
+        self.deadline = None if deadline is None else float(check_timeout(deadline))
         if not (isinstance(max_retry_after, (int, float)) and 0 <= max_retry_after < math.inf):
             raise ConfigError(
                 f"invalid max_retry_after `{max_retry_after!r}`", hint="use seconds, e.g. 30"
             )
         self.max_retry_after = float(max_retry_after)
-        _install_log_filter()
+        install_log_filter()
         LOG_FILTER.add(*self._all_secrets())
 
     def __repr__(self) -> str:
@@ -247,11 +183,11 @@ class RestClient:
         secrets = self._all_secrets() | request_secrets(
             url=url, params=params, json_body=json, data=data, headers=sent_headers
         )
-        token = _SENDING.set(frozenset(secrets))
+        token = SENDING.set(frozenset(secrets))
         try:
             return self._request(method, url, params, json, data, sent_headers, secrets)
         finally:
-            _SENDING.reset(token)
+            SENDING.reset(token)
 
     def _request(
         self,

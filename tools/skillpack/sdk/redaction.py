@@ -285,8 +285,12 @@ class RedactingFilter(logging.Filter):
         return f"RedactingFilter(<{len(self._secrets)} secrets>)"
 
     def add(self, *secrets: str) -> None:
-        """Also mask ``secrets`` from now on (e.g. a freshly issued access token)."""
-        self._secrets = self._secrets | {s for s in secrets if s}
+        """Also mask ``secrets`` from now on (e.g. a freshly issued access token).
+
+        Values under 4 characters are left out: a filter lives as long as the process and
+        masking `p` or `id` would garble every later log line (they are no credential).
+        """
+        self._secrets = self._secrets | {s for s in secrets if s and len(s) >= 4}
 
     def scrub(self, text: str) -> str:
         """``text`` with the filter's secrets and secret URL parameters masked."""

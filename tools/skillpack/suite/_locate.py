@@ -159,8 +159,10 @@ def _anchor(
     if cause == "suite-timeout":
         tries += _timeout_anchors(f.nodeid)
     tries += _ANCHORS.get(cause, ()) + _ANCHORS.get(code or "", ())
+    table = details.get("table")
     for target, pattern in tries:
-        line = _find_line(files[target], pattern)
+        near = rf"[\"']{re.escape(table)}[\"']" if table and "StructField" in pattern else None
+        line = _find_line(files[target], pattern, near)
         if line is not None:
             return files[target], line
     return None
@@ -175,16 +177,21 @@ def _timeout_anchors(nodeid: str) -> list[tuple[str, str]]:
     return [("connector", r"def read_table\b")]
 
 
-def _find_line(path: Path, pattern: str) -> int | None:
+def _find_line(path: Path, pattern: str, after: str | None = None) -> int | None:
+    """The first line matching ``pattern``; past the first line matching ``after`` if it has
+    one (a field declared in several tables is looked for in its own table's schema)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     regex = re.compile(pattern)
-    for number, text in enumerate(lines, start=1):
+    start = 0
+    if after is not None:
+        start = next((i for i, text in enumerate(lines) if re.search(after, text)), 0)
+    for number, text in enumerate(lines[start:], start=start + 1):
         if regex.search(text):
             return number
-    return None
+    return _find_line(path, pattern) if start else None
 
 
 def _resolved(path: Path) -> Path:

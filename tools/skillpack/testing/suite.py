@@ -29,14 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-from skillpack.layout import workspace_for_test_file
 from skillpack.sdk.connector import INGESTION_TYPES
 from skillpack.sdk.schema import StructType, coerce_schema
 from skillpack.testing import _checkout
@@ -50,6 +47,7 @@ from skillpack.testing._reads import (
     offsets_equal,
     read_until_stable,
 )
+from skillpack.testing._suite_config import SuiteConfig
 from skillpack.testing.causes import tagged
 
 #: hooks setup_class fills in; teardown_class puts back what the test file declared
@@ -58,7 +56,7 @@ _INHERITED = object()
 _INVALID_TABLE = "__no_such_table_9z__"
 
 
-class LakeflowConnectTests(ReadChecks):
+class LakeflowConnectTests(ReadChecks, SuiteConfig):
     """Generic contract tests for one connector class; subclass and set ``connector_class``."""
 
     connector_class: ClassVar[type | None] = None
@@ -80,78 +78,6 @@ class LakeflowConnectTests(ReadChecks):
     test_utils_class: ClassVar[type | None] = None
 
     # ------------------------------------------------------------------ setup
-
-    @classmethod
-    def _test_file(cls) -> Path:
-        return Path(inspect.getfile(cls)).resolve()
-
-    @classmethod
-    def _config_dir(cls) -> Path:
-        """``configs/`` beside the test file (upstream keeps configs there)."""
-        return cls._test_file().parent / "configs"
-
-    @classmethod
-    def _cassette_dir(cls) -> Path:
-        return cls._test_file().parent / "cassettes"
-
-    @classmethod
-    def _dev_config_paths(cls) -> list[Path]:
-        paths = []
-        ws = workspace_for_test_file(cls._test_file())
-        if ws is not None:
-            paths.append(ws.dev_config)
-        paths.append(cls._config_dir() / "dev_config.json")
-        return list(dict.fromkeys(paths))
-
-    @classmethod
-    def _in_checkout(cls) -> bool:
-        """True when the test file sits in a Lakeflow Community Connectors checkout."""
-        ws = workspace_for_test_file(cls._test_file())
-        return ws is not None and ws.layout == "upstream"
-
-    @classmethod
-    def _resolve_mode(cls) -> str:
-        """The run's mode. Unset means simulate, except for a checkout's class without a
-        simulator spec, which the checkout runs live (its in-process or mocked sources)."""
-        default = _checkout.MODE_LIVE if cls._in_checkout() else _checkout.MODE_SIMULATE
-        return _checkout.resolve_mode(cls.simulator_source, default=default)
-
-    @classmethod
-    def _replay_config(cls) -> dict[str, Any] | None:
-        """Stand-in credentials; override to build them (e.g. a freshly generated key)."""
-        return cls.replay_config
-
-    @classmethod
-    def _load_config(cls) -> dict[str, Any]:
-        """Config by precedence: env JSON, env path, replay config (simulate), dev config.
-
-        In a checkout the replay config applies in every mode, as the checkout's suite does.
-        """
-        mode = _checkout.MODE_SIMULATE if cls._in_checkout() else cls._resolve_mode()
-        found = _config.resolve_config(
-            mode=mode,
-            replay_config=cls._replay_config(),
-            config_dirs=[cls._config_dir()],
-            dev_configs=cls._dev_config_paths(),
-        )
-        if found is None:
-            return {}
-        cls._config_source = found[1]
-        return found[0]
-
-    @classmethod
-    def _load_table_configs(cls) -> dict[str, dict[str, Any]]:
-        path = cls._config_dir() / "dev_table_config.json"
-        if not path.exists():
-            return {}
-        return _config.read_json_file(path, "table config")
-
-    @classmethod
-    def _http_context(cls, mode: str) -> contextlib.AbstractContextManager[Any]:
-        """Wrap the run's HTTP traffic (record/replay); a no-op unless a simulator applies."""
-        from skillpack.testing.simulation import http_context
-
-        return http_context(cls, mode)
 
     @classmethod
     def setup_class(cls) -> None:
