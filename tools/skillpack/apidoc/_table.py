@@ -8,367 +8,30 @@ listed in ``Table.inferred``.
 
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass, field
-
-from skillpack.apidoc._extract import (
-    codes_in,
-    columns,
-    endpoints_in_code,
-    endpoints_in_text,
-    field_from_item,
-    fields_from_json,
-    fields_from_table,
-    identifiers,
-    is_field_table,
-    is_none_value,
-    param_from_item,
-    params_from_table,
-    parse_item,
-    plain,
-)
 from skillpack.apidoc._sections import TableDraft
+from skillpack.apidoc._table_scan import (
+    OPTION_NAME,
+    SEARCH_PATH,
+    found_cursor_candidates,
+    is_delete_path,
+    pick,
+    scan,
+)
 from skillpack.apidoc._vocab import (
     APPEND_CURSOR_NAMES,
-    APPEND_PROSE,
     CURSOR_NAMES,
-    CURSOR_PROSE,
     DELETED_PARAM,
-    IDENT,
     INGESTION_WORDS,
-    PAGE_PROSE,
-    PK_PROSE,
-    SENTENCE_SPLIT,
     SINCE_PARAM,
-    SNAPSHOT_PROSE,
-    ingestion_from_text,
     is_cursor_name,
-    map_type,
     pagination_from_text,
-    split_label,
 )
 from skillpack.apidoc.models import (
     DocWarning,
-    Endpoint,
     Pagination,
-    Param,
     Table,
-    TableField,
     WriteBack,
 )
-
-_NEGATED = re.compile(r"\b(?:not?|never|cannot|without|none)\b|n't\b", re.I)
-_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-_DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
-_SEARCH_PATH = re.compile(r"search|query|list|export|find", re.I)
-
-
-@dataclass
-class _Found:
-    """What one pass over a table's blocks found."""
-
-    description: str = ""
-    name: str | None = None
-    pk: list[str] | None = None
-    pk_line: int | None = None
-    cursor: str | None = None
-    cursor_none: bool = False
-    ingestion: str | None = None
-    read: Endpoint | None = None
-    delete_feed: Endpoint | None = None
-    delete_feed_none: bool = False
-    pagination: Pagination | None = None
-    endpoints: list[tuple[Endpoint, str | None]] = field(default_factory=list)
-    fields: list[TableField] = field(default_factory=list)
-    query: list[Param] = field(default_factory=list)
-    options: list[Param] = field(default_factory=list)
-    body: list[Param] = field(default_factory=list)
-    write: dict[str, Endpoint] = field(default_factory=dict)
-    col_pk: list[str] = field(default_factory=list)
-    col_cursor: list[str] = field(default_factory=list)
-    prose_pk: list[tuple[list[str], int]] = field(default_factory=list)
-    prose_cursor: list[tuple[list[str], int]] = field(default_factory=list)
-    prose_ingestion: str | None = None
-    append_hint: bool = False
-    snapshot_hint: bool = False
-    untyped: int = 0
-    untyped_line: int | None = None
-    example_fields: list[TableField] = field(default_factory=list)
-    #: a line under a deletes heading says this table's deletes can be read
-    deletes_stated: bool = False
-
-
-def _first_endpoint(text: str, line: int, base_url: str | None) -> Endpoint | None:
-    eps = endpoints_in_text(text, line, base_url)
-    if eps:
-        return eps[0]
-    spans = codes_in(text) or [plain(text)]
-    for span in spans:
-        s = span.strip()
-        if s.startswith("/") and " " not in s:
-            return endpoints_in_text(f"GET {s}", line, base_url)[0]
-    return None
-
-
-def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str | None) -> bool:
-    """Record a ``Label: value``; True when the label was one a table uses."""
-    if name == "primary_key":
-        keys = identifiers(value)
-        if keys and found.pk is None:
-            found.pk, found.pk_line = keys, line
-        return True
-    if name == "cursor":
-        if is_none_value(value):
-            found.cursor_none = True
-        elif found.cursor is None:
-            names = identifiers(value)
-            if names:
-                found.cursor = names[0]
-        return True
-    if name == "ingestion":
-        found.ingestion = found.ingestion or ingestion_from_text(value)
-        return True
-    if name == "pagination":
-        style = pagination_from_text(value)
-        if style and found.pagination is None:
-            found.pagination = Pagination(style=style, description=plain(value), line=line)  # type: ignore[arg-type]
-        return True
-    if name == "delete_feed":
-        if is_none_value(value):
-            found.delete_feed_none = True
-            return True
-        ep = _first_endpoint(value, line, base_url)
-        if ep is not None and ep.method == "DELETE":
-            found.write.setdefault("delete", ep)
-        elif ep is not None and found.delete_feed is None:
-            found.delete_feed = ep
-        return True
-    if name in ("read_endpoint", "base_url"):
-        ep = _first_endpoint(value, line, base_url)
-        if ep is not None and found.read is None:
-            if ep.method == "GET" or name == "read_endpoint":
-                found.read = ep
-            return True
-        return name == "read_endpoint"
-    if name in ("insert", "update", "write_delete"):
-        ep = _first_endpoint(value, line, base_url)
-        if ep is not None:
-            key = {"insert": "insert", "update": "update", "write_delete": "delete"}[name]
-            found.write.setdefault(key, ep)
-        return True
-    if name == "table_name":
-        names = identifiers(value)
-        if names:
-            found.name = found.name or names[0]
-        return True
-    if name == "description":
-        found.description = found.description or plain(value)
-        return True
-    return False
-
-
-#: a word every match of APPEND_PROSE / SNAPSHOT_PROSE holds
-_APPEND_WORDS = ("immutable", "append", "never", "insert", "write", "cannot be", "are not")
-_SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modified")
-
-
-@functools.lru_cache(maxsize=8192)
-def _prose_facts(text: str) -> tuple:
-    """What one text says in prose: key spans, cursor spans, an ingestion word, and the
-    append / snapshot hints. Cached: an aspect block is read once per table it concerns."""
-    pk: list[list[str]] = []
-    cursor: list[list[str]] = []
-    ingestion = None
-    if "`" in text:
-        for sentence in SENTENCE_SPLIT.split(text):
-            if "`" not in sentence:
-                continue
-            spans = [c for c in codes_in(sentence) if IDENT.match(c)]
-            if not spans:
-                continue
-            if PK_PROSE.search(sentence):
-                pk.append(spans)
-            if CURSOR_PROSE.search(sentence):
-                cursor.append(spans)
-            if ingestion is None:
-                for span in codes_in(sentence):
-                    s = span.strip().lower()
-                    if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
-                        ingestion = s
-    low = text.lower()
-    # Cheap word checks first: the two patterns are long alternations, slow on long text.
-    append = any(w in low for w in _APPEND_WORDS) and bool(APPEND_PROSE.search(text))
-    snapshot = any(w in low for w in _SNAPSHOT_WORDS) and bool(SNAPSHOT_PROSE.search(text))
-    return (
-        tuple(tuple(x) for x in pk),
-        tuple(tuple(x) for x in cursor),
-        ingestion,
-        append,
-        snapshot,
-    )
-
-
-def clear_caches() -> None:
-    """Forget what earlier docs said (called once per parse)."""
-    _prose_facts.cache_clear()
-
-
-def _prose(found: _Found, text: str, line: int) -> None:
-    pk, cursor, ingestion, append, snapshot = _prose_facts(text)
-    found.prose_pk.extend((list(spans), line) for spans in pk)
-    found.prose_cursor.extend((list(spans), line) for spans in cursor)
-    if found.prose_ingestion is None:
-        found.prose_ingestion = ingestion
-    found.append_hint = found.append_hint or append
-    found.snapshot_hint = found.snapshot_hint or snapshot
-
-
-def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | None) -> None:
-    cols = columns(block)
-    header = " ".join(cols.header)
-    if cols.name < 0 and len(block.header) == 2:
-        # A two-column key/value table: treat each row as a ``Label: value`` line.
-        for row, line in zip(block.rows, block.row_lines, strict=False):
-            if len(row) >= 2:
-                lbl = split_label(f"{plain(row[0].text)}: {row[1].text}")
-                if lbl:
-                    _apply_label(found, lbl[0], lbl[1], line, base_url)
-        return
-    if ctx == "options" or "option" in header:
-        found.options.extend(params_from_table(block))
-    elif ctx == "write" or "body" in header:
-        found.body.extend(params_from_table(block))
-    elif ctx == "query" or re.search(r"\b(?:param|parameter|query|filter)", header):
-        found.query.extend(params_from_table(block))
-    elif ctx == "deletes" and not is_field_table(block):
-        return
-    elif is_field_table(block) or (ctx == "fields" and cols.name >= 0):
-        rows = fields_from_table(block)
-        found.fields.extend(rows.fields)
-        for fld in rows.fields:
-            _prose_field(found, fld)
-        found.col_pk.extend(rows.pk)
-        found.col_cursor.extend(rows.cursor)
-        if rows.untyped:
-            found.untyped += rows.untyped
-            found.untyped_line = found.untyped_line or block.line
-
-
-def scan(draft: TableDraft, base_url: str | None) -> _Found:
-    """One pass over a table's blocks."""
-    found = _Found()
-    stack: list[tuple[int, str]] = []  # (list depth, field path) for nested bullet fields
-    for block, ctx in draft.blocks:
-        kind = block.kind
-        if kind == "table":
-            _read_table_block(found, block, ctx, base_url)
-            continue
-        if kind == "code":
-            for ep in endpoints_in_code(block, base_url):
-                found.endpoints.append((ep, ctx))
-            if not found.example_fields and block.info.lower() in ("", "json", "javascript"):
-                found.example_fields = fields_from_json(block)
-            continue
-        text, line = block.text, block.line
-        if "\n" in text and _label_lines(found, text, line, base_url):
-            continue
-        lbl = split_label(text)
-        if lbl and _apply_label(found, lbl[0], lbl[1], line, base_url):
-            continue
-        if kind == "item" and ctx in (None, "fields") and _looks_like_field(text, ctx, stack):
-            while stack and stack[-1][0] >= block.depth:
-                stack.pop()
-            prefix = f"{stack[-1][1]}." if stack else ""
-            fld = field_from_item(text, line, prefix)
-            if fld is not None:
-                found.fields.append(fld)
-                stack.append((block.depth, fld.name))
-                if not fld.doc_type:
-                    found.untyped += 1
-                    found.untyped_line = found.untyped_line or line
-                _prose_field(found, fld)
-                continue
-        elif kind == "item" and ctx in ("query", "options", "write"):
-            prm = param_from_item(text, line)
-            if prm is not None:
-                target = {"query": found.query, "options": found.options, "write": found.body}
-                target[ctx].append(prm)  # type: ignore[index]
-                continue
-        for ep in endpoints_in_text(text, line, base_url):
-            found.endpoints.append((ep, ctx))
-        if ctx == "deletes" and not _NEGATED.search(text):
-            found.deletes_stated = True
-        if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
-            style = pagination_from_text(text, prose=ctx != "pagination")
-            if style:
-                found.pagination = Pagination(style=style, description=plain(text), line=line)  # type: ignore[arg-type]
-        _prose(found, text, line)
-        if (
-            not found.description
-            and kind == "para"
-            and ctx is None
-            and not text.endswith(":")
-            and "GET" not in text
-        ):
-            found.description = plain(text)[:500]
-    return found
-
-
-def _label_lines(found: _Found, text: str, line: int, base_url: str | None) -> bool:
-    """Read a paragraph of several ``Label: value`` lines; False if its first line is prose."""
-    lines = text.split("\n")
-    if split_label(lines[0]) is None:
-        return False
-    for offset, part in enumerate(lines):
-        lbl = split_label(part)
-        if lbl:
-            _apply_label(found, lbl[0], lbl[1], line + offset, base_url)
-    return True
-
-
-def _looks_like_field(text: str, ctx: str | None, stack: list[tuple[int, str]]) -> bool:
-    """A list item is a field under a fields heading, under a field, or when it has a type."""
-    if ctx == "fields" or stack:
-        return True
-    parsed = parse_item(text)
-    return bool(parsed and parsed[1] and map_type(parsed[1]))
-
-
-def _prose_field(found: _Found, fld: TableField) -> None:
-    desc = fld.description.lower()
-    if "primary key" in desc or "unique identifier" in desc:
-        found.col_pk.append(fld.name)
-
-
-def _pick(candidates: list[tuple[list[str], int]], names: set[str], avoid: set[str]) -> list[str]:
-    for spans, _line in candidates:
-        chosen = [s for s in spans if (not names or s in names) and s not in avoid]
-        if chosen:
-            return chosen
-    return []
-
-
-def cursor_candidates(names: list[str], fields: list[TableField]) -> list[str]:
-    """Fields that could order records: named in prose about cursors, else timestamps."""
-    stamps = [f.name for f in fields if f.type in ("timestamp", "date")]
-    return [n for n in names if n] + stamps
-
-
-def _cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
-    """Names the doc offered for the cursor: fields first when the fields are known."""
-    spans = [x for spans, _ in found.prose_cursor for x in spans]
-    named = [found.cursor or "", *found.col_cursor, *spans]
-    field_names = {f.name for f in fields}
-    if field_names:
-        named = [n for n in named if n in field_names]
-    else:
-        named = [n for n in named if is_cursor_name(n, INGESTION_WORDS)]
-    return cursor_candidates(named, fields)
-
-
-def _delete_path(ep: Endpoint) -> bool:
-    return bool(_DELETE_PATH.search(ep.path))
 
 
 def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
@@ -409,14 +72,14 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     write = dict(found.write)
     for ep, ctx in found.endpoints:
         if ep.method == "GET":
-            if ctx == "deletes" or _delete_path(ep):
+            if ctx == "deletes" or is_delete_path(ep):
                 delete_feed = delete_feed or ep
             elif ctx != "write" and read is None:
                 read = ep
         elif ctx == "deletes" and ep.method != "DELETE":
             delete_feed = delete_feed or ep
         elif ep.method == "POST":
-            if read is None and ctx != "write" and _SEARCH_PATH.search(ep.path):
+            if read is None and ctx != "write" and SEARCH_PATH.search(ep.path):
                 read = ep
             else:
                 write.setdefault("insert", ep)
@@ -450,7 +113,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     if pk is None and found.col_pk:
         pk = list(dict.fromkeys(found.col_pk))
     if pk is None:
-        chosen = _pick(found.prose_pk, field_names, query_names)
+        chosen = pick(found.prose_pk, field_names, query_names)
         pk = chosen or None
     if pk is None:
         for guess in ("id", f"{name.rstrip('s')}_id", "uuid", "key"):
@@ -491,7 +154,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             ([s for s in spans if is_cursor_name(s, not_cursor)], line)
             for spans, line in found.prose_cursor
         ]
-        chosen = _pick(prose, field_names, query_names | set(pk)) or _pick(
+        chosen = pick(prose, field_names, query_names | set(pk)) or pick(
             prose, field_names, query_names
         )
         cursor = chosen[0] if chosen else None
@@ -531,7 +194,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             "no-cursor",
             f"table `{name}` is `{ingestion}` but no cursor field was found",
             fact="cursor_field",
-            candidates=_cursor_candidates(found, fields),
+            candidates=found_cursor_candidates(found, fields),
         )
 
     # --- pagination ---
@@ -581,7 +244,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         options=[
             o
             for o in found.options + [o for o in draft.options if o.name not in option_names]
-            if _OPTION_NAME.match(o.name)
+            if OPTION_NAME.match(o.name)
         ],
         write=write_back,
         line=line,

@@ -33,7 +33,8 @@ from skillpack.apidoc._objects import (
 )
 from skillpack.apidoc._sections import TableDraft, name_key, sort_sections
 from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
-from skillpack.apidoc._table import build_table, clear_caches
+from skillpack.apidoc._table import build_table
+from skillpack.apidoc._table_scan import clear_caches
 from skillpack.apidoc._tree import Block, build_tree, tokenize
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table, WriteBack
 from skillpack.errors import InputError

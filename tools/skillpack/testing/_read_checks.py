@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from skillpack.sdk.connector import INGESTION_TYPES
 from skillpack.sdk.schema import record_violations
 from skillpack.testing import _checkout
-from skillpack.testing._failures import describe_exception, json_offset
+from skillpack.testing._failures import describe_exception, implements_deletes, json_offset
 from skillpack.testing._reads import SuiteFailure, bounded_read
 from skillpack.testing._records import allowed, check_population, check_records
 from skillpack.testing.causes import tagged
@@ -122,3 +123,47 @@ class ReadChecks:
         if not tables:
             pytest.skip(why)
         return tables
+
+    def _check_metadata(self, table: str) -> None:
+        meta = self._metadata(table)
+        if not isinstance(meta, dict):
+            raise SuiteFailure("metadata-invalid", f"table `{table}`: got {type(meta).__name__}")
+        if self._metadata(table) != meta:
+            raise SuiteFailure(
+                "metadata-invalid", f"table `{table}`: metadata differs between two calls"
+            )
+        kind = meta.get("ingestion_type")
+        if kind not in INGESTION_TYPES:
+            raise SuiteFailure(
+                "metadata-invalid",
+                f"table `{table}`: ingestion_type `{kind}`; "
+                f"use one of {', '.join(INGESTION_TYPES)}",
+            )
+        names = set(self._schema(table).fieldNames())
+        keys = meta.get("primary_keys")
+        if kind != "append" or keys:
+            if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+                raise SuiteFailure(
+                    "metadata-invalid",
+                    f"table `{table}`: primary_keys must be a non-empty list "
+                    f"of names for `{kind}`, got {keys!r}",
+                )
+            missing = [k for k in keys if k.split(".")[0] not in names]
+            if missing:
+                raise SuiteFailure(
+                    "primary-key-missing",
+                    f"table `{table}`: primary keys {missing} not in schema fields {sorted(names)}",
+                )
+        cursor = meta.get("cursor_field")
+        if kind in INCREMENTAL_TYPES and kind != "append" and not cursor:
+            raise SuiteFailure("cursor-missing", f"table `{table}`: `{kind}` needs a cursor_field")
+        if cursor and isinstance(cursor, str) and cursor.split(".")[0] not in names:
+            raise SuiteFailure(
+                "cursor-missing", f"table `{table}`: cursor_field `{cursor}` not in schema"
+            )
+        if kind == "cdc_with_deletes" and not implements_deletes(self.connector):
+            raise SuiteFailure(
+                "deletes-missing",
+                f"table `{table}` is cdc_with_deletes but {type(self.connector).__name__} "
+                "does not implement read_table_deletes",
+            )

@@ -34,7 +34,6 @@ from typing import Any, ClassVar
 
 import pytest
 
-from skillpack.sdk.connector import INGESTION_TYPES
 from skillpack.sdk.schema import StructType, coerce_schema
 from skillpack.testing import _checkout
 from skillpack.testing import config as _config
@@ -307,50 +306,6 @@ class LakeflowConnectTests(ReadChecks, SuiteConfig):
     def test_read_table_metadata(self) -> None:
         """Metadata is legal, stable, and consistent with the schema and the methods present."""
         self._each_table(self._check_metadata)
-
-    def _check_metadata(self, table: str) -> None:
-        meta = self._metadata(table)
-        if not isinstance(meta, dict):
-            raise SuiteFailure("metadata-invalid", f"table `{table}`: got {type(meta).__name__}")
-        if self._metadata(table) != meta:
-            raise SuiteFailure(
-                "metadata-invalid", f"table `{table}`: metadata differs between two calls"
-            )
-        kind = meta.get("ingestion_type")
-        if kind not in INGESTION_TYPES:
-            raise SuiteFailure(
-                "metadata-invalid",
-                f"table `{table}`: ingestion_type `{kind}`; "
-                f"use one of {', '.join(INGESTION_TYPES)}",
-            )
-        names = set(self._schema(table).fieldNames())
-        keys = meta.get("primary_keys")
-        if kind != "append" or keys:
-            if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-                raise SuiteFailure(
-                    "metadata-invalid",
-                    f"table `{table}`: primary_keys must be a non-empty list "
-                    f"of names for `{kind}`, got {keys!r}",
-                )
-            missing = [k for k in keys if k.split(".")[0] not in names]
-            if missing:
-                raise SuiteFailure(
-                    "primary-key-missing",
-                    f"table `{table}`: primary keys {missing} not in schema fields {sorted(names)}",
-                )
-        cursor = meta.get("cursor_field")
-        if kind in INCREMENTAL_TYPES and kind != "append" and not cursor:
-            raise SuiteFailure("cursor-missing", f"table `{table}`: `{kind}` needs a cursor_field")
-        if cursor and isinstance(cursor, str) and cursor.split(".")[0] not in names:
-            raise SuiteFailure(
-                "cursor-missing", f"table `{table}`: cursor_field `{cursor}` not in schema"
-            )
-        if kind == "cdc_with_deletes" and not implements_deletes(self.connector):
-            raise SuiteFailure(
-                "deletes-missing",
-                f"table `{table}` is cdc_with_deletes but {type(self.connector).__name__} "
-                "does not implement read_table_deletes",
-            )
 
     def test_read_table(self) -> None:
         """read_table returns (iterator, offset) and its records fit the schema and the keys."""
