@@ -1,9 +1,7 @@
-"""Read one table's details from its blocks: endpoints, keys, cursor, ingestion, fields.
+"""Turn one scanned table section into a ``Table``: keys, cursor, ingestion type, endpoints.
 
-Stated facts win over inferred ones, in this order: a ``Label: value`` line (or a key/value
-table row), a key or cursor column of the field table, a sentence in prose ("records are
-identified by `id`"), and last a guess from field names and query parameters, which is then
-listed in ``Table.inferred``.
+``_table_scan`` reads what the section states; this module settles what it leaves open,
+marking every guess in ``Table.inferred``.
 """
 
 from __future__ import annotations
