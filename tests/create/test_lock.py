@@ -48,3 +48,30 @@ def test_the_lock_file_says_who_holds_it_and_is_emptied_after(tmp_path):
         holder = lock_holder(tmp_path)
         assert holder["pid"] == os.getpid() and holder["command"] == "skillpack create shop"
     assert lock_holder(tmp_path) == {}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock only")
+def test_a_refused_writer_names_a_holder_that_has_not_yet_written_its_details(tmp_path):
+    """The holder writes who it is just after taking the lock; a contender waits to read it."""
+    import fcntl
+    import threading
+
+    path = tmp_path / ".skillpack" / "lock"
+    path.parent.mkdir()
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # locked, still empty: the moment the race hits
+
+    def say_who() -> None:
+        os.write(
+            fd, json.dumps({"pid": 4242, "host": "h", "command": "skillpack create a"}).encode()
+        )
+
+    timer = threading.Timer(0.3, say_who)
+    timer.start()
+    try:
+        with pytest.raises(WorkspaceBusy) as info, workspace_lock(tmp_path, "skillpack create b"):
+            pass
+    finally:
+        timer.join()
+        os.close(fd)
+    assert "`skillpack create a` (pid 4242" in str(info.value)

@@ -82,14 +82,30 @@ def _me(command: str) -> dict[str, Any]:
     }
 
 
+# How long a refused writer waits for the holder to say who it is. The holder writes its
+# details just after it takes the lock and empties them just before it lets go, so a
+# contender can see an empty file for a moment; it should still name the holder.
+_HOLDER_WAIT_S = 2.0
+
+
+def _take_flock(root: Path, path: Path, fd: int) -> None:
+    deadline = time.monotonic() + _HOLDER_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            info = _read(path)
+            if info or time.monotonic() >= deadline:
+                raise _busy(root, info) from None
+        time.sleep(0.02)
+
+
 @contextlib.contextmanager
 def _flock(root: Path, path: Path, command: str) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise _busy(root, _read(path)) from None
+        _take_flock(root, path, fd)
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps(_me(command)).encode())
         try:
