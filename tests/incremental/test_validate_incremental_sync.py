@@ -98,6 +98,24 @@ def test_a_test_class_on_another_suite_lends_its_hooks(tmp_path: Path) -> None:
     assert {c.name for c in out.tables[0].checks} >= {"changes", "window", "deletes"}
 
 
+def test_a_foreign_test_class_lends_every_setting_our_suites_know(tmp_path: Path) -> None:
+    """An upstream-style class names its simulator spec and stand-in options; both carry."""
+    from skillpack.incremental._child import _test_class
+
+    test_file = tmp_path / "test_shop_foreign.py"
+    test_file.write_text(
+        "class TestShop:\n"
+        "    connector_class = dict\n"
+        '    simulator_source = "shop"\n'
+        '    replay_config = {"api_key": "stand-in"}\n'
+        "    sample_records = 7\n"
+    )
+    cls = _test_class(test_file)
+    assert cls.simulator_source == "shop"
+    assert cls.replay_config == {"api_key": "stand-in"}
+    assert cls.sample_records == 7 and cls.connector_class is dict
+
+
 def test_report_keeps_the_other_modes_section(tmp_path: Path) -> None:
     ws = copy_source("example", tmp_path)
     report = ws / "tests" / "sources" / "example" / "INCREMENTAL_SYNC.md"

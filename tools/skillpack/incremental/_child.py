@@ -135,8 +135,14 @@ def _test_class(test_file: Path) -> type:
     from skillpack.testing.write_back import LakeflowConnectWriteBackTests
 
     found = classes[0]
-    hooks = ("connector_class", "test_utils_class", "config", "table_configs", "local_service")
-    attrs = {h: getattr(found, h) for h in hooks if getattr(found, h, None) is not None}
+    # Every setting our suites declare (config, replay_config, simulator_source, ...) that
+    # the foreign class sets, so both read the same source the same way.
+    hooks = {
+        name
+        for suite in (LakeflowConnectTests, LakeflowConnectWriteBackTests)
+        for name in suite.__annotations__
+    }
+    attrs = {h: getattr(found, h) for h in sorted(hooks) if getattr(found, h, None) is not None}
     if "local_service" in attrs:
         attrs["local_service"] = staticmethod(attrs["local_service"])
     attrs["__module__"] = module.__name__

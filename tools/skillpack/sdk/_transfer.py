@@ -66,6 +66,13 @@ def read_body(
     ``DeadlinePassed``, ``Truncated``, or ``requests.ReadTimeout`` when one wait for bytes
     exceeds ``read_timeout`` with time still left.
     """
+    if resp.raw is None or resp._content is not False:
+        # Built in memory, not read off a socket: a replaying interceptor (such as a
+        # source simulator patching ``Session.send``) or a test double. The body is all
+        # there already; marking it consumed keeps ``close()`` off the missing stream.
+        body = resp.content or b""
+        resp._content_consumed = True
+        return body if limit is None else body[:limit]
     raw = resp.raw
     sock = _socket(raw)
     chunks: list[bytes] = []
