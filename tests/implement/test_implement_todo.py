@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from skillpack.tools import ImplementConnectorIn, implement_connector
+from tests.implement.test_implement_connector import load_module
+from tests.sdk._servers import Reply, servers
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes"
 
@@ -57,9 +59,6 @@ def test_an_endpoint_derived_for_every_table_is_a_guess_to_confirm(tmp_path):
 
 
 def test_an_unnamed_cursor_filter_is_a_note_and_the_read_filters_on_the_client(tmp_path):
-    from tests.implement.test_implement_connector import load_module
-    from tests.sdk._servers import Reply, servers
-
     out = _implement("ember_no_filter.md", "ember", tmp_path)
     assert out.ready_to_test
     note = next(t for t in out.todo if t.field == "since_param")
@@ -81,8 +80,6 @@ def test_an_unnamed_cursor_filter_is_a_note_and_the_read_filters_on_the_client(t
 
 
 def test_an_unfinished_table_raises_at_read_naming_the_doc_line(tmp_path):
-    from tests.implement.test_implement_connector import load_module
-
     # the doc never says how `GET /meters` pages: that is left to a person
     out = _implement("ember_no_paging.md", "ember", tmp_path)
     item = next(t for t in out.todo if t.table == "meters" and t.blocking)
@@ -94,3 +91,34 @@ def test_an_unfinished_table_raises_at_read_naming_the_doc_line(tmp_path):
     assert connector.read_table_metadata("meters", {})["ingestion_type"] == "cdc"
     with pytest.raises(NotImplementedError, match=r"ember_api_doc\.md line 17"):
         connector.read_table("meters", None, {})
+
+
+def test_cursor_paging_named_only_in_prose_sends_the_token_back(tmp_path):
+    out = _implement("kite_token_prose.md", "kite", tmp_path)
+    assert not any(t.table == "flights" and t.blocking for t in out.todo)
+    module = load_module(Path(out.connector_module))
+    pages = {None: (["f1", "f2"], "tok-2"), "tok-2": (["f3"], None)}
+    with servers() as serve:
+
+        def answer(seen):
+            ids, token = pages[seen.query.get("pageToken")]
+            return Reply(200, {"items": [{"id": i} for i in ids], "nextPageToken": token})
+
+        api = serve(answer)
+        connector = module.KiteLakeflowConnect({"api_key": "k", "base_url": api.url})
+        records, _ = connector.read_table("flights", None, {})
+        assert [r["id"] for r in records] == ["f1", "f2", "f3"]
+    assert [s.query.get("pageToken") for s in api.seen if s.path.endswith("/flights")][-2:] == [
+        None,
+        "tok-2",
+    ]
+
+
+def test_an_open_primary_key_stops_a_table_that_needs_one(tmp_path):
+    out = _implement("kite_token_prose.md", "kite", tmp_path)
+    keys = {t.table: t for t in out.todo if t.field == "primary_keys"}
+    # a snapshot table declares keys; an append table may go without
+    assert keys["gates"].blocking and "`snapshot` table cannot go without one" in keys["gates"].what
+    assert not keys["pings"].blocking
+    assert keys["gates"].doc_line == 30
+    assert not out.ready_to_test
