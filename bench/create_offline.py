@@ -63,6 +63,9 @@ def read_row(state_file: Path, stderr: str) -> dict:
         1 for t in todo if t.get("table") and t.get("field") and t.get("doc_line")
     )
     row["todo_source_level"] = sum(1 for t in todo if not t.get("table"))
+    row["todo_source_complete"] = sum(
+        1 for t in todo if not t.get("table") and t.get("field") and t.get("doc_line")
+    )
     row["simulate_passed"] = steps[STEP]["status"] == "passed"
     row["suite_message"] = steps[STEP].get("message", "")
     row["reason"] = steps[STEP].get("reason") or {}

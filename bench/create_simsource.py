@@ -13,8 +13,9 @@ spec it is tested against came from no generator, so a green suite is an honest 
 ``PY`` is a Python with the pack and the clone installed (``pip install -e PACK -e CLONE[dev]``
 plus the per-source extras); with ``--clone`` absent the fresh clone is installed into it
 (``--no-deps``) first. Per source it prints the step the run stopped at, the tables, the suite's
-pass/fail counts, the to-do list's size and how many to-dos name table, field and doc line,
-and the time; then the totals.
+pass/fail counts, the to-do list's size, how many to-dos name table, field and doc line
+(``named``) and how many concern the whole source (``src``: authentication, no table), and the
+time; then the totals.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def run_one(python: str, clone: Path, base: str, source: str, doc: Path) -> dict
 def _print(rows: list[dict]) -> None:
     print(
         f"{'source':<28} {'tables':>6} {'pass':>4} {'fail':>4} {'todo':>4} {'named':>5} "
-        f"{'simulate':>8} {'s':>6}  stopped at"
+        f"{'src':>4} {'simulate':>8} {'s':>6}  stopped at"
     )
     for r in rows:
         if "error" in r:
@@ -90,21 +91,21 @@ def _print(rows: list[dict]) -> None:
             continue
         suite = r["suite"]
         fails = suite.get("failed", 0) + suite.get("error", 0)
-        named = r["todo_complete"] + r["todo_source_level"]
         print(
             f"{r['source']:<28} {r['tables']:>6} {suite.get('passed', 0):>4} {fails:>4} "
-            f"{r['todo']:>4} {named:>5} {'green' if r['simulate_passed'] else 'red':>8} "
+            f"{r['todo']:>4} {r['todo_complete']:>5} {r['todo_source_level']:>4} "
+            f"{'green' if r['simulate_passed'] else 'red':>8} "
             f"{r['seconds']:>6.1f}  {r['stopped_at'] or '-'} {r['message'][:80]}"
         )
     ok = [r for r in rows if "error" not in r]
     green = [r for r in ok if r["simulate_passed"]]
     at_implement = [r for r in ok if r["stopped_at"] == "implement"]
-    named = [r for r in at_implement if r["todo_complete"] + r["todo_source_level"] == r["todo"]]
+    named = [r for r in at_implement if r["todo_complete"] + r["todo_source_complete"] == r["todo"]]
     red = [r for r in ok if r["stopped_at"] == STEP]
     print(
         f"\n{len(rows)} sources with a curated spec: {len(green)} green in simulate, "
-        f"{len(at_implement)} stop at implement ({len(named)} with every to-do naming table "
-        f"(or the source), field and doc line), {len(red)} red suites, "
+        f"{len(at_implement)} stop at implement ({len(named)} with every to-do naming its "
+        f"table (or the whole source), field and doc line), {len(red)} red suites, "
         f"{len(rows) - len(ok)} errors; total {sum(r.get('seconds', 0) for r in rows):.0f} s"
     )
 
