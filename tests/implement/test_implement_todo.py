@@ -122,3 +122,14 @@ def test_an_open_primary_key_stops_a_table_that_needs_one(tmp_path):
     assert not keys["pings"].blocking
     assert keys["gates"].doc_line == 30
     assert not out.ready_to_test
+
+
+def test_a_missing_base_url_points_at_the_authorization_section(tmp_path):
+    out = _implement("ember_no_base_url.md", "ember", tmp_path)
+    item = next(t for t in out.todo if t.field == "base_url")
+    lines = (SHAPES / "ember_no_base_url.md").read_text().splitlines()
+    # the line lies in the section where the template asks for the base URL
+    section = lines[: item.doc_line]
+    assert next(ln for ln in reversed(section) if ln.startswith("## ")) == "## Authorization"
+    assert (item.table, item.blocking) == (None, False)
+    assert f"ember_api_doc.md line {item.doc_line}" in item.what

@@ -233,14 +233,19 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
     base_url_required = base_url is None or (bool(holes) and not fillable)
     notes: list[Todo] = []
     if base_url is None:
+        # No line states it; point at where the template asks for it: beside the
+        # authentication, else the document's start.
+        at = next((m.line for m in doc.auth if m.line), None) or 1
         notes.append(
             Todo(
                 "base_url",
                 None,
-                "the doc states no base URL, so the `base_url` option is required",
+                "the doc states no base URL, so the `base_url` option is required: state "
+                f"`Base URL: https://...` beside the authentication ({ref(at)})",
                 "no base URL in the doc",
-                None,
+                at,
                 False,
+                field="base_url",
             )
         )
     base_path = urlsplit(base_url).path.rstrip("/") if base_url else ""
