@@ -37,10 +37,16 @@ def run_one(source: str, doc: Path, base: Path) -> dict:
         timeout=900,
     )
     took = time.perf_counter() - started
-    state_file = workspace / ".skillpack" / f"{source}.state.json"
-    row: dict = {"source": source, "seconds": round(took, 1), "exit": proc.returncode}
+    row = read_row(workspace / ".skillpack" / f"{source}.state.json", proc.stderr)
+    row.update(source=source, seconds=round(took, 1), exit=proc.returncode)
+    return row
+
+
+def read_row(state_file: Path, stderr: str) -> dict:
+    """What a run's state file says: steps passed, where it stopped, tables, to-dos, suite."""
+    row: dict = {}
     if not state_file.exists():
-        row["error"] = (proc.stderr.strip().splitlines() or ["no state"])[-1][:200]
+        row["error"] = (stderr.strip().splitlines() or ["no state"])[-1][:200]
         return row
     state = json.loads(state_file.read_text())
     steps = {s["name"]: s for s in state["steps"]}
@@ -57,7 +63,12 @@ def run_one(source: str, doc: Path, base: Path) -> dict:
         1 for t in todo if t.get("table") and t.get("field") and t.get("doc_line")
     )
     row["todo_source_level"] = sum(1 for t in todo if not t.get("table"))
+    row["todo_source_complete"] = sum(
+        1 for t in todo if not t.get("table") and t.get("field") and t.get("doc_line")
+    )
     row["simulate_passed"] = steps[STEP]["status"] == "passed"
+    row["suite_message"] = steps[STEP].get("message", "")
+    row["reason"] = steps[STEP].get("reason") or {}
     row["blocking"] = [
         f"{t.get('table')}.{t.get('field')}: {t.get('what', '')[:90]}"
         for t in todo

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from skillpack.cli import main
-from skillpack.create.orchestrator import NEEDS_PERSON, STEP_NAMES, use_simulator_source
+from skillpack.create.orchestrator import NEEDS_PERSON, STEP_NAMES
+from skillpack.create.simsource import use_simulator_source
+from skillpack.layout import source_paths
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DOC = FIXTURES / "apidocs_shapes" / "orbit_object_table.md"
@@ -44,13 +46,16 @@ def test_unknown_simulator_source_lists_the_checkout_specs(tmp_path, capsys):
 
 @pytest.mark.parametrize("runs", [1, 2])
 def test_simulator_source_is_set_once_on_the_test_class(tmp_path, runs):
-    test_file = tmp_path / "test_orbit.py"
+    shutil.copytree(FIXTURES / "upstream_checkout", tmp_path / "checkout")
+    paths = source_paths("orbit", str(tmp_path / "checkout"))
+    test_file = paths.test_file
+    test_file.parent.mkdir(parents=True)
     test_file.write_text(
         "class TestOrbitConnector(LakeflowConnectTests):\n"
         "    connector_class = OrbitLakeflowConnect\n"
     )
     for _ in range(runs):
-        use_simulator_source(test_file, "orbit")
+        use_simulator_source(paths, "orbit")
     assert test_file.read_text() == (
         "class TestOrbitConnector(LakeflowConnectTests):\n"
         "    connector_class = OrbitLakeflowConnect\n"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from skillpack.tools import ImplementConnectorIn, implement_connector
+from tests.implement.test_implement_connector import load_module
+from tests.sdk._servers import Reply, servers
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes"
 
@@ -52,3 +56,80 @@ def test_an_endpoint_derived_for_every_table_is_a_guess_to_confirm(tmp_path):
     derived = [t for t in out.todo if t.field == "read_endpoint"]
     assert {t.table for t in derived} == {"Patient", "Visit", "LabResult", "Prescription"}
     assert all(t.guessed and t.doc_line == 27 and not t.blocking for t in derived)
+
+
+def test_an_unnamed_cursor_filter_is_a_note_and_the_read_filters_on_the_client(tmp_path):
+    out = _implement("ember_no_filter.md", "ember", tmp_path)
+    assert out.ready_to_test
+    note = next(t for t in out.todo if t.field == "since_param")
+    assert (note.table, note.blocking, note.guessed, note.doc_line) == ("meters", False, True, 17)
+    assert "client" in note.what
+    meters = [
+        {"id": "m1", "label": "a", "updated_at": "2024-01-01T00:00:00Z"},
+        {"id": "m2", "label": "b", "updated_at": "2024-03-01T00:00:00Z"},
+    ]
+    module = load_module(Path(out.connector_module))
+    with servers() as serve:
+        api = serve(lambda seen: Reply(200, {"meters": meters}))
+        connector = module.EmberLakeflowConnect({"api_key": "k", "base_url": api.url})
+        first, offset = connector.read_table("meters", None, {})
+        assert [r["id"] for r in first] == ["m1", "m2"]
+        again, _ = connector.read_table("meters", offset, {})
+        assert list(again) == []
+    assert all(seen.query == {} for seen in api.seen)
+
+
+def test_an_unfinished_table_raises_at_read_naming_the_doc_line(tmp_path):
+    # the doc never says how `GET /meters` pages: that is left to a person
+    out = _implement("ember_no_paging.md", "ember", tmp_path)
+    item = next(t for t in out.todo if t.table == "meters" and t.blocking)
+    assert (item.field, item.doc_line) == ("read", 17)
+    module = load_module(Path(out.connector_module))
+    connector = module.EmberLakeflowConnect({"api_key": "k", "base_url": "http://127.0.0.1:9"})
+    # schema and metadata work; reading says what is missing and where the doc is
+    assert connector.get_table_schema("meters", {}).fieldNames()
+    assert connector.read_table_metadata("meters", {})["ingestion_type"] == "cdc"
+    with pytest.raises(NotImplementedError, match=r"ember_api_doc\.md line 17"):
+        connector.read_table("meters", None, {})
+
+
+def test_cursor_paging_named_only_in_prose_sends_the_token_back(tmp_path):
+    out = _implement("kite_token_prose.md", "kite", tmp_path)
+    assert not any(t.table == "flights" and t.blocking for t in out.todo)
+    module = load_module(Path(out.connector_module))
+    pages = {None: (["f1", "f2"], "tok-2"), "tok-2": (["f3"], None)}
+    with servers() as serve:
+
+        def answer(seen):
+            ids, token = pages[seen.query.get("pageToken")]
+            return Reply(200, {"items": [{"id": i} for i in ids], "nextPageToken": token})
+
+        api = serve(answer)
+        connector = module.KiteLakeflowConnect({"api_key": "k", "base_url": api.url})
+        records, _ = connector.read_table("flights", None, {})
+        assert [r["id"] for r in records] == ["f1", "f2", "f3"]
+    assert [s.query.get("pageToken") for s in api.seen if s.path.endswith("/flights")][-2:] == [
+        None,
+        "tok-2",
+    ]
+
+
+def test_an_open_primary_key_stops_a_table_that_needs_one(tmp_path):
+    out = _implement("kite_token_prose.md", "kite", tmp_path)
+    keys = {t.table: t for t in out.todo if t.field == "primary_keys"}
+    # a snapshot table declares keys; an append table may go without
+    assert keys["gates"].blocking and "`snapshot` table cannot go without one" in keys["gates"].what
+    assert not keys["pings"].blocking
+    assert keys["gates"].doc_line == 30
+    assert not out.ready_to_test
+
+
+def test_a_missing_base_url_points_at_the_authorization_section(tmp_path):
+    out = _implement("ember_no_base_url.md", "ember", tmp_path)
+    item = next(t for t in out.todo if t.field == "base_url")
+    lines = (SHAPES / "ember_no_base_url.md").read_text().splitlines()
+    # the line lies in the section where the template asks for the base URL
+    section = lines[: item.doc_line]
+    assert next(ln for ln in reversed(section) if ln.startswith("## ")) == "## Authorization"
+    assert (item.table, item.blocking) == (None, False)
+    assert f"ember_api_doc.md line {item.doc_line}" in item.what

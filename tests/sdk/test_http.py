@@ -299,3 +299,45 @@ def test_repr_hides_credentials():
     text = repr(client)
     assert TOKEN not in text and "pw-9f8e7d" not in text
     assert "api.example.com" in text
+
+
+class _InMemoryAdapter(requests.adapters.BaseAdapter):
+    """Answers like a simulator patched into requests: a Response with its body in memory
+    and no raw stream behind it."""
+
+    def __init__(self, status: int, body: bytes):
+        super().__init__()
+        self.status, self.body, self.sent = status, body, []
+
+    def send(self, request, **kwargs):
+        self.sent.append(request.url)
+        resp = requests.Response()
+        resp.status_code = self.status
+        resp.headers["Content-Type"] = "application/json"
+        resp._content = self.body
+        resp.url, resp.request = request.url, request
+        return resp
+
+    def close(self):
+        pass
+
+
+def test_a_response_built_in_memory_is_read_without_a_stream():
+    session = requests.Session()
+    adapter = _InMemoryAdapter(200, b'{"items": [{"id": 1}]}')
+    session.mount("https://", adapter)
+    with RestClient("https://api.example.invalid/v1", session=session) as client:
+        assert client.get_json("items") == {"items": [{"id": 1}]}
+    assert adapter.sent == ["https://api.example.invalid/v1/items"]
+
+
+def test_an_error_built_in_memory_is_reported_with_its_body():
+    session = requests.Session()
+    session.mount("https://", _InMemoryAdapter(404, b'{"error": "no such table"}'))
+    with (
+        RestClient("https://api.example.invalid", session=session) as client,
+        pytest.raises(SourceError) as info,
+    ):
+        client.get_json("gone")
+    assert "404" in str(info.value)
+    assert "no such table" in str(info.value)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from skillpack.create.lock import workspace_lock
+from skillpack.create.simsource import check_simulator_source, use_simulator_source
 from skillpack.create.state import (
     IGNORED,
     RunState,
@@ -53,7 +54,7 @@ from skillpack.create.steps import (
     stale,
 )
 from skillpack.errors import GateFailed, InputError, SkillpackError, known_values
-from skillpack.layout import SourcePaths, echo, source_paths
+from skillpack.layout import echo, source_paths
 from skillpack.registry import get_tool
 
 __all__ = [
@@ -104,37 +105,6 @@ def _test_hook(step: str, phase: str) -> None:
         sys.stdin.readline()
     if os.environ.get(KILL_HOOK_ENV) == here:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-#: where a Lakeflow checkout keeps its curated simulator specs
-CHECKOUT_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
-
-
-def use_simulator_source(test_file: Path, name: str) -> None:
-    """Point the generated test class at the checkout's curated spec ``name`` (idempotent)."""
-    lines = test_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    wanted = f'    simulator_source = "{name}"\n'
-    lines = [ln for ln in lines if not ln.startswith("    simulator_source = ")]
-    at = next(i for i, ln in enumerate(lines) if ln.startswith("    connector_class = "))
-    lines.insert(at + 1, wanted)
-    test_file.write_text("".join(lines), encoding="utf-8")
-
-
-def _check_simulator_source(paths: SourcePaths, name: str) -> None:
-    if paths.layout != "upstream":
-        raise InputError(
-            "`--simulator-source` needs a Lakeflow Community Connectors checkout as the "
-            f"workspace; `{paths.root}` is not one",
-            hint="pass --workspace PATH_TO_CHECKOUT, or leave --simulator-source out to test "
-            "against the spec synthesised from the doc",
-        )
-    specs = paths.root / CHECKOUT_SPECS
-    if not (specs / name / "endpoints.yaml").is_file():
-        known = sorted(p.parent.name for p in specs.glob("*/endpoints.yaml"))
-        raise InputError(
-            known_values("simulator source", name, known or ["(none)"]),
-            hint=f"the checkout's curated specs live in `{specs}`",
-        )
 
 
 def _mark_waiting(state: RunState) -> list[str]:
@@ -334,7 +304,9 @@ def _run_steps(
         record.message = detail
         if step.name == "implement":
             if ctx.simulator_source:
-                use_simulator_source(ctx.paths.test_file, ctx.simulator_source)
+                moved = use_simulator_source(ctx.paths, ctx.simulator_source)
+                if moved:
+                    say(f"      {moved}")
             record.todo = [_todo_entry(item) for item in out.get("todo", [])]
             for line in _todo_lines(record.todo):
                 say(f"      to-do: {echo(line, 300)}")
@@ -388,7 +360,7 @@ def context_for(
             hint="run `skillpack create` without --resume first",
         )
     if simulator_source:
-        _check_simulator_source(paths, simulator_source)
+        check_simulator_source(paths, simulator_source)
     try:
         paths.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

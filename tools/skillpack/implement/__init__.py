@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from skillpack.implement._upstream import replay_config_lines
 from skillpack.implement.implement import (
     ImplementConnectorIn,
     ImplementConnectorOut,
@@ -9,4 +10,10 @@ from skillpack.implement.implement import (
     implement_connector,
 )
 
-__all__ = ["ImplementConnectorIn", "ImplementConnectorOut", "TodoItem", "implement_connector"]
+__all__ = [
+    "ImplementConnectorIn",
+    "ImplementConnectorOut",
+    "TodoItem",
+    "implement_connector",
+    "replay_config_lines",
+]

@@ -17,6 +17,7 @@ from skillpack.implement._model import (
     AuthPlan,
     ConnectorPlan,
     Refs,
+    TablePlan,
     Todo,
     camel,
 )
@@ -121,6 +122,20 @@ _GUESS_WORDS = {
 }
 
 
+def _needed(plan: TablePlan, fact: str) -> str:
+    """Why an open fact stops the run: the table's ingestion type cannot go without it.
+
+    A table other than ``append`` declares primary keys, and a ``cdc`` one a cursor; left
+    empty, the connector's metadata is one the framework refuses, so no test could pass.
+    """
+    kind = plan.ingestion_type
+    if fact == "primary_keys" and kind != "append" and not plan.primary_keys:
+        return f"; a `{kind}` table cannot go without one"
+    if fact == "cursor_field" and kind in ("cdc", "cdc_with_deletes") and not plan.cursor_field:
+        return f"; a `{kind}` table cannot go without one"
+    return ""
+
+
 def _open_facts(doc: ApiDoc, tables: list) -> None:
     """Add to each table's plan a to-do for every fact the parser left open or guessed."""
     by_name = {t.name: t for t in tables}
@@ -146,14 +161,15 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
         if w.field == "read_endpoint" and plan.todo is not None:
             continue  # the planner's own to-do for the read says more
         seen = f"; candidates seen: {', '.join(w.candidates)}" if w.candidates else ""
+        needed = _needed(plan, w.field)
         plan.notes.append(
             Todo(
                 f"{w.table}:{w.field}",
                 w.table,
-                f"{_OPEN_FACT_WORDS[w.field]} ({w.message}{seen})",
+                f"{_OPEN_FACT_WORDS[w.field]} ({w.message}{seen})" + needed,
                 f"{w.field} open",
                 w.line,
-                False,
+                bool(needed),
                 field=w.field,
                 candidates=tuple(w.candidates),
             )
@@ -217,14 +233,19 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
     base_url_required = base_url is None or (bool(holes) and not fillable)
     notes: list[Todo] = []
     if base_url is None:
+        # No line states it; point at where the template asks for it: beside the
+        # authentication, else the document's start.
+        at = next((m.line for m in doc.auth if m.line), None) or 1
         notes.append(
             Todo(
                 "base_url",
                 None,
-                "the doc states no base URL, so the `base_url` option is required",
+                "the doc states no base URL, so the `base_url` option is required: state "
+                f"`Base URL: https://...` beside the authentication ({ref(at)})",
                 "no base URL in the doc",
-                None,
+                at,
                 False,
+                field="base_url",
             )
         )
     base_path = urlsplit(base_url).path.rstrip("/") if base_url else ""

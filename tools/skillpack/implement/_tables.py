@@ -237,7 +237,7 @@ class TablePlanner:
                 if table.pagination and table.pagination.line:
                     line = table.pagination.line
             if table.ingestion_type != "snapshot" and table.cursor_field:
-                self._since(table, plan, section, long, short)
+                self._since(table, plan, section)
             starts = sorted(t.line for t in self.doc.doc.tables if t.line is not None)
             end = next((s - 1 for s in starts if table.line is not None and s > table.line), None)
             for what, brief, _ in table_facts(
@@ -256,9 +256,7 @@ class TablePlanner:
                 True,
             )
 
-    def _since(
-        self, table: Table, plan: TablePlan, section: str, long: list[str], short: list[str]
-    ) -> None:
+    def _since(self, table: Table, plan: TablePlan, section: str) -> None:
         ep = table.read_endpoint
         assert ep is not None
         pagination = plan.pagination
@@ -268,11 +266,23 @@ class TablePlanner:
         exclude = {str(v) for v in exclude}
         plan.since_param, prose = text.since_param(table, ep.query_params, section, exclude)
         if plan.since_param is None:
-            long.append(
-                f"no query parameter asks for records changed after `{table.cursor_field}`: "
-                "set the table's `since_param`, or delete the `todo` to filter on the client"
+            # Not a stop: the generated read keeps only records past the cursor itself, so
+            # the table stays incremental; a server-side filter only saves traffic.
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:since_param",
+                    table.name,
+                    f"no query parameter asks for records changed after `{table.cursor_field}`,"
+                    " so every read lists the whole table and keeps the records past the "
+                    "cursor on the client: name the filter parameter in the doc if the API "
+                    f"has one ({self.ref(ep.line or table.line)})",
+                    "cursor filter parameter unknown: filtered on the client",
+                    ep.line or table.line,
+                    False,
+                    field="since_param",
+                    guessed=True,
+                )
             )
-            short.append("cursor filter parameter unknown")
         elif prose:
             plan.notes.append(
                 Todo(

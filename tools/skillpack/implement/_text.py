@@ -169,6 +169,10 @@ def cursor_params(params: list[Param], text: str) -> tuple[str | None, str | Non
         param = next((n for n in ticked if n in query and _CURSOR_PARAM.match(n)), None)
     if param is None:
         param = next((p.name for p in params if _CURSOR_PARAM.match(p.name)), None)
+    if param is None:
+        # the endpoint lists no parameters, but the paging prose names the request side
+        # ("`pageToken` (request) and `nextPageToken` (response)")
+        param = next((n for n in ticked if _CURSOR_PARAM.match(n)), None)
     path = next(
         (n for n in ticked if n != param and n not in query and _CURSOR_FIELD.search(n)), None
     )

@@ -224,14 +224,20 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
         f'    simulator_source = "{paths.name}"',
         "    # stand-in options: the simulator checks no credentials",
     ]
+    lines += replay_config_lines(config)
+    return "\n".join(lines) + "\n"
+
+
+def replay_config_lines(config: dict[str, Any]) -> list[str]:
+    """``replay_config = {...}`` in a test class, laid out as ruff formats it."""
     one = f"    replay_config = {json.dumps(config)}"
     if len(one) <= 100:
-        lines.append(one)
-    else:
-        lines.append("    replay_config = {")
-        lines += [f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in config.items()]
-        lines.append("    }")
-    return "\n".join(lines) + "\n"
+        return [one]
+    return [
+        "    replay_config = {",
+        *(f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in config.items()),
+        "    }",
+    ]
 
 
 #: what the helper module needs at run time, with the checkout's own package

@@ -13,9 +13,11 @@ when it is a list, else the first list under a well-known key (``data``, ``resul
 
 ``conform`` makes a record fit its table's schema without losing information: fields the
 schema does not list are left out (an API's undocumented extras), integers become floats in
-double columns, integral numbers and numeric strings become integers in integer columns, and
-anything but a string in a string column becomes JSON text (an object whose shape varies).
-Everything else is returned as it came, so a real mismatch still shows in the suite.
+double columns, integral numbers and numeric strings become integers in integer columns,
+anything but a string in a string column becomes JSON text (an object whose shape varies),
+and an empty string in a column of any other scalar type (a timestamp not set yet, a blank
+count) becomes null, as many APIs write "not set" as ``""``. Everything else is returned
+as it came, so a real mismatch still shows in the suite.
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ RECORD_KEYS = (
 )
 _INTEGER_TYPES = ("byte", "short", "integer", "long")
 _FRACTIONAL_TYPES = ("double", "float")
+#: scalar types whose ``""`` can only mean "not set"
+_BLANK_IS_NULL = (
+    *_INTEGER_TYPES,
+    *_FRACTIONAL_TYPES,
+    "decimal",
+    "boolean",
+    "date",
+    "timestamp",
+    "timestamp_ntz",
+)
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
 
@@ -109,6 +121,8 @@ def conform(value: Any, data_type: Any) -> Any:
         return {k: conform(v, data_type.valueType) for k, v in value.items()}
     if kind == "string":
         return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    if value == "" and kind in _BLANK_IS_NULL:
+        return None
     if isinstance(value, bool):
         return value
     if kind in _FRACTIONAL_TYPES and isinstance(value, int):

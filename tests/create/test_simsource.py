@@ -1,0 +1,101 @@
+"""`--simulator-source`: the generated test class meets a checkout's curated spec."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from skillpack.create.simsource import CHECKOUT_SPECS, base_path_shift, use_simulator_source
+from skillpack.layout import source_paths
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+TEST_CLASS = '''"""Tests of the `clinic` connector."""
+
+
+class TestClinicConnector(LakeflowConnectTests):
+    connector_class = ClinicLakeflowConnect
+    replay_config = {"api_token": "t", "base_url": "https://clinic.simulator.invalid"}
+'''
+
+
+def _endpoints(*paths: str) -> str:
+    return "endpoints:\n" + "".join(f"- path: {p}\n  method: GET\n  corpus: x\n" for p in paths)
+
+
+@pytest.fixture
+def checkout(tmp_path: Path):
+    """A checkout with a generated `clinic` (paths at the host root) and a curated `ehr` spec
+    whose service answers under `/r4`."""
+    root = tmp_path / "checkout"
+    shutil.copytree(FIXTURES / "upstream_checkout", root)
+    paths = source_paths("clinic", str(root))
+    paths.test_file.parent.mkdir(parents=True)
+    paths.test_file.write_text(TEST_CLASS)
+    paths.connector_module.parent.mkdir(parents=True)
+    paths.connector_module.write_text('_BASE_URL = "https://{region}.clinic.test"\n')
+    paths.simulator_endpoints.parent.mkdir(parents=True)
+    paths.simulator_endpoints.write_text(_endpoints("/patients", "/visits/{visit_id}/notes"))
+    curated = root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.parent.mkdir(parents=True)
+    curated.write_text(_endpoints("/r4/patients", "/r4/visits/{id}/notes", "/r4/metadata"))
+    return paths
+
+
+def _replay_config(paths) -> dict:
+    tree = ast.parse(paths.test_file.read_text())
+    node = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "replay_config"
+    )
+    return ast.literal_eval(node.value)
+
+
+@pytest.mark.parametrize(
+    ("generated", "curated", "shift"),
+    [
+        (["/Patient", "/Encounter"], ["/fhir/Patient", "/fhir/Encounter"], ("/", "/fhir")),
+        (["/v2/items", "/v2/tags"], ["/items", "/tags"], ("/v2", "/")),
+        (["/api/v1/items"], ["/v1/items"], ("/api", "/")),
+        (["/3.0/lists/{list_id}/members"], ["/3.0/lists/{id}/members"], None),
+        (["/items"], ["/other"], None),
+        # one endpoint already lines up, one would want a prefix: no majority, no move
+        (["/items", "/tags"], ["/items", "/x/tags"], None),
+    ],
+)
+def test_the_base_path_moves_to_where_most_curated_paths_are(generated, curated, shift):
+    assert base_path_shift(generated, curated) == shift
+
+
+def test_the_stand_in_base_url_moves_under_the_curated_prefix(checkout):
+    note = use_simulator_source(checkout, "ehr")
+    assert _replay_config(checkout) == {
+        "api_token": "t",
+        "base_url": "https://clinic.simulator.invalid/r4",
+    }
+    assert "`/r4`" in note
+    text = checkout.test_file.read_text()
+    assert '    simulator_source = "ehr"\n' in text
+    # a second run finds the paths lined up and changes nothing
+    assert use_simulator_source(checkout, "ehr") == ""
+    assert checkout.test_file.read_text() == text
+
+
+def test_without_a_stand_in_base_url_the_default_path_is_kept_on_a_stand_in_host(checkout):
+    checkout.test_file.write_text(
+        TEST_CLASS.replace(', "base_url": "https://clinic.simulator.invalid"', "")
+    )
+    use_simulator_source(checkout, "ehr")
+    # the default's host holds an option placeholder, which the stand-in host replaces
+    assert _replay_config(checkout)["base_url"] == "https://simulator.invalid/r4"
+
+
+def test_paths_that_already_line_up_leave_the_test_class_alone(checkout):
+    curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.write_text(_endpoints("/patients", "/visits/{id}/notes"))
+    assert use_simulator_source(checkout, "ehr") == ""
+    assert _replay_config(checkout)["base_url"] == "https://clinic.simulator.invalid"

@@ -1,0 +1,49 @@
+"""``conform``: a record shaped to its table's schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from skillpack.sdk.records import conform
+from skillpack.sdk.schema import (
+    BooleanType,
+    DateType,
+    DoubleType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+SCHEMA = StructType(
+    [
+        StructField("id", LongType()),
+        StructField("name", StringType()),
+        StructField("sent_at", TimestampType()),
+        StructField("due", DateType()),
+        StructField("rate", DoubleType()),
+        StructField("active", BooleanType()),
+    ]
+)
+
+
+@pytest.mark.parametrize("column", ["id", "sent_at", "due", "rate", "active"])
+def test_an_empty_string_in_a_non_text_column_is_null(column):
+    record = {"id": 7, "name": "a", column: ""}
+    assert conform(record, SCHEMA)[column] is None
+
+
+def test_an_empty_string_in_a_string_column_is_kept():
+    assert conform({"id": 1, "name": ""}, SCHEMA)["name"] == ""
+
+
+def test_a_value_that_is_set_is_kept_as_it_came():
+    record = {"id": "12", "sent_at": "2024-05-01T10:00:00Z", "due": "2024-05-02", "rate": 3}
+    shaped = conform(record, SCHEMA)
+    assert (shaped["id"], shaped["sent_at"], shaped["due"], shaped["rate"]) == (
+        12,
+        "2024-05-01T10:00:00Z",
+        "2024-05-02",
+        3.0,
+    )

@@ -1,0 +1,186 @@
+"""Testing a generated connector against a checkout's own curated simulator spec.
+
+``skillpack create NAME --simulator-source SRC`` points the generated test class at
+``source_simulator/specs/SRC/`` instead of the spec synthesised from the same doc. The two
+specs were written apart, so they can disagree on where the API lives: a curated spec keeps
+the paths the real service answers on (``/fhir/Patient``) while the doc's base URL left
+that prefix to an option (``https://HOST/fhir``), or the other way round. The simulator
+matches the request path only, so the stand-in ``base_url`` of the test class is moved to
+the prefix under which most of the connector's endpoints line up with the curated ones.
+Nothing else of the curated spec is adapted to the connector: a mismatch of paths, records
+or paging still shows in the suite.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from skillpack.errors import InputError, known_values
+from skillpack.implement import replay_config_lines
+from skillpack.layout import SourcePaths
+
+#: where a Lakeflow checkout keeps its curated simulator specs
+CHECKOUT_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
+
+
+#: the comment left above a moved ``replay_config``, so a second run does not move it again
+MOVED = "# base URL moved to where the curated spec serves the paths"
+
+
+def check_simulator_source(paths: SourcePaths, name: str) -> None:
+    """Refuse a workspace that is no checkout, or a spec the checkout does not have."""
+    if paths.layout != "upstream":
+        raise InputError(
+            "`--simulator-source` needs a Lakeflow Community Connectors checkout as the "
+            f"workspace; `{paths.root}` is not one",
+            hint="pass --workspace PATH_TO_CHECKOUT, or leave --simulator-source out to test "
+            "against the spec synthesised from the doc",
+        )
+    specs = paths.root / CHECKOUT_SPECS
+    if not (specs / name / "endpoints.yaml").is_file():
+        known = sorted(p.parent.name for p in specs.glob("*/endpoints.yaml"))
+        raise InputError(
+            known_values("simulator source", name, known or ["(none)"]),
+            hint=f"the checkout's curated specs live in `{specs}`",
+        )
+
+
+def use_simulator_source(paths: SourcePaths, name: str) -> str:
+    """Point the generated test class at the curated spec ``name`` (idempotent).
+
+    Returns a note saying how the stand-in base URL was moved, or ``""``.
+    """
+    test_file = paths.test_file
+    lines = test_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    wanted = f'    simulator_source = "{name}"\n'
+    lines = [ln for ln in lines if not ln.startswith("    simulator_source = ")]
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("    connector_class = "))
+    lines.insert(at + 1, wanted)
+    text = "".join(lines)
+    curated = _spec_paths(paths.root / CHECKOUT_SPECS / name / "endpoints.yaml")
+    generated = _spec_paths(paths.simulator_endpoints)
+    text, note = _align_base_url(
+        text, _default_base_url(paths.connector_module), generated, curated
+    )
+    test_file.write_text(text, encoding="utf-8")
+    return note
+
+
+def _spec_paths(spec: Path) -> list[str]:
+    try:
+        data = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    endpoints = data.get("endpoints") if isinstance(data, dict) else None
+    return [str(e["path"]) for e in endpoints or [] if isinstance(e, dict) and e.get("path")]
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in urlsplit(path).path.split("/") if s]
+
+
+def _same(a: str, b: str) -> bool:
+    """Two path segments match when equal or when either is a ``{placeholder}``."""
+    return a == b or a.startswith("{") or b.startswith("{")
+
+
+def _prefixes(generated: str, curated: str) -> tuple[str, str] | None:
+    """The prefixes left of the longest common tail of two paths, if the tail has a name.
+
+    ``/Patient`` and ``/fhir/Patient`` -> ``("", "/fhir")``. ``None`` when the last segments
+    differ or the common tail is placeholders only.
+    """
+    g, c = _segments(generated), _segments(curated)
+    n = 0
+    while n < min(len(g), len(c)) and _same(g[-1 - n], c[-1 - n]):
+        n += 1
+    if n == 0 or all(s.startswith("{") for s in g[len(g) - n :]):
+        return None
+    return "/" + "/".join(g[: len(g) - n]), "/" + "/".join(c[: len(c) - n])
+
+
+def base_path_shift(generated: list[str], curated: list[str]) -> tuple[str, str] | None:
+    """``(from, to)``: the base-path prefix to swap so most generated paths hit a curated one.
+
+    Each generated path votes for the prefixes of its best match (the longest common tail);
+    ``None`` when the most voted shift is no shift, or nothing matched.
+    """
+    votes: Counter[tuple[str, str]] = Counter()
+    for g in generated:
+        found = [p for c in curated if (p := _prefixes(g, c)) is not None]
+        if found:
+            # the curated path sharing the longest tail is the one this endpoint means
+            votes[min(found, key=lambda p: len(_segments(p[1])) + len(_segments(p[0])))] += 1
+    if not votes:
+        return None
+    best, count = votes.most_common(1)[0]
+    unshifted = sum(v for (a, b), v in votes.items() if a == b)
+    if best[0] == best[1] or count <= unshifted:
+        return None
+    return best
+
+
+def _default_base_url(module: Path) -> str | None:
+    """The connector's ``_BASE_URL`` constant, when it has one."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return None
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "_BASE_URL" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
+    return None
+
+
+def _replay_config(text: str) -> tuple[int, int, dict] | None:
+    """First line, last line (0-based) and value of the class's ``replay_config = {...}``."""
+    for node in ast.walk(ast.parse(text)):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "replay_config" for t in node.targets)
+            and node.end_lineno is not None
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            if isinstance(value, dict):
+                return node.lineno - 1, node.end_lineno - 1, value
+    return None
+
+
+def _align_base_url(
+    text: str, default: str | None, generated: list[str], curated: list[str]
+) -> tuple[str, str]:
+    """The test file with its stand-in ``base_url`` moved onto the curated paths; a note."""
+    shift = base_path_shift(generated, curated)
+    found = _replay_config(text)
+    if shift is None or found is None or MOVED in text:
+        return text, ""
+    first, last, config = found
+    url = str(config.get("base_url") or default or "https://simulator.invalid")
+    parts = urlsplit(url)
+    path = "/" + parts.path.strip("/") if parts.path.strip("/") else ""
+    old, new = (p.rstrip("/") for p in shift)
+    if not (path + "/").startswith(old + "/"):
+        return text, ""
+    # the simulator matches paths only; a stand-in host keeps option placeholders out of it
+    host = parts.netloc if "{" not in parts.netloc else "simulator.invalid"
+    config["base_url"] = f"{parts.scheme or 'https'}://{host}{new}{path[len(old) :]}"
+    lines = text.splitlines(keepends=True)
+    lines[first : last + 1] = [f"    {MOVED}\n", *(ln + "\n" for ln in replay_config_lines(config))]
+    note = (
+        f"stand-in base URL `{config['base_url']}`: the curated spec serves the paths under "
+        f"`{new or '/'}` that the doc puts under `{old or '/'}`"
+    )
+    return "".join(lines), note
