@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import requests
 
 from skillpack.errors import SourceError
 from skillpack.sdk.http import RestClient
@@ -105,31 +104,3 @@ def test_invalid_deadlines_are_refused():
         with pytest.raises(Exception) as info:
             RestClient("http://127.0.0.1:1", read_deadline=bad)
         assert getattr(info.value, "code", "") == "bad-timeout"
-
-
-class _InMemorySend(requests.Session):
-    """A session whose ``send`` answers from memory, as a replaying interceptor does."""
-
-    def __init__(self, status: int, body: bytes) -> None:
-        super().__init__()
-        self.status, self.body = status, body
-
-    def send(self, request, **kwargs):
-        resp = requests.Response()
-        resp.status_code, resp._content, resp.url = self.status, self.body, request.url
-        resp.request = request
-        resp.headers["Content-Type"] = "application/json"
-        return resp  # no `raw` stream: the body is all there
-
-
-def test_a_response_built_in_memory_is_read_without_a_stream():
-    client = RestClient("http://127.0.0.1:9", session=_InMemorySend(200, BODY), max_retries=0)
-    assert client.get_json("/items") == {"data": [{"id": 1}] * 20 + [{"id": 2}]}
-
-
-def test_an_error_built_in_memory_is_reported_not_crashed_on():
-    session = _InMemorySend(404, b'{"error": "no such table"}')
-    client = RestClient("http://127.0.0.1:9", session=session, max_retries=0)
-    with pytest.raises(SourceError) as info:
-        client.get_json("/items")
-    assert "404" in str(info.value)

@@ -74,11 +74,6 @@ def read_body(
         resp._content_consumed = True
         return body if limit is None else body[:limit]
     raw = resp.raw
-    if raw is None:
-        # A response built in memory, as a replaying simulator patched into requests makes
-        # it: the body is already there and there is nothing to stream or time.
-        body = resp.content or b""
-        return body if limit is None else body[:limit]
     sock = _socket(raw)
     chunks: list[bytes] = []
     size = 0
