@@ -1,7 +1,9 @@
 """Rows per second through Spark against the connector read directly, same data, same run.
 
 The example API (on 127.0.0.1) is seeded with ``ROWS`` products; both sides read them with
-the same page size:
+the same page size. The API runs in a process of its own, as a remote API would: in the
+bench's process its thread would share one interpreter lock with the direct reader (and with
+the Spark driver), and the bench would time the server as much as the readers.
 
 (a) the connector: ``ExampleLakeflowConnect.read_table`` until the offset settles;
 (b) Spark: ``spark.read.format("example").option("tableName", "products")...load().count()``
@@ -18,12 +20,14 @@ read. Each side is warmed up, then run ``RUNS`` times; the best run counts. Run 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,31 @@ _QUIET_LOG4J = (
     "appender.console.layout.type = PatternLayout\n"
     "appender.console.layout.pattern = %p %c{1}: %m%n\n"
 )
+
+
+def _serve(conn: Any, seed_rows: int, latency_s: float) -> None:
+    with serve_example_api(seed_rows=seed_rows, latency_s=latency_s) as server:
+        conn.send((server.url, server.api_key))
+        conn.recv()  # until the bench says stop
+
+
+@contextlib.contextmanager
+def _api_process(seed_rows: int, latency_s: float = 0.0) -> Iterator[tuple[str, str]]:
+    """The example API in a child process for the block: its base URL and API key."""
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    child = ctx.Process(target=_serve, args=(theirs, seed_rows, latency_s), daemon=True)
+    child.start()
+    try:
+        if not ours.poll(60):
+            raise RuntimeError("the example API process did not start within 60 s")
+        yield ours.recv()
+    finally:
+        with contextlib.suppress(OSError):
+            ours.send("stop")
+        child.join(10)
+        if child.is_alive():
+            child.kill()
 
 
 def _best_rate(work: Callable[[], int], rows: int, runs: int = RUNS) -> float:
@@ -97,10 +126,10 @@ def run() -> list[str]:
         startup = time.perf_counter() - started
         try:
             register(spark, ExampleLakeflowConnect, "example")
-            with serve_example_api(seed_rows=ROWS) as server:
+            with _api_process(ROWS) as (url, api_key):
                 config = {
-                    "base_url": server.url,
-                    "api_key": server.api_key,
+                    "base_url": url,
+                    "api_key": api_key,
                     "page_size": str(PAGE_SIZE),
                 }
 
@@ -121,10 +150,10 @@ def run() -> list[str]:
 
                 connector_rate = _best_rate(direct, ROWS)
                 spark_rate = _best_rate(through_spark, ROWS)
-            with serve_example_api(seed_rows=SLOW_ROWS, latency_s=LATENCY_S) as slow:
+            with _api_process(SLOW_ROWS, LATENCY_S) as (slow_url, slow_key):
                 slow_config = {
-                    "base_url": slow.url,
-                    "api_key": slow.api_key,
+                    "base_url": slow_url,
+                    "api_key": slow_key,
                     "page_size": str(SLOW_PAGE_SIZE),
                 }
 
