@@ -191,3 +191,24 @@ def test_one_endpoint_for_every_table_gives_each_table_its_read_endpoint():
     derived = [w for w in doc.warnings if w.code == "read-endpoint-from-template"]
     assert {w.table for w in derived} == {"Patient", "Visit", "LabResult", "Prescription"}
     assert all(w.field == "read_endpoint" and w.line == 27 for w in derived)
+
+
+# --- detail sections, metadata examples and parameter columns -------------------------------
+
+
+def test_a_metadata_example_under_a_detail_heading_states_key_and_cursor():
+    # "Sample: shipments metadata" is no table of the list: its JSON still speaks for
+    # `shipments`, and beats a sentence that names a field beside the word "primary key".
+    doc = parse("harbor_detail_sections.md")
+    assert [t.name for t in doc.tables] == ["shipments", "berths", "cranes"]
+    shipments = next(t for t in doc.tables if t.name == "shipments")
+    assert shipments.primary_keys == ["shipment_ref"]
+    assert "primary_keys" not in shipments.inferred
+
+
+def test_a_parameter_column_names_no_cursor():
+    # A "params" column makes the table a per-table summary, whose notes name the cursor;
+    # `yard_id` sits in the parameters cell after `since`: a filter, not the cursor.
+    doc = parse("harbor_detail_sections.md")
+    assert facts(doc)["cranes"][1:] == ("moved_at", "cdc")
+    assert facts(doc)["berths"][1] is None

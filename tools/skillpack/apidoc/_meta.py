@@ -308,6 +308,9 @@ _NOT_PK_HEADER = re.compile(r"record|response|sort|partition|api|json|foreign")
 _OPTION_COL = re.compile(r"^(?:options?|table options?|parameters?|params?|option name|setting)$")
 
 
+_PARAM_HEADER = re.compile(r"\bparam(?:eter)?s?\b|\bfilters?\b")
+
+
 def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, int]]:
     """``(table, facts, line)`` for each row of a Markdown table that lists tables.
 
@@ -366,6 +369,10 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
                     facts["pagination"] = style
             elif "description" in h:
                 facts["description"] = plain(cell.text)
+            elif _PARAM_HEADER.search(h):
+                # A list of parameter names (`since`, `user_id`) states nothing about the
+                # table's keys or cursor; read as notes, its `since` would read as prose.
+                continue
             elif cell.text.strip():
                 facts.setdefault("notes", []).append(cell.text)
         out.append((name, facts, line))

@@ -236,8 +236,14 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     drafts = [d for d in drafts if name_key(d.name)]  # an empty heading names no table
     wildcards = [d for d in drafts if "*" in d.name]
     drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
+    aspects = list(parts.aspects)
     if declared.names:
-        drafts = restrict(drafts, declared)
+        drafts, details = restrict(drafts, declared)
+        # A section the object list does not name is a detail section ("Example: orders
+        # metadata" under "Retrieving schemas"): its blocks go to the tables it mentions.
+        for d in details:
+            aspects.append((Block("heading", d.line, d.name), None, d.line))
+            aspects.extend((b, ctx, d.line) for b, ctx in d.blocks)
     elif declared.kind == "discovered":
         # The doc says the tables come from the API and names none: its headings are
         # endpoints and concepts, not tables. The connector must discover them.
@@ -247,10 +253,10 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
         for d in drafts:
             if fnmatch.fnmatchcase(d.name, wild.name):
                 d.blocks.extend(wild.blocks)
-    _assign_aspects(drafts, parts.aspects, url)
+    _assign_aspects(drafts, aspects, url)
 
     pagination = global_pagination(parts.pagination, parts.overview)
-    defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
+    defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in aspects])
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
     defaults.usual_cursor = usual_cursor(everything)
     tables: list[Table] = []
