@@ -42,7 +42,7 @@ from pathlib import Path
 
 from skillpack.apidoc._sections import name_key
 from skillpack.apidoc._tree import tokenize
-from skillpack.apidoc.parse import parse_markdown
+from skillpack.apidoc.parse import parse_markdown, read_doc
 
 HERE = Path(__file__).resolve().parent
 SOURCES = Path("src/databricks/labs/community_connector/sources")
@@ -127,7 +127,7 @@ def score_doc(doc_path: Path, truth: dict) -> dict:
         return row
     text = doc_path.read_text(encoding="utf-8", errors="replace")
     try:
-        doc = parse_markdown(text, str(doc_path))
+        doc = read_doc(str(doc_path))
     except Exception as exc:
         row["crash"] = f"{type(exc).__name__}: {exc}"[:200]
         return row

@@ -327,7 +327,10 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
         if re.match(r"^[\w\-]*\*[\w\-*]*$", raw):
             names = [raw]  # a wildcard row: `Snapshot_*`
         else:
-            names = [c for c in row[0].codes if IDENT.match(c)] or [as_name(raw)]
+            # "Rock_and_Fluid (Sample)": the aside names something else, not the table.
+            names = [c for c in row[0].codes if IDENT.match(c)] or [
+                as_name(re.sub(r"\s*\([^)]*\)\s*$", "", raw) or raw)
+            ]
         name = names[0] if names and names[0] else None
         if not name:
             continue

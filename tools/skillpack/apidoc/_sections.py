@@ -67,14 +67,16 @@ class Sorted:
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.|[a-z]\))\s+", re.I)
 _NAME_WORDS = re.compile(
-    r"^(?:(?:table|object|stream|entity|resource|endpoint|dataset)s?\s*[:\u2013\u2014-]\s*)|"
+    r"^(?:(?:table|object|stream|entity|resource|endpoint|dataset)s?(?:\s+\d+)?"
+    r"\s*[:\u2013\u2014-]\s*)|"
     r"\b(?:table|object|stream|entity|resource|endpoint|api|records?|data|list|feed)s?\s*$|"
     r"^(?:list|get|fetch|retrieve|read|all|the)\s+",
     re.I,
 )
 _DETAIL_ONLY = re.compile(r"^(?:common|shared|general|global|all)\b", re.I)
 _TABLE_PREFIX = re.compile(
-    r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:table|object|stream|entity|resource|dataset)\s*[:\u2013\u2014-]\s*\S",
+    r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:table|object|stream|entity|resource|dataset)(?:\s+\d+)?"
+    r"\s*[:\u2013\u2014-]\s*\S",
     re.I,
 )
 

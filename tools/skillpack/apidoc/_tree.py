@@ -47,6 +47,8 @@ class Section:
     parent: Section | None = None
     blocks: list[Block] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
+    #: on the root only: every link target in the doc, with its line
+    links: list[tuple[str, int]] = field(default_factory=list)
 
     def walk(self):
         """This section and every descendant, in document order."""
@@ -62,8 +64,9 @@ class Section:
         return out
 
 
-def inline_text(tok: Token) -> tuple[str, list[str]]:
-    """Rebuild an inline token's text; code spans stay in backticks and are also returned."""
+def inline_text(tok: Token, links: list[str] | None = None) -> tuple[str, list[str]]:
+    """Rebuild an inline token's text; code spans stay in backticks and are also returned;
+    link targets are added to ``links`` when given."""
     children = tok.children or ()
     if len(children) == 1:  # the common table cell: one word or one code span
         only = children[0]
@@ -82,6 +85,8 @@ def inline_text(tok: Token) -> tuple[str, list[str]]:
             parts.append(f"`{child.content}`")
         elif t == "softbreak" or t == "hardbreak":
             parts.append("\n")
+        elif t == "link_open" and links is not None:
+            links.append(str(child.attrs.get("href", "")))
     return "".join(parts).strip(), codes
 
 
@@ -117,8 +122,10 @@ def build_tree(tokens: list[Token]) -> Section:
                 text, codes = inline_text(tok)
                 row.append(Cell(text, codes))
             else:
-                text, codes = inline_text(tok)
+                hrefs: list[str] = []
+                text, codes = inline_text(tok, hrefs)
                 line = tok.map[0] + 1 if tok.map else current.line
+                root.links.extend((h, line) for h in hrefs)
                 kind = "para"
                 if item_fresh and item_fresh[-1]:
                     kind = "item"

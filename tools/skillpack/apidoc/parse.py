@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from pydantic import computed_field
 
+from skillpack.apidoc._companions import merge, read_companions
 from skillpack.apidoc._extract import (
     endpoints_in_code,
     endpoints_in_text,
@@ -202,7 +203,13 @@ def _match_table(tables: list[Table], name: str | None, wb: WriteBack) -> Table 
 
 
 def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
-    """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result."""
+    """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result
+    (``read_doc`` also reads the companion docs a file links to)."""
+    return _parse(text, path)[0]
+
+
+def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
+    """The doc, and the link targets it holds (with their lines)."""
     clear_caches()  # per-doc caches start empty: each doc is read on its own
     root = build_tree(tokenize(text))
     parts = sort_sections(root)
@@ -256,7 +263,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     _assign_aspects(drafts, aspects, url)
 
     pagination = global_pagination(parts.pagination, parts.overview)
-    defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in aspects])
+    defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
     defaults.usual_cursor = usual_cursor(everything)
     tables: list[Table] = []
@@ -299,7 +306,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             DocWarning(line=None, code="no-tables", message=f"no tables found: {reason}")
         )
 
-    return ApiDoc(
+    doc = ApiDoc(
         source_name=name,
         title=parts.title,
         base_url=url,
@@ -310,13 +317,15 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
         warnings=sorted(warnings, key=lambda w: w.line or 0),
         path=path,
     )
+    return doc, root.links
 
 
 #: larger files are refused with a one-line error rather than parsed for minutes
 
 
 def read_doc(path: str) -> ApiDoc:
-    """Read and parse the API doc at ``path``; ``InputError`` if it cannot be read."""
+    """Read and parse the API doc at ``path``, with the companion docs it links to in its
+    own folder filling what it leaves open; ``InputError`` if it cannot be read."""
     p = Path(path).expanduser()
     if not p.exists():
         raise InputError(
@@ -326,7 +335,9 @@ def read_doc(path: str) -> ApiDoc:
         )
     if not p.is_file():
         raise InputError(f"API doc `{path}` is not a file", hint="pass a Markdown file's path")
-    return parse_markdown(read_text_capped(p, "API doc"), str(path))
+    doc, links = _parse(read_text_capped(p, "API doc"), str(path))
+    companions = read_companions(p, links, parse_markdown) if links else []
+    return merge(doc, companions) if companions else doc
 
 
 @tool
