@@ -79,11 +79,13 @@ class Declared:
     #: the list item that declared a table, when it says more than the name
     #: (``- `teams` — `GET /teams` ``)
     items: dict[str, Block] = field(default_factory=dict)
+    #: the names already in ``names``: a list of hundreds of tables stays linear
+    seen: set[str] = field(default_factory=set)
 
     def add(self, name: str, line: int) -> None:
         name = name.strip()
-        fresh = all(n != name for n, _ in self.names)
-        if name and IDENT.match(name) and "." not in name and fresh:
+        if name and name not in self.seen and IDENT.match(name) and "." not in name:
+            self.seen.add(name)
             self.names.append((name, line))
 
 

@@ -15,6 +15,28 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark").enable("table")
+#: token types the tree is built from; every other type is skipped at once
+_HANDLED = frozenset(
+    [
+        "inline",
+        "heading_open",
+        "heading_close",
+        "bullet_list_open",
+        "ordered_list_open",
+        "bullet_list_close",
+        "ordered_list_close",
+        "list_item_open",
+        "list_item_close",
+        "table_open",
+        "table_close",
+        "thead_open",
+        "thead_close",
+        "tr_open",
+        "tr_close",
+        "fence",
+        "code_block",
+    ]
+)
 
 
 @dataclass(slots=True)
@@ -105,10 +127,10 @@ def build_tree(tokens: list[Token]) -> Section:
     row: list[Cell] | None = None
     in_head = False
     heading_level = 0
-    i, n = 0, len(tokens)
-    while i < n:
-        tok = tokens[i]
+    for tok in tokens:
         t = tok.type
+        if t not in _HANDLED:
+            continue  # paragraph, cell and other wrappers: their inline token says it all
         if t == "inline":
             if heading_level:
                 title, codes = inline_text(tok)
@@ -168,5 +190,4 @@ def build_tree(tokens: list[Token]) -> Section:
             current.blocks.append(
                 Block("code", line, tok.content, depth=list_depth, info=tok.info.strip())
             )
-        i += 1
     return root
