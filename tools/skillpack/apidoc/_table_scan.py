@@ -379,14 +379,18 @@ def cursor_candidates(names: list[str], fields: list[TableField]) -> list[str]:
 
 
 def found_cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
-    """Names the doc offered for the cursor: fields first when the fields are known."""
+    """Names the doc offered for the cursor: those among the fields (and the time fields);
+    when the fields offer none, every name the prose offers (a field list may be partial:
+    the to-do still shows them)."""
     spans = [x for spans, _ in found.prose_cursor for x in spans]
     named = [found.cursor or "", *found.col_cursor, *spans]
+    avoid = INGESTION_WORDS | {p.name for p in found.query}
+    named = [n for n in named if is_cursor_name(n, avoid)]
     field_names = {f.name for f in fields}
     if field_names:
-        named = [n for n in named if n in field_names]
-    else:
-        named = [n for n in named if is_cursor_name(n, INGESTION_WORDS)]
+        in_fields = [n for n in named if n in field_names]
+        stamps = any(f.type in ("timestamp", "date") for f in fields)
+        named = in_fields if in_fields or stamps else named
     return cursor_candidates(named, fields)
 
 
