@@ -5,7 +5,10 @@ Community Connectors checkout, builds it with the stand-in config its own test c
 declares (``replay_config``) inside upstream's simulator when the source has a spec, and
 asks it ``list_tables()`` and ``read_table_metadata()`` per table. Outbound sockets are
 refused, so a connector that needs the network fails here instead of reaching it.
-Nothing is written; the result is one JSON object on stdout.
+Nothing is written; the result is one JSON object on stdout. ``list`` says whether
+``list_tables()`` sent a request (``discovered``: the names come from the API at run time,
+so a doc can only give examples of them) or answered from the connector's own code
+(``static``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,42 @@ def _refuse_network() -> None:
 
     real = socket.socket.connect
     socket.socket.connect = refuse  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def _count_requests():
+    """Count the HTTP requests sent inside the block, whoever answers them (the simulator
+    or nobody): a list of tables that needs one is discovered at run time."""
+    import urllib.request
+
+    sent = [0]
+    patched = []
+    try:
+        import requests.sessions
+
+        real_send = requests.sessions.Session.send
+
+        def send(self, *args, **kwargs):
+            sent[0] += 1
+            return real_send(self, *args, **kwargs)
+
+        requests.sessions.Session.send = send  # type: ignore[method-assign]
+        patched.append((requests.sessions.Session, "send", real_send))
+    except ImportError:
+        pass
+    real_open = urllib.request.urlopen
+
+    def urlopen(*args, **kwargs):
+        sent[0] += 1
+        return real_open(*args, **kwargs)
+
+    urllib.request.urlopen = urlopen
+    patched.append((urllib.request, "urlopen", real_open))
+    try:
+        yield sent
+    finally:
+        for owner, attr, real in reversed(patched):
+            setattr(owner, attr, real)
 
 
 def _test_class(root: Path, source: str):
@@ -98,7 +137,9 @@ def truth(root: Path, source: str) -> dict:
         return {"source": source, "error": "no connector class found"}
     with patch:
         conn = connector_cls(config)
-        names = list(conn.list_tables())
+        with _count_requests() as sent:
+            names = list(conn.list_tables())
+        listing = "discovered" if sent[0] else "static"
         tables = {}
         for name in names:
             opts = dict(table_configs.get(name) or {})
@@ -115,7 +156,7 @@ def truth(root: Path, source: str) -> dict:
                 "cursor_field": meta.get("cursor_field"),
                 "ingestion_type": meta.get("ingestion_type"),
             }
-    return {"source": source, "how": how, "tables": tables}
+    return {"source": source, "how": how, "list": listing, "tables": tables}
 
 
 def main() -> None:

@@ -191,3 +191,94 @@ def test_one_endpoint_for_every_table_gives_each_table_its_read_endpoint():
     derived = [w for w in doc.warnings if w.code == "read-endpoint-from-template"]
     assert {w.table for w in derived} == {"Patient", "Visit", "LabResult", "Prescription"}
     assert all(w.field == "read_endpoint" and w.line == 27 for w in derived)
+
+
+# --- detail sections, metadata examples and parameter columns -------------------------------
+
+
+def test_a_metadata_example_under_a_detail_heading_states_key_and_cursor():
+    # "Sample: shipments metadata" is no table of the list: its JSON still speaks for
+    # `shipments`, and beats a sentence that names a field beside the word "primary key".
+    doc = parse("harbor_detail_sections.md")
+    assert [t.name for t in doc.tables] == ["shipments", "berths", "cranes"]
+    shipments = next(t for t in doc.tables if t.name == "shipments")
+    assert shipments.primary_keys == ["shipment_ref"]
+    assert "primary_keys" not in shipments.inferred
+
+
+def test_a_parameter_column_names_no_cursor():
+    # A "params" column makes the table a per-table summary, whose notes name the cursor;
+    # `yard_id` sits in the parameters cell after `since`: a filter, not the cursor.
+    doc = parse("harbor_detail_sections.md")
+    assert facts(doc)["cranes"][1:] == ("moved_at", "cdc")
+    assert facts(doc)["berths"][1] is None
+
+
+# --- numbered table headings, asides in a name cell, a paragraph about every table ---------
+
+
+def test_numbered_table_headings_name_their_table():
+    # "Table 1: wells" is the section of `wells`, not a heading to drop.
+    doc = parse("delta_numbered_tables.md")
+    assert [t.name for t in doc.tables] == ["wells", "cores"]
+    assert facts(doc)["wells"][0] == ["wellId"]
+    assert facts(doc)["cores"][0] == ["coreId"]
+
+
+def test_an_aside_in_a_name_cell_is_not_part_of_the_name():
+    # "cores (lab samples)": the row states the ingestion type of `cores`.
+    doc = parse("delta_numbered_tables.md")
+    cores = next(t for t in doc.tables if t.name == "cores")
+    assert cores.ingestion_type == "cdc"
+    assert "ingestion_type" not in cores.inferred
+
+
+def test_a_paragraph_about_every_table_names_their_cursor_in_a_later_sentence():
+    doc = parse("delta_numbered_tables.md")
+    assert {t.name: t.cursor_field for t in doc.tables} == {
+        "wells": "revisionNo",
+        "cores": "revisionNo",
+    }
+    assert not [t.name for t in doc.tables if "cursor_field" in t.inferred]
+
+
+# --- companion docs ----------------------------------------------------------------------
+
+
+def test_linked_companion_docs_fill_keys_cursor_and_ingestion_the_doc_leaves_open():
+    doc = parse("quarry/quarry_api_doc.md")
+    assert facts(doc) == {
+        "Pit": (["pitCode"], "changedAt", "cdc"),
+        "Blast": (["blastNo", "pitCode"], "firedAt", "append"),
+        "Truck": (["plate", "depotCode"], None, "snapshot"),
+    }
+    assert not [t.inferred for t in doc.tables if t.inferred]
+    assert {fact for _, fact in open_facts(doc)} == {"read_endpoint"}  # no doc names one
+    # Each table says where its facts came from; the link leaving the doc's folder is
+    # not followed.
+    notes = {w.table: w.message for w in doc.warnings if w.code == "facts-from-companion-doc"}
+    assert "modules/sites_api_doc.md" in notes["Pit"]
+    assert "modules/fleet_api_doc.md" in notes["Truck"]
+    assert all("orbit" not in m for m in notes.values())
+
+
+def test_without_its_file_a_doc_leaves_those_facts_open():
+    text = (SHAPES / "quarry" / "quarry_api_doc.md").read_text()
+    doc = parse_markdown(text)
+    assert ("Pit", "primary_keys") in open_facts(doc)
+
+
+def test_key_fields_listed_under_a_tables_heading_in_a_keys_section():
+    doc = parse("quarry/modules/sites_api_doc.md")
+    assert facts(doc)["Blast"][0] == ["blastNo", "pitCode"]
+    fleet = parse("quarry/modules/fleet_api_doc.md")
+    assert facts(fleet)["Truck"][0] == ["plate", "depotCode"]
+
+
+def test_an_open_cursor_lists_a_name_the_prose_offers_beyond_the_field_list():
+    # `revisionMark` is not among the listed fields, so it is no cursor the parser may set;
+    # the to-do still offers it, the field list may be partial.
+    doc = parse("kite_open_cursor.md")
+    assert facts(doc)["flights"][1:] == (None, "cdc")
+    (w,) = [w for w in doc.warnings if w.code == "no-cursor"]
+    assert (w.table, w.field, w.candidates) == ("flights", "cursor_field", ["revisionMark"])

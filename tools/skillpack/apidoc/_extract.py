@@ -139,7 +139,7 @@ _SUMMARY_NAME_COL = re.compile(
 )
 _SUMMARY_OTHER_COL = re.compile(
     r"(?:endpoint|path|url|primary key|pk|keys?|cursor|ingestion|sync mode|replication|"
-    r"incremental|description|parent|option|parameter|pagination)"
+    r"incremental|description|parent|option|param|pagination)"
 )
 
 

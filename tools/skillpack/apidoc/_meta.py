@@ -308,6 +308,9 @@ _NOT_PK_HEADER = re.compile(r"record|response|sort|partition|api|json|foreign")
 _OPTION_COL = re.compile(r"^(?:options?|table options?|parameters?|params?|option name|setting)$")
 
 
+_PARAM_HEADER = re.compile(r"\bparam(?:eter)?s?\b|\bfilters?\b")
+
+
 def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, int]]:
     """``(table, facts, line)`` for each row of a Markdown table that lists tables.
 
@@ -324,7 +327,10 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
         if re.match(r"^[\w\-]*\*[\w\-*]*$", raw):
             names = [raw]  # a wildcard row: `Snapshot_*`
         else:
-            names = [c for c in row[0].codes if IDENT.match(c)] or [as_name(raw)]
+            # "Rock_and_Fluid (Sample)": the aside names something else, not the table.
+            names = [c for c in row[0].codes if IDENT.match(c)] or [
+                as_name(re.sub(r"\s*\([^)]*\)\s*$", "", raw) or raw)
+            ]
         name = names[0] if names and names[0] else None
         if not name:
             continue
@@ -366,6 +372,10 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
                     facts["pagination"] = style
             elif "description" in h:
                 facts["description"] = plain(cell.text)
+            elif _PARAM_HEADER.search(h):
+                # A list of parameter names (`since`, `user_id`) states nothing about the
+                # table's keys or cursor; read as notes, its `since` would read as prose.
+                continue
             elif cell.text.strip():
                 facts.setdefault("notes", []).append(cell.text)
         out.append((name, facts, line))

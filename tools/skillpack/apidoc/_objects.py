@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from skillpack.apidoc._extract import plain
 from skillpack.apidoc._tree import Block, Section
-from skillpack.apidoc._vocab import IDENT, ingestion_from_text
+from skillpack.apidoc._vocab import IDENT, INGESTION_WORDS, ingestion_from_text, is_cursor_name
 
 #: sections that list the tables
 LIST_TITLE = re.compile(
@@ -79,11 +79,13 @@ class Declared:
     #: the list item that declared a table, when it says more than the name
     #: (``- `teams` — `GET /teams` ``)
     items: dict[str, Block] = field(default_factory=dict)
+    #: the names already in ``names``: a list of hundreds of tables stays linear
+    seen: set[str] = field(default_factory=set)
 
     def add(self, name: str, line: int) -> None:
         name = name.strip()
-        fresh = all(n != name for n, _ in self.names)
-        if name and IDENT.match(name) and "." not in name and fresh:
+        if name and name not in self.seen and IDENT.match(name) and "." not in name:
+            self.seen.add(name)
             self.names.append((name, line))
 
 
@@ -299,17 +301,27 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
                 codes = [c for c in re.findall(r"`([^`]+)`", m.group(1)) if IDENT.match(c)]
                 if codes:
                     out.cursor = (codes[0], b.line)
+        every = False
         for sentence in re.split(r"(?<=[.!?])\s+|\n", b.text):
-            if not _EVERY.search(sentence):
+            # A paragraph that opens with a statement about every table goes on speaking
+            # of them: "All tables use `cdc`. The incremental cursor is `changed`."
+            every = every or bool(_EVERY.search(sentence))
+            if not every:
                 continue
-            codes = [c for c in re.findall(r"`([^`]+)`", sentence) if IDENT.match(c)]
+            codes = [
+                c
+                for c in re.findall(r"`([^`]+)`", sentence)
+                if IDENT.match(c) and c.lower() not in INGESTION_WORDS
+            ]
             if out.pk is None and _PK_WORDS.search(sentence) and codes:
                 out.pk = ([codes[0]], b.line)
             ing = ingestion_from_text(sentence) if "ingest" in sentence.lower() else None
             if out.ingestion is None and ing is not None:
                 out.ingestion = (ing, b.line)
-                if out.cursor is None and _CURSOR_WORDS.search(sentence) and codes:
-                    out.cursor = (codes[-1], b.line)
+            if out.cursor is None and _CURSOR_WORDS.search(sentence):
+                named = [c for c in codes if is_cursor_name(c, INGESTION_WORDS)]
+                if named:
+                    out.cursor = (named[-1] if ing is not None else named[0], b.line)
     return out
 
 
@@ -327,7 +339,9 @@ _FOR_TABLE = re.compile(
     re.I | re.S,
 )
 #: "`repositories`: `id` (64-bit integer)" under a primary-keys heading
-_LED_BY_TABLE = re.compile(r"^`([^`]+)`\s*(?::|\s[\u2013\u2014-]\s)\s*(.+)$", re.S)
+_LED_BY_TABLE = re.compile(
+    r"^(?:`([^`]+)`|([A-Za-z_][\w\-]*))\s*(?::|\s[\u2013\u2014-]\s)\s*(.+)$", re.S
+)
 
 
 def _fact_value(fact: str, text: str) -> object | None:
@@ -335,10 +349,22 @@ def _fact_value(fact: str, text: str) -> object | None:
     head = re.split(r"\s\(|;|\.\s", text, maxsplit=1)[0]
     codes = [c for c in re.findall(r"`([^`]+)`", head) if IDENT.match(c)]
     if fact == "pk":
+        if not codes and "`" not in head:
+            # "**EmpJob**: userId, managerId": bare names, comma-separated, nothing else.
+            names = [p.strip() for p in head.strip().rstrip(".").split(",")]
+            return names if all(IDENT.match(n) and " " not in n for n in names) else None
         return codes or None
     if fact == "cursor":
         return codes[0] if codes else None
     return ingestion_from_text(head)
+
+
+_LEAD = re.compile(r"^`([^`]+)`(?:\s*$|\s*[(:,\u2013\u2014-])")
+
+
+def _heading_name(sec: Section) -> str:
+    """The name a heading gives: its code span, else its text."""
+    return sec.title_codes[0] if sec.title_codes else sec.title.strip().strip("*").strip()
 
 
 def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[object, int]]]:
@@ -356,8 +382,26 @@ def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[ob
 
     for sec in root.walk():
         fact_of_section = next((f for f, rx in _FACT_TITLE if rx.search(sec.title)), None)
+        parent = sec.parent
+        if (
+            parent is not None
+            and parent.level
+            and _FACT_TITLE[0][1].search(parent.title)
+            and name_key(_heading_name(sec)) in names
+        ):
+            # "## Primary keys" / "### `orders`" / "- `order_id` (string)": the items led by
+            # a code span under a table's own heading are its key fields.
+            keys = [
+                m.group(1) for b in sec.blocks if b.kind == "item" and (m := _LEAD.match(b.text))
+            ]
+            if keys and all(IDENT.match(k) for k in keys):
+                first = next(b.line for b in sec.blocks if b.kind == "item")
+                put(_heading_name(sec), "pk", keys, first)
+            continue
         for b in sec.blocks:
-            if b.kind not in ("para", "item") or "`" not in b.text:
+            if b.kind not in ("para", "item"):
+                continue
+            if "`" not in b.text and not (fact_of_section and b.kind == "item"):
                 continue
             for part in b.text.split("\n"):
                 m = _FOR_TABLE.match(part.strip())
@@ -371,9 +415,9 @@ def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[ob
                     m = _LED_BY_TABLE.match(part.strip())
                     if m:
                         put(
-                            m.group(1),
+                            m.group(1) or m.group(2),
                             fact_of_section,
-                            _fact_value(fact_of_section, m.group(2)),
+                            _fact_value(fact_of_section, m.group(3)),
                             b.line,
                         )
     return out

@@ -67,14 +67,16 @@ class Sorted:
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.|[a-z]\))\s+", re.I)
 _NAME_WORDS = re.compile(
-    r"^(?:(?:table|object|stream|entity|resource|endpoint|dataset)s?\s*[:\u2013\u2014-]\s*)|"
+    r"^(?:(?:table|object|stream|entity|resource|endpoint|dataset)s?(?:\s+\d+)?"
+    r"\s*[:\u2013\u2014-]\s*)|"
     r"\b(?:table|object|stream|entity|resource|endpoint|api|records?|data|list|feed)s?\s*$|"
     r"^(?:list|get|fetch|retrieve|read|all|the)\s+",
     re.I,
 )
 _DETAIL_ONLY = re.compile(r"^(?:common|shared|general|global|all)\b", re.I)
 _TABLE_PREFIX = re.compile(
-    r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:table|object|stream|entity|resource|dataset)\s*[:\u2013\u2014-]\s*\S",
+    r"^(?:\d+(?:\.\d+)*[.)]?\s+)?(?:table|object|stream|entity|resource|dataset)(?:\s+\d+)?"
+    r"\s*[:\u2013\u2014-]\s*\S",
     re.I,
 )
 
@@ -143,10 +145,17 @@ def _several_names(title: str) -> list[str]:
     return []
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
 @functools.lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """A key under which ``WorkOrder``, ``work_orders`` and ``Work orders`` are one table."""
-    k = re.sub(r"[^0-9a-z]", "", name.lower())
+    return singular_key(_NOT_ALNUM.sub("", name.lower()))
+
+
+def singular_key(k: str) -> str:
+    """``name_key`` of text already lower-cased and stripped to letters and digits."""
     if k.endswith("ies") and len(k) > 4:
         return k[:-3] + "y"
     if k.endswith(("ses", "xes", "ches", "shes")):
@@ -205,7 +214,13 @@ def _is_detail(sec: Section) -> bool:
 def _looks_like_table(sec: Section) -> bool:
     if _is_detail(sec):
         return False
-    return _signals(sec.all_blocks())
+    return _deep_signals(sec)
+
+
+def _deep_signals(sec: Section) -> bool:
+    """``_signals`` of a section and everything below it: a section's answer is its own
+    blocks' or any child's, so each section is read once however deep the walk goes."""
+    return _signals(sec.blocks) or any(_deep_signals(c) for c in sec.children)
 
 
 def _context_blocks(sec: Section, ctx: str | None, out: list[CtxBlock]) -> None:
@@ -380,12 +395,12 @@ def sort_sections(root: Section) -> Sorted:
             for child in sec.children:
                 visit(child, False)
             return
-        if in_container and _is_detail(sec) and not _signals(sec.all_blocks()):
+        if in_container and _is_detail(sec) and not _deep_signals(sec):
             add_aspect(sec, None)
             for child in sec.children:
                 add_aspect(child, None)
             return
-        if in_container or _signals(sec.all_blocks()):
+        if in_container or _deep_signals(sec):
             add_table(sec)
             return
         out.overview.extend(sec.blocks)
@@ -400,9 +415,10 @@ def sort_sections(root: Section) -> Sorted:
         out.aspects.extend((b, ctx, sec.line) for b in sec.blocks)
         if _BASE_URL_TITLE.search(sec.title.lower()):
             out.base_url_blocks.extend(sec.blocks)
-        if not _NO_SUMMARY.search(sec.title.lower()):
+        tables = [b for b in sec.blocks if b.kind == "table"]
+        if tables and not _NO_SUMMARY.search(sec.title.lower()):
             seen = {id(b) for b in out.summaries}
-            out.summaries.extend(b for b in sec.blocks if b.kind == "table" and id(b) not in seen)
+            out.summaries.extend(b for b in tables if id(b) not in seen)
         if ctx == "pagination":
             out.pagination.extend(sec.blocks)
             for child in sec.children:

@@ -17,9 +17,12 @@ from skillpack.apidoc._sections import TableDraft, name_key
 from skillpack.apidoc.models import DocWarning, Table
 
 
-def restrict(drafts: list[TableDraft], declared: Declared) -> list[TableDraft]:
-    """The declared tables, in the list's order, each with the blocks of its drafts; a draft
-    the list does not name (a heading such as "Known quirks") is dropped."""
+def restrict(
+    drafts: list[TableDraft], declared: Declared
+) -> tuple[list[TableDraft], list[TableDraft]]:
+    """The declared tables, in the list's order, each with the blocks of its drafts; and the
+    drafts the list does not name (a heading such as "Known quirks"), which are no tables
+    but may still speak of some."""
     by_key = {name_key(d.name): d for d in drafts}
     out: list[TableDraft] = []
     for name, line in declared.names:
@@ -33,7 +36,7 @@ def restrict(drafts: list[TableDraft], declared: Declared) -> list[TableDraft]:
             # "`teams` — `GET /teams`": what the list says of a table is its first word on it.
             d.blocks.insert(0, (item, None))
         out.append(d)
-    return out
+    return out, list(by_key.values())
 
 
 def _field_key(name: str) -> str:

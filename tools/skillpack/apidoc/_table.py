@@ -47,8 +47,10 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         fact: str | None = None,
         candidates: list[str] | None = None,
     ) -> None:
+        # Every value already has its field's type: no validation needed (a doc with
+        # hundreds of tables makes a thousand of these).
         warnings.append(
-            DocWarning(
+            DocWarning.model_construct(
                 line=at or line,
                 code=code,
                 message=message,

@@ -9,6 +9,7 @@ listed in ``Table.inferred``.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -260,6 +261,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
         if kind == "code":
             for ep in endpoints_in_code(block, base_url):
                 found.endpoints.append((ep, ctx))
+            _metadata_example(found, block)
             if not found.example_fields and block.info.lower() in ("", "json", "javascript"):
                 found.example_fields = fields_from_json(block)
             continue
@@ -308,6 +310,34 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
     return found
 
 
+def _metadata_example(found: _Found, block) -> None:
+    """``{"primary_keys": ["order_id"], "cursor_field": "updated_at"}``: an example of the
+    table's metadata states its key and cursor as plainly as a label does."""
+    text = block.text
+    if '"primary_key' not in text and '"cursor_field"' not in text:
+        return
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return
+    if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
+        data = data["metadata"]  # a response that wraps it: {"metadata": {...}}
+    if not isinstance(data, dict):
+        return
+    keys = data.get("primary_keys", data.get("primary_key"))
+    if isinstance(keys, str):
+        keys = [keys]
+    if isinstance(keys, list) and found.pk is None:
+        names = [k for k in keys if isinstance(k, str) and IDENT.match(k)]
+        if names and len(names) == len(keys):
+            found.pk, found.pk_line = names, block.line
+    cursor = data.get("cursor_field")
+    if isinstance(cursor, str) and IDENT.match(cursor) and found.cursor is None:
+        found.cursor = cursor
+    elif "cursor_field" in data and cursor is None:
+        found.cursor_none = True
+
+
 def _label_lines(found: _Found, text: str, line: int, base_url: str | None) -> bool:
     """Read a paragraph of several ``Label: value`` lines; False if its first line is prose."""
     lines = text.split("\n")
@@ -349,14 +379,18 @@ def cursor_candidates(names: list[str], fields: list[TableField]) -> list[str]:
 
 
 def found_cursor_candidates(found: _Found, fields: list[TableField]) -> list[str]:
-    """Names the doc offered for the cursor: fields first when the fields are known."""
+    """Names the doc offered for the cursor: those among the fields (and the time fields);
+    when the fields offer none, every name the prose offers (a field list may be partial:
+    the to-do still shows them)."""
     spans = [x for spans, _ in found.prose_cursor for x in spans]
     named = [found.cursor or "", *found.col_cursor, *spans]
+    avoid = INGESTION_WORDS | {p.name for p in found.query}
+    named = [n for n in named if is_cursor_name(n, avoid)]
     field_names = {f.name for f in fields}
     if field_names:
-        named = [n for n in named if n in field_names]
-    else:
-        named = [n for n in named if is_cursor_name(n, INGESTION_WORDS)]
+        in_fields = [n for n in named if n in field_names]
+        stamps = any(f.type in ("timestamp", "date") for f in fields)
+        named = in_fields if in_fields or stamps else named
     return cursor_candidates(named, fields)
 
 

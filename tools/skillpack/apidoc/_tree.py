@@ -15,6 +15,28 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark").enable("table")
+#: token types the tree is built from; every other type is skipped at once
+_HANDLED = frozenset(
+    [
+        "inline",
+        "heading_open",
+        "heading_close",
+        "bullet_list_open",
+        "ordered_list_open",
+        "bullet_list_close",
+        "ordered_list_close",
+        "list_item_open",
+        "list_item_close",
+        "table_open",
+        "table_close",
+        "thead_open",
+        "thead_close",
+        "tr_open",
+        "tr_close",
+        "fence",
+        "code_block",
+    ]
+)
 
 
 @dataclass(slots=True)
@@ -47,6 +69,8 @@ class Section:
     parent: Section | None = None
     blocks: list[Block] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
+    #: on the root only: every link target in the doc, with its line
+    links: list[tuple[str, int]] = field(default_factory=list)
 
     def walk(self):
         """This section and every descendant, in document order."""
@@ -62,8 +86,9 @@ class Section:
         return out
 
 
-def inline_text(tok: Token) -> tuple[str, list[str]]:
-    """Rebuild an inline token's text; code spans stay in backticks and are also returned."""
+def inline_text(tok: Token, links: list[str] | None = None) -> tuple[str, list[str]]:
+    """Rebuild an inline token's text; code spans stay in backticks and are also returned;
+    link targets are added to ``links`` when given."""
     children = tok.children or ()
     if len(children) == 1:  # the common table cell: one word or one code span
         only = children[0]
@@ -82,6 +107,8 @@ def inline_text(tok: Token) -> tuple[str, list[str]]:
             parts.append(f"`{child.content}`")
         elif t == "softbreak" or t == "hardbreak":
             parts.append("\n")
+        elif t == "link_open" and links is not None:
+            links.append(str(child.attrs.get("href", "")))
     return "".join(parts).strip(), codes
 
 
@@ -100,10 +127,10 @@ def build_tree(tokens: list[Token]) -> Section:
     row: list[Cell] | None = None
     in_head = False
     heading_level = 0
-    i, n = 0, len(tokens)
-    while i < n:
-        tok = tokens[i]
+    for tok in tokens:
         t = tok.type
+        if t not in _HANDLED:
+            continue  # paragraph, cell and other wrappers: their inline token says it all
         if t == "inline":
             if heading_level:
                 title, codes = inline_text(tok)
@@ -117,8 +144,10 @@ def build_tree(tokens: list[Token]) -> Section:
                 text, codes = inline_text(tok)
                 row.append(Cell(text, codes))
             else:
-                text, codes = inline_text(tok)
+                hrefs: list[str] = []
+                text, codes = inline_text(tok, hrefs)
                 line = tok.map[0] + 1 if tok.map else current.line
+                root.links.extend((h, line) for h in hrefs)
                 kind = "para"
                 if item_fresh and item_fresh[-1]:
                     kind = "item"
@@ -161,5 +190,4 @@ def build_tree(tokens: list[Token]) -> Section:
             current.blocks.append(
                 Block("code", line, tok.content, depth=list_depth, info=tok.info.strip())
             )
-        i += 1
     return root

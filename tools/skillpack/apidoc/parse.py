@@ -9,11 +9,8 @@ from typing import ClassVar
 
 from pydantic import computed_field
 
-from skillpack.apidoc._extract import (
-    endpoints_in_code,
-    endpoints_in_text,
-    is_summary_table,
-)
+from skillpack.apidoc._companions import merge, read_companions
+from skillpack.apidoc._extract import is_summary_table
 from skillpack.apidoc._meta import (
     auth_methods,
     base_url,
@@ -31,11 +28,12 @@ from skillpack.apidoc._objects import (
     table_endpoint,
     usual_cursor,
 )
-from skillpack.apidoc._sections import TableDraft, name_key, sort_sections
+from skillpack.apidoc._sections import TableDraft, name_key, singular_key, sort_sections
 from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
 from skillpack.apidoc._table import build_table
 from skillpack.apidoc._table_scan import clear_caches
 from skillpack.apidoc._tree import Block, build_tree, tokenize
+from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table, WriteBack
 from skillpack.errors import InputError
 from skillpack.inputs import DocPath, ToolIn
@@ -100,6 +98,7 @@ def _merge_drafts(drafts: list[TableDraft]) -> list[TableDraft]:
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 _PLAIN = re.compile(r"^[A-Za-z][a-z0-9_\-]*$")
 _WORD = re.compile(r"[A-Za-z_][\w\-]*")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
 def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
@@ -114,13 +113,14 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
     text = block.text
     if block.kind == "heading" or len(text) < 80 or text.rstrip().endswith(":"):
         head = text.split(":", 1)[0] if ":" in text[:60] else text
-        words = _WORD.findall(head)[:10]
+        # Each word's key part once; a run of words is keyed by joining them.
+        words = [_NOT_ALNUM.sub("", w.lower()) for w in _WORD.findall(head)[:10]]
         used = [False] * len(words)
         for n in (4, 3, 2, 1):
             for i in range(len(words) - n + 1):
                 if any(used[i : i + n]):
                     continue
-                d = names.get(name_key("".join(words[i : i + n])))
+                d = names.get(singular_key("".join(words[i : i + n])))
                 if d is not None:
                     used[i : i + n] = [True] * n
                     if all(f is not d for f in found):
@@ -128,23 +128,43 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
     return found
 
 
-def _by_path(block: Block, names: dict[str, TableDraft], url: str | None) -> TableDraft | None:
-    """The table whose name is a segment of the path of the block's first endpoint."""
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _first_path(block: Block) -> str | None:
+    """The path of the block's first endpoint, as written: ``METHOD /path`` (or a ``curl``
+    line in a code block). Only the words matter here, so no ``Endpoint`` is built."""
     if block.kind == "code":
-        eps = endpoints_in_code(block, url)
-    elif block.kind != "table":
-        eps = endpoints_in_text(block.text, block.line, url)
-    else:
-        eps = []
-    for ep in eps[:1]:
-        for seg in reversed(re.split(r"[/?(]", ep.path)):
-            d = names.get(name_key(seg))
-            if d is not None:
-                return d
+        for raw in block.text.splitlines():
+            line = raw.strip()
+            m = ENDPOINT.match(line)
+            if m:
+                return m.group(2)
+            if line.startswith("curl") and (c := CURL.search(line)):
+                mm = CURL_METHOD.search(line)
+                method = mm.group(1) if mm else ("POST" if " -d " in line else "GET")
+                if method in _METHODS:
+                    return c.group(2)
+        return None
+    if block.kind == "table" or not any(m in block.text for m in _METHODS):
+        return None
+    m = ENDPOINT.search(block.text)
+    return m.group(2) if m else None
+
+
+def _by_path(block: Block, names: dict[str, TableDraft]) -> TableDraft | None:
+    """The table whose name is a segment of the path of the block's first endpoint."""
+    path = _first_path(block)
+    if path is None:
+        return None
+    for seg in reversed(re.split(r"[/?(]", path)):
+        d = names.get(name_key(seg))
+        if d is not None:
+            return d
     return None
 
 
-def _assign_aspects(drafts: list[TableDraft], aspects, url: str | None) -> None:
+def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
     """Give blocks of aspect sections ("Primary keys", "Read API", ...) to the tables they
     are about: all of them when the doc has one table, else those after a mention."""
     if not drafts:
@@ -165,7 +185,7 @@ def _assign_aspects(drafts: list[TableDraft], aspects, url: str | None) -> None:
             current = mentioned
         if block.kind == "heading":
             continue
-        target = _by_path(block, names, url)
+        target = _by_path(block, names)
         for d in [target] if target is not None else current:
             d.blocks.append((block, ctx))
 
@@ -202,7 +222,13 @@ def _match_table(tables: list[Table], name: str | None, wb: WriteBack) -> Table 
 
 
 def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
-    """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result."""
+    """Parse API-doc Markdown ``text``; ``path`` only helps name the source and the result
+    (``read_doc`` also reads the companion docs a file links to)."""
+    return _parse(text, path)[0]
+
+
+def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
+    """The doc, and the link targets it holds (with their lines)."""
     clear_caches()  # per-doc caches start empty: each doc is read on its own
     root = build_tree(tokenize(text))
     parts = sort_sections(root)
@@ -236,8 +262,14 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
     drafts = [d for d in drafts if name_key(d.name)]  # an empty heading names no table
     wildcards = [d for d in drafts if "*" in d.name]
     drafts = _merge_drafts([d for d in drafts if "*" not in d.name])
+    aspects = list(parts.aspects)
     if declared.names:
-        drafts = restrict(drafts, declared)
+        drafts, details = restrict(drafts, declared)
+        # A section the object list does not name is a detail section ("Example: orders
+        # metadata" under "Retrieving schemas"): its blocks go to the tables it mentions.
+        for d in details:
+            aspects.append((Block("heading", d.line, d.name), None, d.line))
+            aspects.extend((b, ctx, d.line) for b, ctx in d.blocks)
     elif declared.kind == "discovered":
         # The doc says the tables come from the API and names none: its headings are
         # endpoints and concepts, not tables. The connector must discover them.
@@ -247,7 +279,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
         for d in drafts:
             if fnmatch.fnmatchcase(d.name, wild.name):
                 d.blocks.extend(wild.blocks)
-    _assign_aspects(drafts, parts.aspects, url)
+    _assign_aspects(drafts, aspects)
 
     pagination = global_pagination(parts.pagination, parts.overview)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
@@ -293,7 +325,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
             DocWarning(line=None, code="no-tables", message=f"no tables found: {reason}")
         )
 
-    return ApiDoc(
+    doc = ApiDoc(
         source_name=name,
         title=parts.title,
         base_url=url,
@@ -304,13 +336,15 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
         warnings=sorted(warnings, key=lambda w: w.line or 0),
         path=path,
     )
+    return doc, root.links
 
 
 #: larger files are refused with a one-line error rather than parsed for minutes
 
 
 def read_doc(path: str) -> ApiDoc:
-    """Read and parse the API doc at ``path``; ``InputError`` if it cannot be read."""
+    """Read and parse the API doc at ``path``, with the companion docs it links to in its
+    own folder filling what it leaves open; ``InputError`` if it cannot be read."""
     p = Path(path).expanduser()
     if not p.exists():
         raise InputError(
@@ -320,7 +354,9 @@ def read_doc(path: str) -> ApiDoc:
         )
     if not p.is_file():
         raise InputError(f"API doc `{path}` is not a file", hint="pass a Markdown file's path")
-    return parse_markdown(read_text_capped(p, "API doc"), str(path))
+    doc, links = _parse(read_text_capped(p, "API doc"), str(path))
+    companions = read_companions(p, links, parse_markdown) if links else []
+    return merge(doc, companions) if companions else doc
 
 
 @tool

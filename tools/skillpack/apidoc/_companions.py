@@ -1,0 +1,133 @@
+"""Companion docs: per-table details kept in other Markdown files the doc links to.
+
+A doc for a source with hundreds of tables often lists them in one file and keeps each
+module's keys, fields and ingestion types in files beside it, linked from the doc
+(``[`Payroll_api_doc.md`](api_docs/)``). When the doc is read from a file, each link to a
+Markdown file or folder inside the doc's own folder names companions; a companion's table
+fills what the doc leaves open for the table of the same name, and never overrides what
+the doc states. Each fact taken says, in a note, which file and line it came from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skillpack.apidoc._sections import name_key
+from skillpack.apidoc.models import ApiDoc, DocWarning, Table
+from skillpack.errors import InputError
+from skillpack.limits import read_text_capped
+
+#: companions read at most, so a link to a huge folder cannot stall a parse
+MAX_COMPANIONS = 200
+
+
+def companion_paths(doc_path: Path, links: list[tuple[str, int]]) -> list[Path]:
+    """Markdown files the doc links to inside its own folder (a linked folder: its ``*.md``)."""
+    doc = doc_path.resolve()
+    folder = doc.parent
+    out: list[Path] = []
+    for href, _line in links:
+        href = href.split("#", 1)[0].split("?", 1)[0]
+        if not href or "://" in href or href.startswith(("/", "mailto:")):
+            continue
+        target = (folder / href).resolve()
+        if not target.is_relative_to(folder):
+            continue  # `../other_source/...` is another doc's business
+        if target.is_dir():
+            files = sorted(target.glob("*.md"))
+        elif target.suffix.lower() == ".md" and target.is_file():
+            files = [target]
+        else:
+            continue
+        for f in files:
+            if f != doc and f not in out and f.is_file():
+                out.append(f)
+    return out[:MAX_COMPANIONS]
+
+
+def read_companions(
+    doc_path: Path, links: list[tuple[str, int]], parse
+) -> list[tuple[str, ApiDoc]]:
+    """``(path relative to the doc's folder, parsed doc)`` for each readable companion;
+    one that cannot be read (too large, not text) is skipped."""
+    folder = doc_path.resolve().parent
+    out = []
+    for path in companion_paths(doc_path, links):
+        try:
+            text = read_text_capped(path, "companion doc")
+        except InputError:
+            continue
+        out.append((str(path.relative_to(folder)), parse(text)))
+    return out
+
+
+def _fill(table: Table, other: Table) -> tuple[Table, list[str]]:
+    """``table`` with what ``other`` states and ``table`` leaves open or only guessed."""
+    update: dict = {}
+    inferred = list(table.inferred)
+    taken: list[str] = []
+    if (not table.primary_keys or "primary_keys" in inferred) and (
+        other.primary_keys and "primary_keys" not in other.inferred
+    ):
+        update["primary_keys"] = list(other.primary_keys)
+        inferred = [i for i in inferred if i != "primary_keys"]
+        taken.append("primary key")
+    if "ingestion_type" in inferred and "ingestion_type" not in other.inferred:
+        update["ingestion_type"] = other.ingestion_type
+        inferred = [i for i in inferred if i != "ingestion_type"]
+        taken.append("ingestion type")
+    ingestion = update.get("ingestion_type", table.ingestion_type)
+    if ingestion == "snapshot":
+        update["cursor_field"] = None  # read whole each time: no cursor
+    elif (table.cursor_field is None or "cursor_field" in inferred) and (
+        other.cursor_field and "cursor_field" not in other.inferred
+    ):
+        update["cursor_field"] = other.cursor_field
+        inferred = [i for i in inferred if i != "cursor_field"]
+        taken.append("cursor field")
+    if not table.fields and other.fields:
+        update["fields"] = list(other.fields)
+        taken.append("fields")
+    if not taken:
+        return table, []
+    update["inferred"] = inferred
+    return table.model_copy(update=update), taken
+
+
+def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:
+    """``doc`` with the gaps its companions fill; warnings they settle are dropped."""
+    found: dict[str, tuple[str, Table]] = {}
+    for rel, other in companions:
+        for t in other.tables:
+            found.setdefault(name_key(t.name), (rel, t))
+    tables: list[Table] = []
+    notes: list[DocWarning] = []
+    for table in doc.tables:
+        hit = found.get(name_key(table.name))
+        if hit is not None:
+            rel, other = hit
+            table, taken = _fill(table, other)
+            if taken:
+                notes.append(
+                    DocWarning(
+                        line=table.line,
+                        code="facts-from-companion-doc",
+                        message=f"{', '.join(taken)} of `{table.name}` read from `{rel}`"
+                        + (f" line {other.line}" if other.line else ""),
+                        table=table.name,
+                    )
+                )
+        tables.append(table)
+    by_name = {t.name: t for t in tables}
+    kept = []
+    for w in doc.warnings:
+        t = by_name.get(w.table or "")
+        if t is not None and (
+            (w.code == "no-primary-key" and t.primary_keys)
+            or (w.code == "no-cursor" and (t.cursor_field or t.ingestion_type == "snapshot"))
+            or (w.code == "no-fields" and t.fields)
+        ):
+            continue
+        kept.append(w)
+    warnings = sorted(kept + notes, key=lambda w: w.line or 0)
+    return doc.model_copy(update={"tables": tables, "warnings": warnings})
