@@ -14,7 +14,10 @@ Then the same Spark read against an API that waits ``LATENCY_S`` before every pa
 API's round trip), split into ``PARTITIONS`` partitions against one (``partitions=1``).
 
 Spark's start-up (JVM, session) is reported apart: it is paid once per application, not per
-read. Each side is warmed up, then run ``RUNS`` times; the best run counts. Run it with
+read. So is the fixed cost of one query (planning in Spark's Python planner processes, task
+scheduling; measured as a read of a one-row table): it is paid per read whatever its size,
+so the rates are taken over ``ROWS`` rows, enough that it is a small part of the time.
+Each side is warmed up, then run ``RUNS`` times; the best run counts. Run it with
 ``python bench/bench_spark.py``; ``run()`` returns the printed lines.
 """
 
@@ -34,7 +37,7 @@ from typing import Any
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace
 
-ROWS = 50_000
+ROWS = 200_000
 PAGE_SIZE = 1_000
 RUNS = 3
 #: the slow-API comparison: rows, page size, seconds per page, partitions
@@ -150,6 +153,18 @@ def run() -> list[str]:
 
                 connector_rate = _best_rate(direct, ROWS)
                 spark_rate = _best_rate(through_spark, ROWS)
+            with _api_process(1) as (tiny_url, tiny_key):
+                tiny = {"base_url": tiny_url, "api_key": tiny_key}
+                query_cost = 1 / _best_rate(
+                    lambda: (
+                        spark.read.format("example")
+                        .option("tableName", "products")
+                        .options(**tiny)
+                        .load()
+                        .count()
+                    ),
+                    1,
+                )
             with _api_process(SLOW_ROWS, LATENCY_S) as (slow_url, slow_key):
                 slow_config = {
                     "base_url": slow_url,
@@ -174,6 +189,7 @@ def run() -> list[str]:
         f"connector read direct: {connector_rate:,.0f} rows/s ({ROWS:,} products, "
         f"pages of {PAGE_SIZE:,}, best of {RUNS})",
         f"spark.read...load().count(): {spark_rate:,.0f} rows/s (same data, partitioned, Arrow)",
+        f"spark's fixed cost of one query (a one-row read): {query_cost:.2f} s",
         f"ratio spark/direct: {spark_rate / connector_rate:.2f}x",
         f"slow API ({LATENCY_S * 1000:.0f} ms a page, {SLOW_ROWS:,} rows, pages of "
         f"{SLOW_PAGE_SIZE}): one partition {one_rate:,.0f} rows/s, {PARTITIONS} partitions "

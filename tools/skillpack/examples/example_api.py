@@ -31,10 +31,12 @@ import logging
 import sys
 import threading
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -57,7 +59,14 @@ class ExampleStore:
         self.orders: dict[str, dict[str, Any]] = {}
         self.order_tombstones: dict[str, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []
+        self._products_sorted: list[dict[str, Any]] | None = None
         self._seed(seed_rows)
+
+    def products_by_id(self) -> list[dict[str, Any]]:
+        """The products sorted by id, sorted once: the API has no route that changes them."""
+        if self._products_sorted is None or len(self._products_sorted) != len(self.products):
+            self._products_sorted = sorted(self.products.values(), key=itemgetter("id"))
+        return self._products_sorted
 
     def now(self) -> str:
         """Advance the clock: every change gets a distinct, increasing timestamp."""
@@ -150,20 +159,48 @@ def _decode_cursor(token: str) -> Any:
         raise _BadRequest(f"invalid cursor {token[:20]!r}") from None
 
 
-def _page(rows: list[dict[str, Any]], sort_key: str, query: dict[str, str]) -> dict[str, Any]:
-    """Cursor pagination over rows already sorted by ``sort_key`` (unique, increasing)."""
+def _page(
+    rows: list[dict[str, Any]],
+    sort_key: str,
+    query: dict[str, str],
+    window: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """Cursor pagination over ``rows[start:stop]``, sorted by ``sort_key`` (unique, increasing).
+
+    Positions are found by bisection and only the page is copied, so a page costs the same
+    at the end of a large table as at its start (a benchmark times readers, not this API).
+    """
     try:
         limit = min(int(query.get("limit", DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE)
     except ValueError:
         raise _BadRequest("limit must be an integer") from None
     if limit < 1:
         raise _BadRequest("limit must be at least 1")
+    start, stop = window if window is not None else (0, len(rows))
     if "cursor" in query:
         after = _decode_cursor(query["cursor"])
-        rows = [r for r in rows if r[sort_key] > after]
-    page = rows[:limit]
-    more = len(rows) > limit
+        try:
+            start = bisect_right(rows, after, lo=start, hi=stop, key=itemgetter(sort_key))
+        except TypeError:
+            raise _BadRequest(f"invalid cursor {query['cursor'][:20]!r}") from None
+    page = rows[start : min(start + limit, stop)]
+    more = start + limit < stop
     return {"data": page, "next_cursor": _encode_cursor(page[-1][sort_key]) if more else None}
+
+
+def _key_window(
+    rows: list[dict[str, Any]], key: str, low: int | None, high: int | None, *, inclusive: bool
+) -> tuple[int, int]:
+    """The slice of ``rows`` (sorted by ``key``) with ``low <=`` (or ``<``) key ``<= high``."""
+    by_key = itemgetter(key)
+    if low is None:
+        start = 0
+    elif inclusive:
+        start = bisect_left(rows, low, key=by_key)
+    else:
+        start = bisect_right(rows, low, key=by_key)
+    stop = len(rows) if high is None else bisect_right(rows, high, key=by_key)
+    return start, max(start, stop)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -279,12 +316,9 @@ def _route(
     if method == "GET" and not rest:
         if table == "products":
             low, high = _int_param(query, "id_from"), _int_param(query, "id_to")
-            rows = [
-                r
-                for r in sorted(store.products.values(), key=lambda r: r["id"])
-                if (low is None or r["id"] >= low) and (high is None or r["id"] <= high)
-            ]
-            return 200, _page(rows, "id", query)
+            rows = store.products_by_id()
+            window = _key_window(rows, "id", low, high, inclusive=True)
+            return 200, _page(rows, "id", query, window)
         if table == "customers":
             rows = _since(list(store.customers.values()), "updated_at", query.get("since"))
             return 200, _page(rows, "updated_at", query)
@@ -294,10 +328,9 @@ def _route(
         if table == "events":
             after = _int_param(query, "after_seq") or 0
             until = _int_param(query, "until_seq")
-            rows = [
-                e for e in store.events if e["seq"] > after and (until is None or e["seq"] <= until)
-            ]
-            return 200, _page(rows, "seq", query)
+            # events is an append-only log, kept in seq order
+            window = _key_window(store.events, "seq", after, until, inclusive=False)
+            return 200, _page(store.events, "seq", query, window)
     if method == "GET" and table == "customers" and len(rest) == 2 and rest[1] == "orders":
         # A child collection: one customer's orders (one call per parent record).
         rows = sorted(
