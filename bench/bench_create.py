@@ -10,6 +10,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from skillpack.create.orchestrator import context_for, run_create
+from skillpack.create.state import RunState
+from skillpack.errors import GateFailed
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace, source_paths
 
@@ -24,7 +26,11 @@ def run() -> list[str]:
             config_values={"base_url": server.url, "api_key": server.api_key},
         )
         started = time.perf_counter()
-        state = run_create(ctx)
+        try:
+            state = run_create(ctx)
+        except GateFailed:
+            # an unattended run stops at the review's judgements for a person (see `make demo`)
+            state = RunState.load(ctx.paths.state_file)
         total = time.perf_counter() - started
     steps = ", ".join(f"{s.name} {s.seconds:.1f}s" for s in state.steps)
     passed = sum(1 for s in state.steps if s.status == "passed")

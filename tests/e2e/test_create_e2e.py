@@ -16,7 +16,9 @@ from pathlib import Path
 
 import git
 import pytest
+import yaml
 
+from skillpack.create.measured import MEASURED_BY
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace, source_paths
 from skillpack.review._rubric import load_rubric
@@ -70,7 +72,9 @@ def created(tmp_path_factory):
         killed = _state(workspace)
         resumed = _create(workspace, "--resume", server=server)
         out, err = resumed.communicate(timeout=600)
-        stopped = (resumed.returncode, err)
+        judgements = source_paths("example", workspace).review_judgements
+        measured = yaml.safe_load(judgements.read_text(encoding="utf-8"))
+        stopped = (resumed.returncode, err, measured)
         # The review's judgements need a person's (or an agent's) evidence: until they are
         # answered the band is provisional and create stops there, saying so.
         verdicts = {
@@ -78,7 +82,6 @@ def created(tmp_path_factory):
             for c in load_rubric().checks
             if c.decided == "judgement"
         }
-        judgements = source_paths("example", workspace).review_judgements
         judgements.write_text(json.dumps(verdicts), encoding="utf-8")
         answered = _create(workspace, "--resume", server=server)
         out, err = answered.communicate(timeout=600)
@@ -90,7 +93,11 @@ def test_killed_run_resumes_and_finishes(created):
     statuses = {s["name"]: s["status"] for s in killed["steps"]}
     assert statuses["implement"] == "passed" and statuses["test_simulate"] == "running"
     assert stopped[0] == 1 and "step `review` failed its gate" in stopped[1]
-    assert "provisional" in stopped[1] and "test.live-verified" in stopped[1]
+    # what the run measured it answers itself; the rest waits for an agent or a person
+    assert "provisional" in stopped[1] and "impl.type-mapping" in stopped[1]
+    assert "test.live-verified" not in stopped[1].split("provisional")[-1]
+    assert sorted(stopped[2]) == sorted(MEASURED_BY)
+    assert "`test_live` passed (15 passed" in stopped[2]["test.live-verified"]["evidence"]
     assert code == 0, err[-3000:]
     final = {s["name"]: s["status"] for s in _state(workspace)["steps"]}
     assert set(final.values()) == {"passed"}, final

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from skillpack.create.lock import workspace_lock
+from skillpack.create.measured import record_measured_verdicts
 from skillpack.create.simsource import check_simulator_source, use_simulator_source
 from skillpack.create.state import (
     IGNORED,
@@ -279,6 +280,11 @@ def _run_steps(
                 code="waiting",
             )
         say(f"[{index}/{total}] {step.name:<14} {step.title} ...")
+        if step.name == "review":
+            added = record_measured_verdicts(ctx.paths, state)
+            if added:
+                where = ctx.paths.review_judgements.relative_to(root)
+                say(f"      measured by this run, answered in {where}: {', '.join(added)}")
         record.status, record.message, record.reason = "running", "", {}
         # commits of this step older than this are an earlier run's (e.g. before it went stale)
         record.base = head_commit(root)
