@@ -32,7 +32,8 @@ def _calls(ws: Path, name: str, scratch: Path) -> list[tuple[str, dict[str, Any]
     return [
         ("parse_api_doc", {"path": str(paths.api_doc)}),
         ("lint_api_doc", {"path": str(paths.api_doc), "write_back": True}),
-        ("generate_connector_spec", {**src, "out_dir": str(scratch / "spec" / name)}),
+        # the spec tool writes only inside the workspace: a scratch folder in the copy
+        ("generate_connector_spec", {**src, "out_dir": str(ws / ".compat-scratch" / name)}),
         ("implement_connector", {**src}),
         ("write_test_utils", {**src}),
         ("write_credentials", {**src, "values": {}, "merge": True}),
