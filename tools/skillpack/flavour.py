@@ -65,8 +65,8 @@ class Flavour:
 
     def module_for(self, sdk_module: str, name: str) -> str:
         """Where a generated file imports ``name`` (which the SDK has in ``sdk_module``) from."""
-        if not self.upstream:
-            return sdk_module
+        if not self.upstream or not sdk_module.startswith("skillpack."):
+            return sdk_module  # the SDK itself, or a module the doc names (a source's client)
         if sdk_module == SDK_SCHEMA:
             return SPARK_TYPES
         if sdk_module == SDK_CONNECTOR and name == "LakeflowConnect":

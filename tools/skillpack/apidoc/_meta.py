@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -26,7 +27,15 @@ from skillpack.apidoc._vocab import (
     pagination_from_text,
     split_label,
 )
-from skillpack.apidoc.models import AuthMethod, DocWarning, Endpoint, Pagination, Param, WriteBack
+from skillpack.apidoc.models import (
+    AuthMethod,
+    ClientFactory,
+    DocWarning,
+    Endpoint,
+    Pagination,
+    Param,
+    WriteBack,
+)
 
 _TITLE_NOISE = re.compile(
     r"\b(api|apis|rest|restful|http|graphql|documentation|docs?|reference|guide|connector|"
@@ -158,7 +167,54 @@ def _method(blocks: list[Block], title: str, line: int) -> AuthMethod:
             (plain(b.text) for b in blocks if b.kind == "para" and not split_label(b.text)), ""
         )[:300]
     fields = _params_in(blocks, secret_by_name=True)
+    client = client_factory(blocks, [f.name for f in fields])
+    if client is not None and kind in (None, "custom", "basic"):
+        # The credentials go into a Python client's constructor, not onto the wire: however
+        # the doc names them ("username / password"), no HTTP scheme sends them.
+        return AuthMethod(kind="client", client=client, description=desc, fields=fields, line=line)
     return AuthMethod(kind=kind or "custom", description=desc, fields=fields, line=line)  # type: ignore[arg-type]
+
+
+#: modules whose calls send HTTP themselves: code using them shows a request, not a client
+_HTTP_MODULES = re.compile(r"^(requests|httpx|urllib3?|aiohttp|http)(\.|$)")
+
+
+def client_factory(blocks: list[Block], params: list[str]) -> ClientFactory | None:
+    """The client construction a Python example in ``blocks`` shows, when its arguments are
+    the connection parameters ``params``: ``from m import make`` and ``c = make("u", "p")``
+    (positional, matched to ``params`` in order) or ``make(username=..., password=...)``."""
+    for b in blocks:
+        if b.kind != "code" or b.info.split()[:1] not in ([], ["python"], ["py"]):
+            continue
+        try:
+            tree = ast.parse(b.text)
+        except (SyntaxError, ValueError):
+            continue
+        imported: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                if _HTTP_MODULES.match(node.module):
+                    continue
+                for alias in node.names:
+                    imported[alias.asname or alias.name] = node.module
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+                continue
+            call = node.value
+            name = call.func.id if isinstance(call.func, ast.Name) else None
+            if name not in imported:
+                continue
+            line = b.line + node.lineno
+            if call.keywords and not call.args:
+                names = [k.arg for k in call.keywords if k.arg]
+                if names and all(n in params for n in names):
+                    return ClientFactory(
+                        module=imported[name], factory=name, args=names, keywords=True, line=line
+                    )
+            elif call.args and not call.keywords and len(call.args) <= len(params):
+                args = params[: len(call.args)]
+                return ClientFactory(module=imported[name], factory=name, args=args, line=line)
+    return None
 
 
 def auth_methods(sections: list[Section]) -> tuple[list[AuthMethod], list[DocWarning]]:

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 
 from skillpack.apidoc._extract import plain
 from skillpack.apidoc._tree import Block, Section
-from skillpack.apidoc._vocab import IDENT, INGESTION_WORDS, ingestion_from_text, is_cursor_name
+from skillpack.apidoc._vocab import (
+    IDENT,
+    INGESTION_WORDS,
+    ingestion_from_text,
+    is_cursor_name,
+    map_type,
+)
+from skillpack.apidoc.models import Param
 
 #: sections that list the tables
 LIST_TITLE = re.compile(
@@ -428,18 +435,32 @@ def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[ob
 #: a path whose last segment stands for the table: ``/{ResourceType}``, ``/<EntitySet>``
 _TEMPLATE_PATH = re.compile(
     r"(?:^|\s|`)(?:(GET|POST)\s+)?((?:\{[^}\s]*\}|<[^>\s]*>|https?://[^\s`/]+)?"
-    r"(?:/[^\s`?]*)?/(?:\{([^}\s]+)\}|<([^>\s]+)>)(?:\?[^\s`]*)?)(?=$|[\s`.,;)])"
+    r"(?:/[^\s`?]*)?/(?:\{([^}\s]+)\}|<([^>\s]+)>)(/[A-Za-z_-]+)?(?:\?[^\s`]*)?)"
+    r"(?=$|[\s`.,;)])"
 )
+#: what follows the table's placeholder in a per-table endpoint, by what the endpoint serves:
+#: its records (``/tables/{table}/records``) or its deleted records (``/{table}/deleted``);
+#: any other tail (``/schema``, ``/metadata``) describes the table rather than reading it
+_TAILS = {
+    "records": re.compile(r"(?i)^/(records|rows|items|entries|data|objects|results)$"),
+    "deletes": re.compile(r"(?i)^/(deleted(_?records|_?items|_?rows)?|deletions|tombstones)$"),
+    "schema": re.compile(r"(?i)^/(schema|fields|columns|describe)$"),
+    "metadata": re.compile(r"(?i)^/(metadata|meta)$"),
+}
 _TABLE_PLACEHOLDER = re.compile(
     r"(?i)^(?:resource|module|table|entity|entities|object|collection|dataset|stream|report|kind)"
     r"(?:_?(?:type|name|set|api_?name|id))*$"
 )
+_HOLE = re.compile(r"\{[^}/]+\}|<[^>/]+>")
 _BASE_PLACEHOLDER = re.compile(r"^(?:\{[^}]*\}|<[^>]*>|https?://[^/]+)")
 
 
-def table_endpoint(blocks: list[Block]) -> tuple[str, str, int] | None:
-    """``(method, path, line)`` of an endpoint whose last path segment is a placeholder for
-    the table (``GET {base_url}/{ResourceType}``), the one named most often."""
+def table_endpoint(blocks: list[Block], serves: str = "records") -> tuple[str, str, int] | None:
+    """``(method, path, line)`` of the endpoint naming the table by a placeholder
+    (``GET {base_url}/{ResourceType}``, ``GET /tables/{table}/records``) that serves the
+    table's ``records`` (or its ``deletes``, its ``schema``, its ``metadata``), the one named
+    most often."""
+    tails = _TAILS[serves]
     seen: dict[tuple[str, str], list[int]] = {}
     for b in blocks:
         texts = b.text.splitlines() if b.kind == "code" else [b.text]
@@ -450,6 +471,9 @@ def table_endpoint(blocks: list[Block]) -> tuple[str, str, int] | None:
                 name = m.group(3) or m.group(4) or ""
                 if not _TABLE_PLACEHOLDER.match(name.replace("-", "_")):
                     continue
+                tail = m.group(5)
+                if (tail is None and serves != "records") or (tail and not tails.match(tail)):
+                    continue
                 path = _BASE_PLACEHOLDER.sub("", m.group(2))
                 line = b.line + (offset + 1 if b.kind == "code" else 0)
                 seen.setdefault((m.group(1) or "GET", path), []).append(line)
@@ -459,8 +483,93 @@ def table_endpoint(blocks: list[Block]) -> tuple[str, str, int] | None:
     return method, path, lines[0]
 
 
+_SPARK_HEADER = re.compile(r"(?i)\b(spark|databricks|delta)\b")
+_SOURCE_TYPE_HEADER = re.compile(r"(?i)\b(api|source|json|field|doc)\b.*\btype\b|^type$")
+
+
+def type_mapping(blocks: list[Block]) -> tuple[dict[str, str], int | None]:
+    """The doc's "Field Type Mapping" table: each API type name (``integer``) and the Spark
+    type it maps to (``bigint``), with the table's line."""
+    for b in blocks:
+        if b.kind != "table" or len(b.header) < 2:
+            continue
+        head = [plain(c.text) for c in b.header]
+        spark = next((i for i, h in enumerate(head) if _SPARK_HEADER.search(h)), None)
+        source = next(
+            (i for i, h in enumerate(head) if i != spark and _SOURCE_TYPE_HEADER.search(h)), None
+        )
+        if spark is None or source is None:
+            continue
+        found: dict[str, str] = {}
+        for row in b.rows:
+            if max(spark, source) >= len(row):
+                continue
+            mapped = map_type(plain(row[spark].text))
+            names = row[source].codes or [plain(row[source].text)]
+            for name in names:
+                if mapped is not None and name.strip():
+                    found[name.strip().lower()] = mapped[0]
+        if found:
+            return found, b.line
+    return {}, None
+
+
+_PARAMS_HEADER = re.compile(r"(?i)\b(param\w*|query|filters?|arguments)\b")
+_NOTES_HEADER = re.compile(r"(?i)\b(notes?|description|meaning|semantics|details?)\b")
+
+
+def params_by_table(blocks: list[Block], key) -> dict[str, list[Param]]:
+    """Query parameters a Markdown table lists per table: a row per table (its first cell),
+    a column of parameter names, and the row's notes as their description. ``key`` turns a
+    cell's text into the key of a table name (rows naming no table are skipped by the
+    caller, which looks the keys up)."""
+    out: dict[str, list[Param]] = {}
+    for b in blocks:
+        if b.kind != "table" or len(b.header) < 2:
+            continue
+        head = [plain(c.text) for c in b.header]
+        col = next((i for i, h in enumerate(head) if i and _PARAMS_HEADER.search(h)), None)
+        if col is None:
+            continue
+        notes = next((i for i, h in enumerate(head) if i != col and _NOTES_HEADER.search(h)), None)
+        for row, line in zip(b.rows, b.row_lines, strict=False):
+            if col >= len(row):
+                continue
+            first = row[0].codes[0] if row[0].codes else plain(row[0].text)
+            said = plain(row[notes].text) if notes is not None and notes < len(row) else ""
+            names = [c for c in row[col].codes if IDENT.match(c)]
+            have = out.setdefault(key(first), [])
+            seen = {p.name for p in have}
+            have += [Param(name=n, description=said, line=line) for n in names if n not in seen]
+    return {k: v for k, v in out.items() if v}
+
+
+def describes_tables(path: str, template: str) -> bool:
+    """Whether ``path`` is the catalog or a describing sibling of the per-table endpoint
+    ``template`` (``/tables``, ``/tables/{table}/schema`` or ``/tables/orders/metadata``
+    beside ``/tables/{table}/records``): it tells about tables, not a table's records."""
+    head = template.partition("?")[0]
+    m = re.search(r"/" + _HOLE.pattern, head)
+    if m is None:
+        return False
+    catalog = head[: m.start()]
+    path = path.partition("?")[0].rstrip("/")
+    if path == catalog.rstrip("/"):
+        return True
+    if not path.startswith(catalog + "/"):
+        return False
+    # one table (named or a placeholder), then anything but what the template reads
+    rest = path[len(catalog) + 1 :].split("/")
+    return len(rest) == 2 and rest[1] != head[m.end() :].strip("/")
+
+
 def fill_template(path: str, table: str) -> str:
-    """``/crm/v8/{module_api_name}?fields=x`` for table ``Leads`` -> ``/crm/v8/Leads?fields=x``."""
+    """``/crm/v8/{module_api_name}?fields=x`` for table ``Leads`` -> ``/crm/v8/Leads?fields=x``;
+    ``/tables/{table}/records`` -> ``/tables/orders/records``: the table's placeholder (the
+    last one) takes its name."""
     base, sep, query = path.partition("?")
-    head, _, _last = base.rpartition("/")
-    return f"{head}/{table}{sep}{query}"
+    holes = list(_HOLE.finditer(base))
+    if not holes:
+        return path
+    last = holes[-1]
+    return f"{base[: last.start()]}{table}{base[last.end() :]}{sep}{query}"

@@ -350,11 +350,18 @@ def _label_lines(found: _Found, text: str, line: int, base_url: str | None) -> b
     return True
 
 
+#: the contract's own words: a list item named so states a table's metadata, not a column
+_CONTRACT_WORDS = {"primary_keys", "primary_key", "cursor_field", "ingestion_type"}
+
+
 def _looks_like_field(text: str, ctx: str | None, stack: list[tuple[int, str]]) -> bool:
-    """A list item is a field under a fields heading, under a field, or when it has a type."""
+    """A list item is a field under a fields heading, under a field, or when it has a type;
+    never one naming a fact of the connector contract (``primary_keys``: ...)."""
+    parsed = parse_item(text)
+    if parsed and parsed[0].lower() in _CONTRACT_WORDS:
+        return False
     if ctx == "fields" or stack:
         return True
-    parsed = parse_item(text)
     return bool(parsed and parsed[1] and map_type(parsed[1]))
 
 

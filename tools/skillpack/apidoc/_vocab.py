@@ -307,7 +307,9 @@ def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
     if re.search(r"\blink header\b|\blink: <|\brfc ?5988\b|\brfc ?8288\b|`link`", t):
         return "link_header"
     if re.search(
-        r"\bcursor\b|\bpage token\b|\bnext token\b|\bcontinuation\b|\bstarting after\b|"
+        # "the cursor field" is what the records are ordered by, not how pages are found
+        r"\bcursor\b(?!\s+(?:field|column|value)s?\b)|\bpage token\b|\bnext token\b|"
+        r"\bcontinuation\b|\bstarting after\b|"
         r"\bpagetoken\b|\bnext page token\b|\bscroll id\b|\bbookmark\b|\bsince id\b",
         t,
     ):
@@ -356,7 +358,9 @@ def auth_kind_from_text(text: str, *, is_label: bool = False) -> str | None:
 SECRET_NAME = re.compile(
     r"(token|secret|password|passwd|api[_-]?key|apikey|private[_-]?key|credential|auth)", re.I
 )
-YES = re.compile(r"^\s*(yes|y|true|required|✓|✔|x|\u2705|mandatory|secret|sensitive)\b", re.I)
+YES = re.compile(
+    r"^\s*(?:(?:yes|y|true|required|x|mandatory|secret|sensitive)\b|[✓✔\u2705\u2714])", re.I
+)
 
 
 def is_yes(text: str) -> bool:

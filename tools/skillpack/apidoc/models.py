@@ -18,7 +18,7 @@ IngestionType = Literal["snapshot", "cdc", "cdc_with_deletes", "append"]
 PaginationStyle = Literal["none", "page_number", "offset", "cursor", "next_url", "link_header"]
 AuthKind = Literal[
     "none", "api_key", "bearer", "basic", "oauth2_client_credentials", "oauth2_refresh_token",
-    "custom",
+    "custom", "client",
 ]  # fmt: skip
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 InferableItem = Literal["primary_keys", "cursor_field", "ingestion_type"]
@@ -113,13 +113,49 @@ class Table(BaseModel):
     line: int | None = Field(None, description="1-based line where the table is described.")
 
 
+class ClientFactory(BaseModel):
+    """A Python client the doc says to construct (``api = get_api(user, password)``)."""
+
+    module: str = Field(description="Module the factory is imported from.")
+    factory: str = Field(description="The function or class called to make the client.")
+    args: list[str] = Field(
+        default_factory=list,
+        description="Connection parameters passed, in order (by keyword when `keywords`).",
+    )
+    keywords: bool = Field(False, description="Whether the parameters are passed by name.")
+    line: int | None = Field(None, description="1-based line of the call in the doc.")
+
+
 class AuthMethod(BaseModel):
     """One way to authenticate, with the connection parameters it needs."""
 
-    kind: AuthKind = Field(description="Authentication kind.")
+    kind: AuthKind = Field(
+        description="Authentication kind; `client` when the doc constructs a Python client "
+        "with the credentials instead of sending them over HTTP."
+    )
+    client: ClientFactory | None = Field(
+        None, description="The client construction, for kind `client`."
+    )
     description: str = Field("", description="How the credential is sent, in the doc's words.")
     fields: list[Param] = Field(default_factory=list, description="Parameters it needs.")
     line: int | None = Field(None, description="1-based line in the doc.")
+
+
+class TableDescribe(BaseModel):
+    """Endpoints that describe any table at run time (``GET /tables/{table}/schema``), for
+    the tables whose columns or keys the doc leaves to the API."""
+
+    schema_endpoint: Endpoint | None = Field(
+        None, description="Lists a table's columns; `{...}` in its path is the table's name."
+    )
+    metadata_endpoint: Endpoint | None = Field(
+        None, description="States a table's primary keys and cursor field."
+    )
+    types: dict[str, SparkType] = Field(
+        default_factory=dict,
+        description="The API's type names and the Spark types they map to, as the doc states.",
+    )
+    types_line: int | None = Field(None, description="1-based line of the type mapping.")
 
 
 class ApiDoc(BaseModel):
@@ -137,6 +173,9 @@ class ApiDoc(BaseModel):
         "unknown",
         description="Whether the doc says its list of tables is fixed (`static`) or read from "
         "the API at run time (`discovered`; the tables named are then examples).",
+    )
+    describe: TableDescribe | None = Field(
+        None, description="Endpoints describing tables at run time, when the doc names them."
     )
     warnings: list[DocWarning] = Field(
         default_factory=list, description="What the parser could not decide."

@@ -10,7 +10,7 @@ from typing import ClassVar
 from pydantic import computed_field
 
 from skillpack.apidoc._companions import merge, read_companions
-from skillpack.apidoc._extract import is_summary_table
+from skillpack.apidoc._extract import is_field_table, is_summary_table, make_endpoint
 from skillpack.apidoc._meta import (
     auth_methods,
     base_url,
@@ -23,9 +23,13 @@ from skillpack.apidoc._meta import (
 )
 from skillpack.apidoc._objects import (
     declared_tables,
+    describes_tables,
     doc_defaults,
+    fill_template,
+    params_by_table,
     stated_facts,
     table_endpoint,
+    type_mapping,
     usual_cursor,
 )
 from skillpack.apidoc._sections import TableDraft, name_key, singular_key, sort_sections
@@ -34,7 +38,7 @@ from skillpack.apidoc._table import build_table
 from skillpack.apidoc._table_scan import clear_caches
 from skillpack.apidoc._tree import Block, build_tree, tokenize
 from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT
-from skillpack.apidoc.models import ApiDoc, DocWarning, Table, WriteBack
+from skillpack.apidoc.models import ApiDoc, DocWarning, Table, TableDescribe, WriteBack
 from skillpack.errors import InputError
 from skillpack.inputs import DocPath, ToolIn
 from skillpack.limits import read_text_capped
@@ -178,7 +182,7 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
     for block, ctx, sec_line in aspects:
         if sec_line != section:
             section, current = sec_line, []
-        if block.kind == "table":
+        if block.kind == "table" and (is_summary_table(block) >= 0 or not is_field_table(block)):
             continue  # tables listing tables were read as summaries already
         mentioned = _mentions(block, names)
         if mentioned:
@@ -286,13 +290,47 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
     defaults.usual_cursor = usual_cursor(everything)
     tables: list[Table] = []
-    template = table_endpoint(everything) if drafts else None
+    # Headings name endpoints too ("### GET /tables/{table}/records").
+    titled = everything + [Block("heading", s.line, s.title) for s in root.walk() if s.title]
+    template = table_endpoint(titled) if drafts else None
+    deletes_template = table_endpoint(titled, "deletes") if drafts else None
+    per_table = params_by_table(everything, name_key) if drafts else {}
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
         table = apply_defaults(table, defaults, declared, stated)
-        if table.read_endpoint is None and template is not None:
+        ep = table.read_endpoint
+        if template is not None and (ep is None or describes_tables(ep.path, template[1])):
+            # No endpoint of its own, or one that tells about tables (the catalog, a
+            # schema) rather than listing records: the doc's endpoint for every table.
             table, note = from_template(table, template, url)
             table_warnings.append(note)
+        listed = per_table.get(name_key(table.name), [])
+        if listed and table.read_endpoint is not None:
+            # A row of a per-table parameter table names the query parameters the table's
+            # endpoint takes ("`since`, `page`" beside "`since` is exclusive lower bound").
+            known = {p.name for p in table.read_endpoint.query_params}
+            more = [p for p in listed if p.name not in known]
+            ep = table.read_endpoint
+            table = table.model_copy(
+                update={
+                    "read_endpoint": ep.model_copy(
+                        update={"query_params": [*ep.query_params, *more]}
+                    )
+                }
+            )
+        if (
+            deletes_template is not None
+            and table.ingestion_type == "cdc_with_deletes"
+            and table.delete_endpoint is None
+        ):
+            method, dpath, dline = deletes_template
+            table = table.model_copy(
+                update={
+                    "delete_endpoint": make_endpoint(
+                        method, fill_template(dpath, table.name), dline, url
+                    )
+                }
+            )
         tables.append(table)
         warnings.extend(settle(table, table_warnings))
 
@@ -326,6 +364,7 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
         )
 
     doc = ApiDoc(
+        describe=_describe(titled, url) if tables else None,
         source_name=name,
         title=parts.title,
         base_url=url,
@@ -337,6 +376,25 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
         path=path,
     )
     return doc, root.links
+
+
+def _describe(blocks: list[Block], url: str | None) -> TableDescribe | None:
+    """The endpoints that describe a table at run time, and the doc's type mapping."""
+    found = {}
+    for serves in ("schema", "metadata"):
+        named = table_endpoint(blocks, serves)
+        if named is not None:
+            method, path, line = named
+            found[serves] = make_endpoint(method, path, line, url)
+    if not found:
+        return None
+    types, line = type_mapping(blocks)
+    return TableDescribe(
+        schema_endpoint=found.get("schema"),
+        metadata_endpoint=found.get("metadata"),
+        types=types,
+        types_line=line,
+    )
 
 
 #: larger files are refused with a one-line error rather than parsed for minutes

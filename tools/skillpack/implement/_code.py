@@ -117,7 +117,7 @@ def _deletes(table: TablePlan) -> Any:
     return Dict(tuple(items))
 
 
-def _entry(table: TablePlan, used: set[str]) -> Dict:
+def _entry(table: TablePlan, used: set[str], described: bool = False) -> Dict:
     name = table.name
     meta = Dict(
         (
@@ -126,8 +126,10 @@ def _entry(table: TablePlan, used: set[str]) -> Dict:
             ("ingestion_type", table.ingestion_type, None),
         )
     )
+    # A table the API describes may leave its columns to it (None until asked).
+    schema = None if described and not table.fields else _schema(table, used)
     items: list[tuple[Any, Any, Any]] = [
-        ("schema", _schema(table, used), f"{name}:schema"),
+        ("schema", schema, f"{name}:schema"),
         ("metadata", meta, None),
         ("path", table.path, None),
         ("records_path", table.records_path, None),
@@ -140,6 +142,8 @@ def _entry(table: TablePlan, used: set[str]) -> Dict:
         parent = table.parent
         fan_out = (("table", parent.table, None), ("key", parent.key, None))
         items.append(("parent", Dict((*fan_out, ("placeholder", parent.placeholder, None))), None))
+    if described:
+        items.append(("stated", List(tuple(table.stated)), None))
     if table.todo is not None:
         items.append(("todo", table.todo.short, table.todo.key))
     return Dict(tuple(items))
@@ -194,6 +198,11 @@ def _auth_expr(plan: ConnectorPlan, imports: dict[str, set[str]]) -> Any:
         )
     if not sdk:
         del imports["skillpack.sdk.auth"]
+    if auth.kind == "client":
+        client = auth.client
+        imports["skillpack.sdk.inprocess"] = {"IN_PROCESS_BASE_URL", "InProcessSession"}
+        imports[client.module] = {client.factory}
+        return None
     if auth.kind == "unsupported":
         return Raw("self._auth(options)")
     return None
@@ -223,7 +232,9 @@ def _sdk_names(
     found = any(t.records_path is None for t in plan.tables)
     stdlib = ["from collections.abc import Iterator", "from typing import Any"]
     fans_out = any(t.parent for t in plan.tables)
-    if plan.path_options or fans_out:
+    if plan.describe is not None:
+        stdlib.insert(0, "import re")
+    if plan.path_options or fans_out or plan.describe is not None:
         stdlib.append("from urllib.parse import quote")
     ours: dict[str, set[str]] = {
         "skillpack.errors": {"ConfigError"},
@@ -243,7 +254,28 @@ def _sdk_names(
     if tracked:
         ours["skillpack.sdk.offsets"].add("advance_offset")
         ours["skillpack.sdk.window"] = {"ReadWindow"}
+    if plan.describe is not None:
+        ours["skillpack.errors"].add("SourceError")
+        ours["skillpack.sdk.schema"] |= {"ArrayType", "StringType", "StructField"}
+        ours["skillpack.sdk.schema"] |= {_TYPES[t] for t in _api_types(plan).values()}
     return stdlib, ours
+
+
+#: type names an API description commonly uses, under the ones the doc maps itself
+_COMMON_API_TYPES = {
+    "string": "string", "str": "string", "text": "string",
+    "integer": "bigint", "int": "bigint", "long": "bigint", "bigint": "bigint",
+    "double": "double", "float": "double", "number": "double",
+    "boolean": "boolean", "bool": "boolean",
+    "date": "date", "timestamp": "timestamp", "datetime": "timestamp",
+}  # fmt: skip
+
+
+def _api_types(plan: ConnectorPlan) -> dict[str, str]:
+    """API type name -> Spark type name, for the scalar types of an API's descriptions."""
+    assert plan.describe is not None
+    merged = {**_COMMON_API_TYPES, **plan.describe.types}
+    return {k: v for k, v in sorted(merged.items()) if v in _TYPES}
 
 
 def _imports(stdlib: list[str], ours: dict[str, set[str]], flavour: Flavour | None) -> list[str]:
@@ -254,7 +286,9 @@ def _imports(stdlib: list[str], ours: dict[str, set[str]], flavour: Flavour | No
         for name in names:
             target = flavour.module_for(module, name) if flavour else module
             wanted.setdefault(target, set()).add(name)
-    first = {m for m in wanted if flavour is None or flavour.is_first_party(m)}
+    first = {
+        m for m in wanted if (flavour.is_first_party(m) if flavour else m.startswith("skillpack"))
+    }
     lines = ["from __future__ import annotations", "", *stdlib]
     for block in (sorted(set(wanted) - first), sorted(first)):
         if block:
@@ -279,7 +313,8 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     w.block(_module_docstring(plan, flavour))
     w.line()
     types: set[str] = set()
-    entries = [(t, _entry(t, types)) for t in plan.tables]
+    described = plan.describe is not None
+    entries = [(t, _entry(t, types, described)) for t in plan.tables]
     auth_imports: dict[str, set[str]] = {}
     auth = _auth_expr(plan, auth_imports)
     stdlib, sdk_names = _sdk_names(plan, types, auth_imports)
@@ -298,18 +333,43 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
         Dict(tuple((t.name, e, None) for t, e in entries)),
         prefix="_TABLES: dict[str, dict[str, Any]] = ",
     )
+    if plan.describe is not None:
+        _describe_data(w, plan)
     w.line()
     w.line()
     _class(w, plan, auth)
     w.line()
     w.line()
     _paginator(w, plan)
+    if plan.describe is not None:
+        w.line()
+        w.line()
+        w.block(tpl.DESCRIBE_FUNCTIONS)
     if plan.page_size_option:
         w.line()
         w.line()
         w.block(tpl.PAGE_SIZE_FN.format(option=plan.page_size_option))
     lines = {str(k): v for k, v in w.anchors.items()}
     return Rendered(w.text(), lines, sdk_names)
+
+
+def _describe_data(w: Writer, plan: ConnectorPlan) -> None:
+    """``_DESCRIBE``, ``_API_TYPES`` and ``_TABLE_HOLE``: where and how the API describes a
+    table at run time."""
+    d = plan.describe
+    assert d is not None
+    w.line("# The API describes each table itself: its columns and its keys and cursor")
+    at = f" (see {plan.doc_name} line {d.line})" if d.line else ""
+    w.expr(
+        Dict((("schema_path", d.schema_path, None), ("metadata_path", d.metadata_path, None))),
+        prefix="_DESCRIBE: dict[str, str | None] = ",
+    )
+    w.line(f"# the types its descriptions name, as schema types{at}")
+    w.expr(
+        Dict(tuple((k, Raw(_TYPES[v]), None) for k, v in _api_types(plan).items())),
+        prefix="_API_TYPES: dict[str, Any] = ",
+    )
+    w.line('_TABLE_HOLE = re.compile(r"\\{[^{}/]+\\}")')
 
 
 def _module_docstring(plan: ConnectorPlan, flavour: Flavour | None) -> str:
@@ -373,16 +433,22 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
             tuple((n, Raw(f"options[{literal(n)}]"), None) for n in plan.base_url_options)
         )
         w.expr(values, prefix="host = ", indent="        ")
-    w.expr(
-        Call("RestClient", (_base_url_expr(plan),), (("auth", auth), ("timeout", 30.0))),
-        prefix="self._client = ",
-        indent="        ",
-        anchor="client",
-    )
+    if plan.auth.kind == "client":
+        _client_from_factory(w, plan)
+    else:
+        w.expr(
+            Call("RestClient", (_base_url_expr(plan),), (("auth", auth), ("timeout", 30.0))),
+            prefix="self._client = ",
+            indent="        ",
+            anchor="client",
+        )
     if any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables):
         w.line("        # Each run reads a table up to the newest change its first read saw, so it")
         w.line("        # ends while the source keeps changing; later changes are the next run's.")
         w.line("        self._window = ReadWindow()")
+    if plan.describe is not None:
+        w.line("        # each table's entry completed by the API's description, on first use")
+        w.line("        self._described: dict[str, dict[str, Any]] = {}")
     if any(t.records_path is None for t in plan.tables):
         w.line("        # where each endpoint keeps its records, found on first use")
         w.line("        self._records_paths: dict[str, str | None] = {}")
@@ -399,7 +465,12 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
             anchor=todo.key,
         )
     w.line()
-    w.block(tpl.METHODS)
+    if plan.describe is not None:
+        w.block(tpl.CONTRACT)
+        w.line()
+        w.block(tpl.DESCRIBED_TABLE)
+    else:
+        w.block(tpl.METHODS)
     w.line()
     w.block(tpl.READ_TABLE)
     if any(t.deletes or t.deletes_todo for t in plan.tables):
@@ -425,6 +496,28 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     if any(t.records_path is None for t in plan.tables):
         w.line()
         w.block(tpl.RECORDS_PATH)
+
+
+def _client_from_factory(w: Writer, plan: ConnectorPlan) -> None:
+    """``self._client``: a RestClient driving the Python client the doc constructs, so its
+    retries, errors and paginators serve the in-process source as they serve HTTP ones."""
+    client = plan.auth.client
+    args = tuple(Raw(f"options[{literal(a)}]") for a in client.args if not client.keywords)
+    kwargs = tuple((a, Raw(f"options[{literal(a)}]")) for a in client.args if client.keywords)
+    w.line("        # the source's own Python client: no request leaves the process")
+    if client.line:
+        w.line(f"        # (see {plan.doc_name} line {client.line})")
+    w.expr(Call(client.factory, args, kwargs), prefix="api = ", indent="        ")
+    w.expr(
+        Call(
+            "RestClient",
+            (Raw("IN_PROCESS_BASE_URL"),),
+            (("session", Raw("InProcessSession(api)")), ("timeout", 30.0)),
+        ),
+        prefix="self._client = ",
+        indent="        ",
+        anchor="client",
+    )
 
 
 def _paginator(w: Writer, plan: ConnectorPlan) -> None:

@@ -67,6 +67,8 @@ def _pagination(table: TablePlan) -> dict[str, Any]:
     elif p.style == "page_number":
         out = {"type": "page", "page_param": a["page_param"], "start_page": a.get("start", 1)}
         out["limit_param"] = a.get("page_size_param")
+        if a.get("next_page_path"):
+            out["next_page_path"] = a["next_page_path"]
     elif p.style == "next_url_header":
         out = {"type": "next_url_header", "header": a["header"]}
     else:

@@ -86,6 +86,17 @@ class ParentPlan:
 
 
 @dataclass
+class DescribePlan:
+    """Endpoints the connector asks, at run time, for a table's columns and keys."""
+
+    schema_path: str | None
+    metadata_path: str | None
+    #: the API's type names -> Spark type names (``integer`` -> ``bigint``)
+    types: dict[str, str]
+    line: int | None = None
+
+
+@dataclass
 class TablePlan:
     """Everything the connector needs for one table."""
 
@@ -110,6 +121,8 @@ class TablePlan:
     required_params: list[str] = field(default_factory=list)
     bare_list: bool = False
     json_lines: bool = False
+    #: the metadata facts the doc states (the API may fill in the others)
+    stated: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +136,8 @@ class AuthPlan:
     prefix: str = ""
     token_url: str | None = None
     todo: Todo | None = None
+    #: kind ``client``: the Python client the doc constructs (an apidoc ``ClientFactory``)
+    client: Any = None
 
 
 @dataclass
@@ -143,6 +158,8 @@ class ConnectorPlan:
     path_options: list[str]
     tables: list[TablePlan]
     notes: list[Todo] = field(default_factory=list)
+    #: the API describes its tables itself (columns, keys) at run time
+    describe: DescribePlan | None = None
 
     def todos(self) -> list[Todo]:
         """Every to-do and assumption, in doc order."""

@@ -16,12 +16,13 @@ from skillpack.implement._model import (
     PLACEHOLDER,
     AuthPlan,
     ConnectorPlan,
+    DescribePlan,
     Refs,
     TablePlan,
     Todo,
     camel,
 )
-from skillpack.implement._tables import TablePlanner
+from skillpack.implement._tables import TablePlanner, relative_path
 
 #: records per page unless the doc allows fewer
 DEFAULT_PAGE_SIZE = 100
@@ -50,6 +51,8 @@ def _auth(doc: ApiDoc, ref: Refs) -> AuthPlan:
     plain = [p.name for p in method.fields if not p.secret]
     if method.kind == "none":
         return AuthPlan("none")
+    if method.kind == "client" and method.client is not None:
+        return AuthPlan("client", {a: a for a in method.client.args}, client=method.client)
     if method.kind == "bearer":
         token = secrets[0] if secrets else "api_token"
         scheme = text.authorization_scheme(method.description)
@@ -201,6 +204,69 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
             )
 
 
+#: facts of a table's metadata, and how a doc leaves each open
+_METADATA_FACTS = ("primary_keys", "cursor_field", "ingestion_type")
+
+
+def _describe(
+    doc: ApiDoc, tables: list[TablePlan], base_path: str, ref: Refs
+) -> DescribePlan | None:
+    """What the connector asks the API about its tables, when the doc names the endpoints.
+
+    The API's answer comes first at run time; the doc's columns and keys are kept for a table
+    it does not describe (404). A column list or key the doc leaves open is then no stop:
+    its to-do becomes a note that the API settles it, which the suite confirms.
+    """
+    found = doc.describe
+    if found is None or (found.schema_endpoint is None and found.metadata_endpoint is None):
+        return None
+    schema = found.schema_endpoint
+    metadata = found.metadata_endpoint
+    plan = DescribePlan(
+        schema_path=relative_path(schema.path, base_path) if schema else None,
+        metadata_path=relative_path(metadata.path, base_path) if metadata else None,
+        types=dict(found.types),
+        line=found.types_line,
+    )
+    by_name = {t.name: t for t in doc.tables}
+    for t in tables:
+        source = by_name[t.name]
+        t.stated = [
+            f
+            for f in _METADATA_FACTS
+            if f not in source.inferred
+            and (f == "ingestion_type" or (source.primary_keys if f == "primary_keys" else
+                                           source.cursor_field))
+        ]  # fmt: skip
+        if schema is not None and not source.fields:
+            t.fields = []  # no stand-in columns: the API lists them
+        settled = {
+            "schema": schema,
+            "primary_keys": metadata,
+            "cursor_field": metadata,
+            "ingestion_type": metadata,
+        }
+        for note in t.notes:
+            ep = settled.get(note.fact)
+            if ep is None:
+                continue
+            what = "columns" if note.fact == "schema" else note.fact.replace("_", " ")
+            how = (
+                "set at run time from the cursor field the API states (`cdc` with one, "
+                "`snapshot` without)"
+                if note.fact == "ingestion_type"
+                else "read at run time"
+            )
+            note.what = (
+                f"the doc leaves the {what} of `{t.name}` to the API: {how} from "
+                f"`{ep.method} {ep.path}` ({ref(ep.line)}); the suite checks what it answers"
+            )
+            note.short = f"{note.fact} read from the API"
+            note.blocking = False
+            note.guessed = True
+    return plan
+
+
 def _parents(doc: ApiDoc, options: set[str]) -> dict[str, tuple[str, str]]:
     """Path placeholders a table's records can fill: ``customer_id`` -> (``customers``, ``id``).
 
@@ -227,12 +293,16 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
     ref = Refs(doc_name)
     params = _params(doc)
     names = {p.name for p in params}
-    base_url = doc.base_url
+    auth = _auth(doc, ref)
+    # A source reached through a Python client has no host: requests stay in the process.
+    base_url = None if auth.kind == "client" else doc.base_url
     holes = PLACEHOLDER.findall(base_url) if base_url else []
     fillable = bool(holes) and all(n in names for n in holes)
-    base_url_required = base_url is None or (bool(holes) and not fillable)
+    base_url_required = auth.kind != "client" and (
+        base_url is None or (bool(holes) and not fillable)
+    )
     notes: list[Todo] = []
-    if base_url is None:
+    if base_url is None and auth.kind != "client":
         # No line states it; point at where the template asks for it: beside the
         # authentication, else the document's start.
         at = next((m.line for m in doc.auth if m.line), None) or 1
@@ -251,7 +321,6 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
     base_path = urlsplit(base_url).path.rstrip("/") if base_url else ""
     if "{" in base_path:
         base_path = ""
-    auth = _auth(doc, ref)
     planner = TablePlanner(
         text.DocText(lines, doc), ref, base_path, names, base_url, _parents(doc, names)
     )
@@ -281,6 +350,7 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
                 )
             )
     _open_facts(doc, tables)
+    describe = _describe(doc, tables, base_path, ref)
     limits = [
         text.max_page_size(t.read_endpoint.query_params) for t in doc.tables if t.read_endpoint
     ]
@@ -299,4 +369,5 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
         path_options=path_options,
         tables=tables,
         notes=notes,
+        describe=describe,
     )

@@ -103,6 +103,9 @@ def _pagination(table: Table, section: str) -> tuple[PagePlan | None, str, str]:
         args: dict[str, Any] = {"page_param": page, "start": start}
         if size is not None:
             args["page_size_param"] = size
+        follows = text.next_page_field(words)
+        if follows is not None:
+            args["next_page_path"] = follows
         return PagePlan("page_number", args), "", ""
     if p.style == "link_header":
         return PagePlan("link_header", {}, limit), "", ""
@@ -215,6 +218,7 @@ class TablePlanner:
                 page is not None
                 and page.style == "page_number"
                 and not page.args.get("page_size_param")
+                and not page.args.get("next_page_path")
             ):
                 at = (table.pagination.line if table.pagination else None) or ep.line
                 plan.notes.append(

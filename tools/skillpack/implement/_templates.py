@@ -21,6 +21,7 @@ PAGINATOR_BRANCHES = {
             pagination.get("start", 1),
             pagination.get("page_size_param"),
             page_size,
+            next_page_path=pagination.get("next_page_path"),
         )""",
     "next_url_header": """\
     if style == "next_url_header":
@@ -62,7 +63,7 @@ def _page_size(value: Any) -> int:
     return size'''
 
 
-METHODS = """\
+CONTRACT = """\
     def list_tables(self) -> list[str]:
         return list(_TABLES)
 
@@ -70,12 +71,17 @@ METHODS = """\
         return self._table(table_name)["schema"]
 
     def read_table_metadata(self, table_name: str, table_options: dict) -> dict:
-        return dict(self._table(table_name)["metadata"])
+        return dict(self._table(table_name)["metadata"])"""
+
+METHODS = (
+    CONTRACT
+    + """
 
     def _table(self, table_name: str) -> dict[str, Any]:
         if table_name not in _TABLES:
             raise unknown_table(table_name, list(_TABLES))
         return _TABLES[table_name]"""
+)
 
 READ_TABLE = """\
     def read_table(
@@ -248,3 +254,99 @@ RECORDS_PATH = '''\
             body = self._client.get_json(path, params=params)
             self._records_paths[path] = find_records_path(body)
         return self._records_paths[path]'''
+
+
+DESCRIBED_TABLE = '''\
+    def _table(self, table_name: str) -> dict[str, Any]:
+        if table_name not in _TABLES:
+            raise unknown_table(table_name, list(_TABLES))
+        if table_name not in self._described:
+            self._described[table_name] = self._describe(table_name, _TABLES[table_name])
+        return self._described[table_name]
+
+    def _describe(self, table_name: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """The table's entry completed by what the API says of it: columns, keys, cursor.
+
+        A table the API does not describe (it answers 404) keeps what the doc states.
+        """
+        table = dict(entry)
+        name = quote(table_name, safe="")
+        columns = self._ask(_DESCRIBE["schema_path"], name)
+        if columns is not None:
+            table["schema"] = _schema_of(columns, table_name)
+        elif table["schema"] is None:
+            raise SourceError(
+                f"the API does not describe the columns of `{table_name}`",
+                hint="list the table's fields in the API doc and run implement again",
+                code="no-schema",
+            )
+        facts = self._ask(_DESCRIBE["metadata_path"], name)
+        if facts is not None:
+            table["metadata"] = _metadata_of(facts, table["metadata"], table["stated"])
+        return table
+
+    def _ask(self, path: str | None, name: str) -> Any:
+        """What ``path`` (``{...}``: the table's name) answers; None when it has no answer."""
+        if path is None:
+            return None
+        try:
+            return self._client.get_json(_TABLE_HOLE.sub(name, path, count=1))
+        except SourceError as exc:
+            if exc.status == 404:
+                return None
+            raise'''
+
+DESCRIBE_FUNCTIONS = '''\
+def _schema_of(body: Any, table_name: str) -> StructType:
+    """The schema an API description lists: its column descriptors (`name`, `type`,
+    `nullable`, nested `fields`), alone or under one key of the body."""
+    columns = body
+    if isinstance(body, dict):
+        lists = [v for v in body.values() if isinstance(v, list)]
+        columns = lists[0] if len(lists) == 1 else None
+    if not isinstance(columns, list) or not all(
+        isinstance(c, dict) and "name" in c for c in columns
+    ):
+        raise SourceError(
+            f"the API's description of `{table_name}` lists no columns",
+            hint="check the schema endpoint's answer against the API doc",
+            code="bad-payload",
+        )
+    return StructType([_column(c) for c in columns])
+
+
+def _column(descriptor: dict[str, Any]) -> StructField:
+    nullable = descriptor.get("nullable", True)
+    return StructField(str(descriptor["name"]), _column_type(descriptor), nullable is not False)
+
+
+def _column_type(descriptor: Any) -> Any:
+    if isinstance(descriptor, str):
+        descriptor = {"type": descriptor}
+    kind = str(descriptor.get("type") or "string").lower()
+    if kind == "struct" or descriptor.get("fields"):
+        return StructType([_column(c) for c in descriptor.get("fields") or []])
+    if kind == "array":
+        element = descriptor.get("element") or descriptor.get("items") or "string"
+        return ArrayType(_column_type(element), True)
+    # a type the doc does not map is kept as text, which loses nothing
+    return _API_TYPES.get(kind, StringType)()
+
+
+def _metadata_of(body: Any, stated: dict[str, Any], facts: list[str]) -> dict[str, Any]:
+    """The table's metadata: the doc's stated ``facts`` first, then what the API says; a
+    table whose ingestion type the doc leaves open is `cdc` with a cursor, else `snapshot`."""
+    said = body
+    if isinstance(body, dict) and not ({"primary_keys", "cursor_field"} & set(body)):
+        said = next((v for v in body.values() if isinstance(v, dict)), {})
+    said = said if isinstance(said, dict) else {}
+    out = dict(stated)
+    keys = said.get("primary_keys")
+    if "primary_keys" not in facts and keys:
+        out["primary_keys"] = [keys] if isinstance(keys, str) else list(keys)
+    cursor = said.get("cursor_field") or None
+    if "cursor_field" not in facts and (cursor or "ingestion_type" not in facts):
+        out["cursor_field"] = cursor
+    if "ingestion_type" not in facts:
+        out["ingestion_type"] = "cdc" if out["cursor_field"] else "snapshot"
+    return out'''

@@ -133,10 +133,15 @@ def max_page_size(params: Iterable[Param]) -> int | None:
 
 def limit_param(params: Iterable[Param], text: str) -> str | None:
     """The page-size query parameter: from the endpoint's parameters, else named in ``text``."""
-    for p in params:
-        if _LIMIT_NAME.match(p.name) or "page size" in p.description.lower():
-            return p.name
-    return next((n for n in ticked_names(text) if _LIMIT_NAME.match(n)), None)
+    return _limit_in(list(params)) or next(
+        (n for n in ticked_names(text) if _LIMIT_NAME.match(n)), None
+    )
+
+
+def _limit_in(params: list[Param]) -> str | None:
+    """The page-size parameter among ``params``: by its name, else by its description."""
+    named = next((p.name for p in params if _LIMIT_NAME.match(p.name)), None)
+    return named or next((p.name for p in params if "page size" in p.description.lower()), None)
 
 
 def offset_params(params: list[Param], text: str) -> tuple[str | None, str | None]:
@@ -150,10 +155,28 @@ def offset_params(params: list[Param], text: str) -> tuple[str | None, str | Non
 
 def page_params(params: list[Param], text: str) -> tuple[str | None, str | None, int]:
     """``(page_param, page_size_param, first_page)`` for page-number pagination."""
-    names = [p.name for p in params] + names_in(text)
+    listed = [p.name for p in params]
+    names = listed + names_in(text)
     page = next((n for n in names if _PAGE_NAME.match(n)), None)
-    size = limit_param(params, text) or next((n for n in names if _LIMIT_NAME.match(n)), None)
+    if page in listed:
+        # The endpoint's own list names its page parameter, so it is the whole list: a size
+        # parameter the prose names for other endpoints is not one this one takes (an API
+        # answers an unknown parameter with 400).
+        size = _limit_in([p for p in params if p.name != page])
+    else:
+        size = limit_param(params, text) or next((n for n in names if _LIMIT_NAME.match(n)), None)
     return page, size, 0 if _ZERO_START.search(text) else 1
+
+
+_NEXT_PAGE_FIELD = re.compile(
+    r"(?i)^(next_?page(_?(number|num|no))?|has_?more|has_?next(_?page)?)$"
+)
+
+
+def next_page_field(text: str) -> str | None:
+    """The response field saying which page follows (``next_page``, ``has_more``), when the
+    doc's words about paging name one."""
+    return next((n for n in ticked_names(text) if _NEXT_PAGE_FIELD.match(n)), None)
 
 
 def cursor_params(params: list[Param], text: str) -> tuple[str | None, str | None]:

@@ -66,6 +66,12 @@ def _served(plan: ConnectorPlan) -> list[TablePlan]:
     return [t for t in plan.tables if t.path and not t.todo]
 
 
+def in_process(plan: ConnectorPlan) -> bool:
+    """Whether the source is a Python client: nothing goes over HTTP for a simulator to
+    serve, and the suite reads the client itself."""
+    return plan.auth.kind == "client"
+
+
 def _endpoint_path(plan: ConnectorPlan, path: str) -> str:
     base = "/" + plan.base_path.strip("/") if plan.base_path.strip("/") else ""
     return base + "/" + path.lstrip("/")
@@ -207,6 +213,8 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
     paths = flavour.paths
     cls = f"Test{plan.class_name.removesuffix('LakeflowConnect')}Connector"
     config = stand_in_config(plan)
+    if in_process(plan):
+        return "\n".join(_in_process_test(paths, plan, cls, config)) + "\n"
     lines = [
         f'"""Tests of the `{paths.name}` connector: the shared suite, offline by default.',
         "",
@@ -226,6 +234,29 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
     ]
     lines += replay_config_lines(config)
     return "\n".join(lines) + "\n"
+
+
+def _in_process_test(paths: Any, plan: ConnectorPlan, cls: str, config: dict) -> list[str]:
+    """The test file of a source reached through a Python client: the suite reads the client
+    directly, which needs neither the network nor a simulator spec."""
+    client = plan.auth.client
+    return [
+        f'"""Tests of the `{paths.name}` connector: the shared suite on its Python client.',
+        "",
+        "The source is reached through its Python client, so every mode reads it directly",
+        "and no request leaves the process:",
+        f"`{client.factory}` of `{client.module}`.",
+        '"""',
+        "",
+        f"from {paths.connector_import} import {plan.class_name}",
+        "from tests.unit.sources.test_suite import LakeflowConnectTests",
+        "",
+        "",
+        f"class {cls}(LakeflowConnectTests):",
+        f"    connector_class = {plan.class_name}",
+        "    # stand-in credentials: the client is constructed with them, nothing is sent",
+        *replay_config_lines(config),
+    ]
 
 
 def replay_config_lines(config: dict[str, Any]) -> list[str]:

@@ -209,11 +209,14 @@ def _plan_upstream(
     planned.files[flavour.helpers_file] = stamp(zero + helpers_text)
     pyproject = _upstream.render_pyproject(flavour, third_party)
     planned.files[paths.package_pyproject] = stamp(zero + pyproject)
-    spec, corpus, skipped = _upstream.render_simulator(plan, SIMULATOR_PAGE_SIZE)
-    planned.files[flavour.simulator_spec] = stamp(zero + spec)
-    planned.owned |= {flavour.helpers_file, flavour.simulator_spec, paths.package_pyproject}
-    for table, text in corpus.items():
-        planned.files[flavour.corpus_dir / f"{table}.json"] = text
+    planned.owned |= {flavour.helpers_file, paths.package_pyproject}
+    skipped: list[str] = []
+    if not _upstream.in_process(plan):
+        spec, corpus, skipped = _upstream.render_simulator(plan, SIMULATOR_PAGE_SIZE)
+        planned.files[flavour.simulator_spec] = stamp(zero + spec)
+        planned.owned.add(flavour.simulator_spec)
+        for table, text in corpus.items():
+            planned.files[flavour.corpus_dir / f"{table}.json"] = text
     planned.files[paths.test_file] = _upstream.render_test_file(flavour, plan)
     # upstream's source and test folders are packages
     for init in (paths.source_dir / "__init__.py", paths.tests_dir / "__init__.py"):

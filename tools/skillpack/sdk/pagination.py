@@ -41,6 +41,8 @@ from skillpack.sdk.redaction import redact_url
 
 _log = logging.getLogger(__name__)
 
+#: a field a body does not have (a null one is an answer)
+_MISSING = object()
 #: pages a page-number walk with no total reads before it calls the walk a loop
 DEFAULT_PAGE_CAP = 1000
 
@@ -247,10 +249,13 @@ class CursorPaginator(Paginator):
 class PageNumberPaginator(Paginator):
     """``?page=1,2,3...``; stops on an empty page, a short page or after ``total_pages_path`` pages.
 
-    A short page (fewer than ``page_size`` records) ends the walk only when the page
-    size is sent (``page_size_param``), since only then is it known. Without
-    ``total_pages_path`` the walk raises ``pagination-loop`` after ``page_cap``
-    pages: raise the cap for a listing known to be longer, or pass ``None``.
+    ``next_page_path`` names a body field saying what follows (``"next_page": 3``, or null on
+    the last page; ``"has_more": true``): when a page carries it, it alone decides, since a
+    server may send fewer records than asked for and still have more. Otherwise a short
+    page (fewer than ``page_size`` records) ends the walk, but only when the page size is
+    sent (``page_size_param``), since only then is it known. With neither a total nor a
+    next-page field the walk raises ``pagination-loop`` after ``page_cap`` pages: raise the
+    cap for a listing known to be longer, or pass ``None``.
     """
 
     def __init__(
@@ -263,6 +268,7 @@ class PageNumberPaginator(Paginator):
         *,
         max_pages: int | None = None,
         page_cap: int | None = DEFAULT_PAGE_CAP,
+        next_page_path: str | None = None,
     ) -> None:
         super().__init__(max_pages=max_pages)
         if page_cap is not None and page_cap < 1:
@@ -276,6 +282,7 @@ class PageNumberPaginator(Paginator):
         self.page_size_param = page_size_param
         self.page_size = page_size
         self.total_pages_path = total_pages_path
+        self.next_page_path = next_page_path
         self.page = start
 
     def first(self, request: RequestSpec) -> RequestSpec:
@@ -293,6 +300,11 @@ class PageNumberPaginator(Paginator):
         """The following page number, unless this page was empty, short or the last one."""
         if not records:
             return None
+        said = _MISSING
+        if self.next_page_path is not None:
+            said = get_path(body, self.next_page_path, _MISSING)
+        if said is not _MISSING:
+            return self._told(said)
         if self.page_size_param and self.page_size is not None and len(records) < self.page_size:
             return None
         total = None
@@ -311,6 +323,32 @@ class PageNumberPaginator(Paginator):
                 code="pagination-loop",
             )
         self.page += 1
+        assert self.current is not None
+        return self.current.with_params(**{self.page_param: self.page})
+
+    def _told(self, said: Any) -> RequestSpec | None:
+        """The page the body's next-page field names: a number, true for the next, else none."""
+        if said is None or said is False or said == "":
+            return None
+        if said is True:
+            number = self.page + 1
+        else:
+            try:
+                number = int(said)
+            except (TypeError, ValueError):
+                raise SourceError(
+                    f"`{self.next_page_path}` holds `{said!r}`, not a page number",
+                    hint="point next_page_path at the field holding the next page's number "
+                    "(or a true/false 'more' flag)",
+                    code="bad-payload",
+                ) from None
+        if number <= self.page:
+            raise SourceError(
+                f"pagination loop: page {self.page} names page {number} as the next one",
+                hint=f"check that the server honours `{self.page_param}`",
+                code="pagination-loop",
+            )
+        self.page = number
         assert self.current is not None
         return self.current.with_params(**{self.page_param: self.page})
 

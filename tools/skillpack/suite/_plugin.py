@@ -16,6 +16,10 @@ reached so far plus the test that was running. Events (``"event"`` key):
 
 ``SIGUSR1`` makes the process dump every thread's stack to the file named by
 ``SKILLPACK_SUITE_DUMP``, which is how a hang is located before the process is killed.
+
+``SKILLPACK_SUITE_OFFLINE`` set refuses every connection off the machine for the run: the
+one case where the plugin imports ``skillpack`` (its network guard), since a run that must
+stay offline is better stopped than let through.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ import pytest
 
 EVENTS_ENV = "SKILLPACK_SUITE_EVENTS"
 DUMP_ENV = "SKILLPACK_SUITE_DUMP"
+OFFLINE_ENV = "SKILLPACK_SUITE_OFFLINE"
 #: bounds on what one event carries, so a huge failure cannot flood the file
 _MAX_TEXT = 8000
 _MAX_FRAMES = 80
 
 _stream: Any = None
 _dump: Any = None
+_guard: Any = None
 
 
 def _emit(event: dict[str, Any]) -> None:
@@ -45,7 +51,12 @@ def _emit(event: dict[str, Any]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _stream, _dump
+    global _stream, _dump, _guard
+    if os.environ.get(OFFLINE_ENV) and _guard is None:
+        from skillpack.testing._netguard import block_network
+
+        _guard = block_network(why="this run stays offline")
+        _guard.__enter__()
     path = os.environ.get(EVENTS_ENV)
     if path and _stream is None:
         _stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
@@ -102,6 +113,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _emit({"event": "finish", "exitstatus": int(exitstatus)})
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _guard
+    if _guard is not None:
+        _guard.__exit__(None, None, None)
+        _guard = None
 
 
 def _text(report: Any) -> str:

@@ -26,6 +26,7 @@ _PLUGIN_SOURCE = Path(__file__).with_name("_plugin.py")
 #: the name the plugin is imported under in the subprocess (unlikely to shadow anything)
 _PLUGIN_MODULE = "_skillpack_suite_events"
 _EVENTS_ENV = "SKILLPACK_SUITE_EVENTS"
+_OFFLINE_ENV = "SKILLPACK_SUITE_OFFLINE"
 _DUMP_ENV = "SKILLPACK_SUITE_DUMP"
 #: how long to wait for a hung process to write its stack dump before it is killed
 _DUMP_WAIT_S = 2.0
@@ -82,13 +83,18 @@ def run_pytest_subprocess(
     timeout_s: float,
     select: str | None = None,
     config_path: Path | None = None,
+    offline: bool = False,
 ) -> RawRun:
-    """Run the suite in ``test_file`` and return its events; kill it after ``timeout_s``."""
+    """Run the suite in ``test_file`` and return its events; kill it after ``timeout_s``.
+
+    ``offline`` refuses every connection off the machine, whatever ``mode`` says."""
     with tempfile.TemporaryDirectory(prefix="skillpack-suite-") as tmp:
         scratch = Path(tmp)
         shutil.copyfile(_PLUGIN_SOURCE, scratch / f"{_PLUGIN_MODULE}.py")
         events_path, dump_path = scratch / "events.jsonl", scratch / "stack.txt"
         env = _environment(scratch, mode, events_path, dump_path, config_path)
+        if offline:
+            env[_OFFLINE_ENV] = "1"
         cmd = pytest_command(test_file, select, cwd=cwd)
         started = time.perf_counter()
         with open(scratch / "output.txt", "wb") as output:

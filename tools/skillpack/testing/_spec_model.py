@@ -62,6 +62,8 @@ class Pagination:
     offset_param: str = "offset"
     page_param: str = "page"
     start_page: int = 1
+    #: ``page``: the body field naming the next page number (null on the last page)
+    next_page_path: str | None = None
     header: str = "Next-Page"
     token_param: str = "_token"
     #: play a server that ignores the paging parameters: every request gets the first page

@@ -286,6 +286,9 @@ def _page(
     headers: dict[str, str] = {}
     if kind == "cursor" and isinstance(body, dict):
         _set_path(body, pagination.next_cursor_path, _encode(start + size) if more else None)
+    elif kind == "page" and pagination.next_page_path and isinstance(body, dict):
+        number = _int(query, pagination.page_param, pagination.start_page) + 1
+        _set_path(body, pagination.next_page_path, number if more else None)
     elif kind == "next_url_header" and more:
         headers[pagination.header] = next_url(pagination.token_param, _encode(start + size))
     elif kind == "link_header" and more:
