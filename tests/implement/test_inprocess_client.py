@@ -44,6 +44,8 @@ def test_the_client_construction_is_the_authentication(doc):
     assert (method.client.module, method.client.factory) == ("shelf_client", "open_shelf")
     # "acme", "s3cr3t" in the example are the parameters the table lists, in order
     assert method.client.args == ["account", "secret"]
+    # a client has no host: no base URL to ask the doc for
+    assert "no-base-url" not in {w.code for w in doc.warnings}
     assert [(p.name, p.required, p.secret) for p in method.fields] == [
         ("account", True, False),
         ("secret", True, True),

@@ -455,13 +455,11 @@ _HOLE = re.compile(r"\{[^}/]+\}|<[^>/]+>")
 _BASE_PLACEHOLDER = re.compile(r"^(?:\{[^}]*\}|<[^>]*>|https?://[^/]+)")
 
 
-def table_endpoint(blocks: list[Block], serves: str = "records") -> tuple[str, str, int] | None:
-    """``(method, path, line)`` of the endpoint naming the table by a placeholder
-    (``GET {base_url}/{ResourceType}``, ``GET /tables/{table}/records``) that serves the
-    table's ``records`` (or its ``deletes``, its ``schema``, its ``metadata``), the one named
-    most often."""
-    tails = _TAILS[serves]
-    seen: dict[tuple[str, str], list[int]] = {}
+def table_endpoints(blocks: list[Block]) -> dict[str, tuple[str, str, int]]:
+    """``(method, path, line)`` of the endpoints naming the table by a placeholder
+    (``GET {base_url}/{ResourceType}``, ``GET /tables/{table}/records``), by what each serves:
+    a table's ``records``, ``deletes``, ``schema`` or ``metadata``; the one named most often."""
+    seen: dict[str, dict[tuple[str, str], list[int]]] = {}
     for b in blocks:
         texts = b.text.splitlines() if b.kind == "code" else [b.text]
         for offset, text in enumerate(texts):
@@ -472,15 +470,22 @@ def table_endpoint(blocks: list[Block], serves: str = "records") -> tuple[str, s
                 if not _TABLE_PLACEHOLDER.match(name.replace("-", "_")):
                     continue
                 tail = m.group(5)
-                if (tail is None and serves != "records") or (tail and not tails.match(tail)):
+                serves = "records" if tail is None else _serves(tail)
+                if serves is None:
                     continue
                 path = _BASE_PLACEHOLDER.sub("", m.group(2))
                 line = b.line + (offset + 1 if b.kind == "code" else 0)
-                seen.setdefault((m.group(1) or "GET", path), []).append(line)
-    if not seen:
-        return None
-    (method, path), lines = max(seen.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
-    return method, path, lines[0]
+                named = seen.setdefault(serves, {})
+                named.setdefault((m.group(1) or "GET", path), []).append(line)
+    out = {}
+    for serves, named in seen.items():
+        (method, path), lines = max(named.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
+        out[serves] = (method, path, lines[0])
+    return out
+
+
+def _serves(tail: str) -> str | None:
+    return next((serves for serves, words in _TAILS.items() if words.match(tail)), None)
 
 
 _SPARK_HEADER = re.compile(r"(?i)\b(spark|databricks|delta)\b")

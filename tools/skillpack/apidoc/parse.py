@@ -28,7 +28,7 @@ from skillpack.apidoc._objects import (
     fill_template,
     params_by_table,
     stated_facts,
-    table_endpoint,
+    table_endpoints,
     type_mapping,
     usual_cursor,
 )
@@ -245,17 +245,18 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
         url, _line = base_url(parts.overview)
     if url is None:
         url, _line = base_url(everything)
-    if url is None:
-        warnings.append(
-            DocWarning(
-                line=None, code="no-base-url", message="no base URL found; state `Base URL:`"
-            )
-        )
     name, name_warning = source_name(parts.overview, parts.title, path)
     if name_warning is not None:
         warnings.append(name_warning)
     methods, auth_warnings = auth_methods(parts.auth)
     warnings.extend(auth_warnings)
+    if url is None and not any(m.kind == "client" for m in methods):
+        # (a source reached through a Python client has no host to name)
+        warnings.append(
+            DocWarning(
+                line=None, code="no-base-url", message="no base URL found; state `Base URL:`"
+            )
+        )
 
     drafts = list(parts.tables) + list(parts.listed)
     for block in parts.summaries:
@@ -292,8 +293,9 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     tables: list[Table] = []
     # Headings name endpoints too ("### GET /tables/{table}/records").
     titled = everything + [Block("heading", s.line, s.title) for s in root.walk() if s.title]
-    template = table_endpoint(titled) if drafts else None
-    deletes_template = table_endpoint(titled, "deletes") if drafts else None
+    templates = table_endpoints(titled) if drafts else {}
+    template = templates.get("records")
+    deletes_template = templates.get("deletes")
     per_table = params_by_table(everything, name_key) if drafts else {}
     for draft in drafts:
         table, table_warnings = build_table(draft, url, pagination)
@@ -364,7 +366,7 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
         )
 
     doc = ApiDoc(
-        describe=_describe(titled, url) if tables else None,
+        describe=_describe(templates, everything, url) if tables else None,
         source_name=name,
         title=parts.title,
         base_url=url,
@@ -378,11 +380,11 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     return doc, root.links
 
 
-def _describe(blocks: list[Block], url: str | None) -> TableDescribe | None:
+def _describe(templates: dict, blocks: list[Block], url: str | None) -> TableDescribe | None:
     """The endpoints that describe a table at run time, and the doc's type mapping."""
     found = {}
     for serves in ("schema", "metadata"):
-        named = table_endpoint(blocks, serves)
+        named = templates.get(serves)
         if named is not None:
             method, path, line = named
             found[serves] = make_endpoint(method, path, line, url)
