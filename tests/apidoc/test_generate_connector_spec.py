@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from skillpack.apidoc.spec import SCHEMA_PATH, spec_schema
+from skillpack.apidoc.spec import SCHEMA_PATH, display_name, spec_schema
 from skillpack.errors import InputError
 from skillpack.layout import UPSTREAM_SOURCES
 from skillpack.tools import (
@@ -100,3 +100,17 @@ def test_shipped_schema_is_a_valid_json_schema_and_rejects_bad_specs():
     bad = {"source_name": "X!", "connection": {"parameters": []}, "external_options_allowlist": ""}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Example Source API Documentation", "Example"),
+        ("GitHub REST API", "GitHub"),
+        ("Microsoft Teams Connector: API docs", "Microsoft Teams"),
+        ("HubSpot", "HubSpot"),
+        ("API Reference", "My Shop"),
+    ],
+)
+def test_the_display_name_is_the_title_without_api_documentation_words(title, name):
+    assert display_name(title, "my_shop") == name

@@ -178,6 +178,7 @@ def test_in_a_checkout_the_test_file_reads_the_client_and_no_spec_is_written(tmp
     test_file = root / "tests/unit/sources/shelf/test_shelf_lakeflow_connect.py"
     text = test_file.read_text()
     assert "simulator_source" not in text and "replay_config" in text
+    assert "base_url" not in text  # a client has no host
     module = (root / SOURCES / "shelf" / "shelf.py").read_text()
     assert "from shelf_client import open_shelf" in module
     assert "skillpack" not in module.split('"""', 2)[2]

@@ -146,10 +146,9 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
     }
     table_options = {name: opts for name, opts in table_options.items() if opts}
     allow = sorted({o.name for opts in table_options.values() for o in opts})
-    title = doc.title.strip()
     return ConnectorSpec(
         source_name=source,
-        display_name=title,
+        display_name=display_name(doc.title, source),
         connection=ConnectionSpec(
             parameters=[p for p in params.values() if _OPTION_NAME.match(p.name)]
         ),
@@ -218,6 +217,20 @@ def _doc(inp: GenerateConnectorSpecIn) -> ApiDoc:
         return read_doc(inp.path)
     paths: SourcePaths = resolve_paths(inp.source, inp.workspace, inp.source_dir)
     return read_doc(str(paths.api_doc))
+
+
+#: words a doc's title adds to the source's name ("GitHub REST API Documentation")
+_TITLE_NOISE = re.compile(
+    r"(?i)(?:[\s:\-\u2013\u2014]+(?:rest|http|web|source|api|apis|documentation|docs?|"
+    r"reference|connector|overview|guide|specification|spec))+\s*$"
+)
+
+
+def display_name(title: str, source: str) -> str:
+    """The source's name as people write it: the doc's title without "API documentation"
+    and the like, else the source name in words."""
+    name = _TITLE_NOISE.sub("", " " + title.strip()).strip(" :-")
+    return name or source.replace("_", " ").title()
 
 
 @tool

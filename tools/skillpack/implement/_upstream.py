@@ -200,7 +200,7 @@ def stand_in_config(plan: ConnectorPlan) -> dict[str, Any]:
         if name == "base_url":
             continue
         config[name] = f"simulator-{name.replace('_', '-')}"
-    if plan.base_url_required or not plan.base_url:
+    if (plan.base_url_required or not plan.base_url) and not in_process(plan):
         host = f"https://{plan.source.replace('_', '-')}.simulator.invalid"
         url = plan.base_url or host + _endpoint_path(plan, "").rstrip("/")
         url = PLACEHOLDER.sub(lambda m: f"simulator-{m.group(1)}", url)
