@@ -209,18 +209,39 @@ def stand_in_config(plan: ConnectorPlan) -> dict[str, Any]:
 
 
 def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
-    """The test file: the checkout's suites on the connector, in simulate mode by default."""
+    """The test file: the checkout's suites on the connector, in simulate mode by default.
+
+    A source reached through a Python client has no simulator spec: its class names none and
+    the suite reads the client directly, which needs no network either.
+    """
     paths = flavour.paths
     cls = f"Test{plan.class_name.removesuffix('LakeflowConnect')}Connector"
-    config = stand_in_config(plan)
     if in_process(plan):
-        return "\n".join(_in_process_test(paths, plan, cls, config)) + "\n"
+        client = plan.auth.client
+        about = [
+            f'"""Tests of the `{paths.name}` connector: the shared suite on its Python client.',
+            "",
+            "The source is reached through its Python client, so every mode reads it directly",
+            "and no request leaves the process:",
+            f"`{client.factory}` of `{client.module}`.",
+        ]
+        settings = [
+            "    # stand-in credentials: the client is constructed with them, nothing is sent"
+        ]
+    else:
+        about = [
+            f'"""Tests of the `{paths.name}` connector: the shared suite, offline by default.',
+            "",
+            "Simulate mode (the default) serves the connector from",
+            f"source_simulator/specs/{paths.name}/; live mode reads the source with the config",
+            "passed in CONNECTOR_TEST_CONFIG_JSON or CONNECTOR_TEST_CONFIG_PATH.",
+        ]
+        settings = [
+            f'    simulator_source = "{paths.name}"',
+            "    # stand-in options: the simulator checks no credentials",
+        ]
     lines = [
-        f'"""Tests of the `{paths.name}` connector: the shared suite, offline by default.',
-        "",
-        "Simulate mode (the default) serves the connector from",
-        f"source_simulator/specs/{paths.name}/; live mode reads the source with the config",
-        "passed in CONNECTOR_TEST_CONFIG_JSON or CONNECTOR_TEST_CONFIG_PATH.",
+        *about,
         '"""',
         "",
         f"from {paths.connector_import} import {plan.class_name}",
@@ -229,34 +250,10 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
         "",
         f"class {cls}(LakeflowConnectTests):",
         f"    connector_class = {plan.class_name}",
-        f'    simulator_source = "{paths.name}"',
-        "    # stand-in options: the simulator checks no credentials",
+        *settings,
+        *replay_config_lines(stand_in_config(plan)),
     ]
-    lines += replay_config_lines(config)
     return "\n".join(lines) + "\n"
-
-
-def _in_process_test(paths: Any, plan: ConnectorPlan, cls: str, config: dict) -> list[str]:
-    """The test file of a source reached through a Python client: the suite reads the client
-    directly, which needs neither the network nor a simulator spec."""
-    client = plan.auth.client
-    return [
-        f'"""Tests of the `{paths.name}` connector: the shared suite on its Python client.',
-        "",
-        "The source is reached through its Python client, so every mode reads it directly",
-        "and no request leaves the process:",
-        f"`{client.factory}` of `{client.module}`.",
-        '"""',
-        "",
-        f"from {paths.connector_import} import {plan.class_name}",
-        "from tests.unit.sources.test_suite import LakeflowConnectTests",
-        "",
-        "",
-        f"class {cls}(LakeflowConnectTests):",
-        f"    connector_class = {plan.class_name}",
-        "    # stand-in credentials: the client is constructed with them, nothing is sent",
-        *replay_config_lines(config),
-    ]
 
 
 def replay_config_lines(config: dict[str, Any]) -> list[str]:
