@@ -204,7 +204,7 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
             )
 
 
-#: facts of a table's metadata, and how a doc leaves each open
+#: facts of a table's metadata
 _METADATA_FACTS = ("primary_keys", "cursor_field", "ingestion_type")
 
 
@@ -229,23 +229,18 @@ def _describe(
         line=found.types_line,
     )
     by_name = {t.name: t for t in doc.tables}
+    # the endpoint that settles each fact the doc may leave open
+    settled = {"schema": schema, **dict.fromkeys(_METADATA_FACTS, metadata)}
     for t in tables:
         source = by_name[t.name]
-        t.stated = [
-            f
-            for f in _METADATA_FACTS
-            if f not in source.inferred
-            and (f == "ingestion_type" or (source.primary_keys if f == "primary_keys" else
-                                           source.cursor_field))
-        ]  # fmt: skip
+        values = {
+            "primary_keys": source.primary_keys,
+            "cursor_field": source.cursor_field,
+            "ingestion_type": source.ingestion_type,
+        }
+        t.stated = [f for f in _METADATA_FACTS if values[f] and f not in source.inferred]
         if schema is not None and not source.fields:
             t.fields = []  # no stand-in columns: the API lists them
-        settled = {
-            "schema": schema,
-            "primary_keys": metadata,
-            "cursor_field": metadata,
-            "ingestion_type": metadata,
-        }
         for note in t.notes:
             ep = settled.get(note.fact)
             if ep is None:
