@@ -27,7 +27,15 @@ from tests.sdk._servers import servers
 DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "doc_stubs"
 
 #: the cases whose facts the generator honours: the connector must read the stub correctly
-HONOURED = ("bare_list", "named_key", "page_zero", "nested_key", "query_key", "header_name")
+HONOURED = (
+    "bare_list",
+    "named_key",
+    "page_zero",
+    "nested_key",
+    "query_key",
+    "header_name",
+    "basic_suffix",
+)
 #: the other cases, and the words the to-do must name the fact with
 STOPPED = {
     "post_reads": "POST /cohorts/list",
@@ -36,7 +44,6 @@ STOPPED = {
     "page_zero_session": "send back `session_id`",
     "ignores_page": "ignores `page`",
     "shared_path": "share `GET /query/engage`",
-    "basic_suffix": "username as `email/token`",
     "other_host": "another host, `data.analytics.example`",
 }
 BASE_PATH = {"other_host": "/api/2.0"}
@@ -48,6 +55,7 @@ SHAPES = {
     "nested_key": {"people": None},
     "query_key": {"feeds": None},
     "header_name": {"boards": None},
+    "basic_suffix": {"users": "data"},
 }
 
 

@@ -40,6 +40,7 @@ from skillpack.sdk.schema import (
     StructField,
     StructType,
 )
+from skillpack.testing._spec_model import load_spec
 from skillpack.testing.config import CONFIG_JSON_ENV, CONFIG_PATH_ENV, MODE_ENV
 from skillpack.tools import (
     ImplementConnectorIn,
@@ -343,14 +344,56 @@ def test_free_form_doc_lists_todos_with_doc_and_file_lines(free_form, source):
     assert set(out.tables_unfinished) == {t.table for t in blocking if t.table}
 
 
-def test_unsupported_auth_raises_at_construction_and_is_a_todo(free_form):
+def test_client_credentials_auth_fetches_its_token_where_the_doc_says(free_form):
     _, out = free_form["helpdesk"]
-    item = next(t for t in out.todo if t.table is None and t.blocking)
-    assert "oauth2_client_credentials" in item.what and item.doc_line == 5
+    assert not any(t.table is None and t.blocking for t in out.todo), out.todo
     module = load_module(Path(out.connector_module))
+    assert module._TOKEN_URL == "https://helpdesk.example.com/oauth/token"
     options = {"client_id": "id", "client_secret": "s", "subdomain": "acme"}
-    with pytest.raises(NotImplementedError, match="oauth2_client_credentials"):
-        module.HelpdeskLakeflowConnect(options)
+    auth = module.HelpdeskLakeflowConnect(options)._client.auth
+    assert type(auth).__name__ == "OAuth2ClientCredentialsAuth"
+    assert auth.token_url == module._TOKEN_URL and auth.client_id == "id"
+
+
+def test_an_oauth_source_passes_offline_against_the_token_endpoint_its_simulator_serves(
+    tmp_path,
+):
+    # no deletes, so nothing blocks: the suite must get its tokens from the simulator
+    doc = tmp_path / "helpdesk_api_doc.md"
+    text = (FREE_FORM / "helpdesk_openapi_style.md").read_text(encoding="utf-8")
+    doc.write_text(text.replace("Incremental with deletes", "Incremental"), encoding="utf-8")
+    ws = tmp_path / "ws"
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="helpdesk", workspace=str(ws))
+    )
+    assert out.ready_to_test, out.todo
+    spec = load_spec(ws / "sources" / "helpdesk" / "simulator_spec.yaml")
+    assert spec.auth_header == "Authorization"
+    assert [(e.method, e.path, e.open) for e in spec.endpoints] == [("POST", "/oauth/token", True)]
+    assert spec.config["token_url"] == "{simulator_url}/oauth/token"
+    test_file = ws / "tests" / "sources" / "helpdesk" / "test_helpdesk.py"
+    result = run_suite(test_file, "simulate", tmp_path)
+    assert (result["failures"], result["errors"]) == (0, 0), result["output"]
+    assert result["tests"] - result["skipped"] >= GENERIC_TESTS, result["output"]
+
+
+def test_unsupported_auth_raises_at_construction_and_is_a_todo(tmp_path):
+    doc = tmp_path / "vault_api_doc.md"
+    doc.write_text(
+        "# Vault API\n\nBase URL: `https://vault.example.com/v1`\n\n## Authorization\n\n"
+        "Auth: custom request signing with `signing_key`.\n\n## Object List\n\n"
+        "### secrets\n\n`GET /secrets` lists them. Primary key: `id`. Ingestion type: snapshot.\n"
+        "\n| Field | Type |\n|---|---|\n| `id` | string |\n",
+        encoding="utf-8",
+    )
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="vault", workspace=str(tmp_path / "ws"))
+    )
+    item = next(t for t in out.todo if t.table is None and t.blocking)
+    assert "custom" in item.what and item.doc_line == 5
+    module = load_module(Path(out.connector_module))
+    with pytest.raises(NotImplementedError, match="custom"):
+        module.VaultLakeflowConnect({"signing_key": "k"})
 
 
 def test_prose_doc_generates_every_table_and_flags_its_assumptions(free_form):

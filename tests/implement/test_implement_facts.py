@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skillpack.implement._facts import auth_facts
+from skillpack.implement._facts import username_suffix
 from skillpack.tools import ParseApiDocIn, parse_api_doc
 
 DOC = """# Support API
@@ -40,15 +40,21 @@ def test_a_username_suffix_is_found_in_each_spelling(tmp_path, form):
     path = tmp_path / "support_api_doc.md"
     text = DOC.replace("{form}", form)
     path.write_text(text)
-    ((what, short, line),) = auth_facts(
-        parse_api_doc(ParseApiDocIn(path=str(path))), text.splitlines()
-    )
-    assert "`email/token`" in what and short == "username suffix `/token`"
-    assert text.splitlines()[line - 1].startswith("Authorization: Basic")
+    suffix = username_suffix(parse_api_doc(ParseApiDocIn(path=str(path))), text.splitlines())
+    assert suffix == "/token"
 
 
 def test_plain_basic_auth_has_no_suffix_to_report(tmp_path):
     path = tmp_path / "support_api_doc.md"
     text = DOC.replace("{form}", "<username>:<password>").replace(":<api_token>", "")
     path.write_text(text)
-    assert auth_facts(parse_api_doc(ParseApiDocIn(path=str(path))), text.splitlines()) == []
+    assert username_suffix(parse_api_doc(ParseApiDocIn(path=str(path))), text.splitlines()) is None
+
+
+def test_a_host_placeholder_before_a_path_is_no_username_suffix(tmp_path):
+    path = tmp_path / "support_api_doc.md"
+    text = DOC.replace("{form}", "<username>:<password>").replace(
+        "- **Kind:** `basic`", "- **Kind:** `basic`\n- **Base URL:** `https://<your_url>/api/v1`"
+    )
+    path.write_text(text)
+    assert username_suffix(parse_api_doc(ParseApiDocIn(path=str(path))), text.splitlines()) is None

@@ -13,9 +13,9 @@ from tests.sdk._servers import Reply, servers
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes"
 
 
-def _implement(doc: str, source: str, workspace: Path):
+def _implement(doc: str, source: str, workspace: Path, folder: Path = SHAPES):
     return implement_connector(
-        ImplementConnectorIn(path=str(SHAPES / doc), source=source, workspace=str(workspace))
+        ImplementConnectorIn(path=str(folder / doc), source=source, workspace=str(workspace))
     )
 
 
@@ -79,11 +79,34 @@ def test_an_unnamed_cursor_filter_is_a_note_and_the_read_filters_on_the_client(t
     assert all(seen.query == {} for seen in api.seen)
 
 
+def test_paging_the_doc_leaves_out_follows_the_response_and_says_so(tmp_path):
+    doc = (SHAPES / "ember_no_paging.md").read_text(encoding="utf-8")
+    (tmp_path / "ember_silent.md").write_text(
+        doc.replace(" with every meter in one response", ""), encoding="utf-8"
+    )
+    out = _implement("ember_silent.md", "ember", tmp_path / "ws", folder=tmp_path)
+    item = next(t for t in out.todo if t.table == "meters" and t.field == "pagination")
+    assert not item.blocking and item.guessed and item.doc_line == 17
+    assert "follows any next-page pointer" in item.what
+    said = _implement("ember_no_paging.md", "ember", tmp_path / "said")
+    assert not any(t.field == "pagination" for t in said.todo), said.todo
+
+
 def test_an_unfinished_table_raises_at_read_naming_the_doc_line(tmp_path):
-    # the doc never says how `GET /meters` pages: that is left to a person
-    out = _implement("ember_no_paging.md", "ember", tmp_path)
+    # `GET /meters` needs a date no option gives: that is left to a person
+    doc = (SHAPES / "ember_no_paging.md").read_text(encoding="utf-8")
+    (tmp_path / "ember_dated.md").write_text(
+        doc.replace(
+            "The endpoint takes no query parameters.",
+            "| Parameter | Type | Required | Description |\n|---|---|---|---|\n"
+            "| `day` | date | yes | The day to list. |",
+        ),
+        encoding="utf-8",
+    )
+    out = _implement("ember_dated.md", "ember", tmp_path / "ws", folder=tmp_path)
     item = next(t for t in out.todo if t.table == "meters" and t.blocking)
     assert (item.field, item.doc_line) == ("read", 17)
+    assert "`day` (date) is never sent" in item.what
     module = load_module(Path(out.connector_module))
     connector = module.EmberLakeflowConnect({"api_key": "k", "base_url": "http://127.0.0.1:9"})
     # schema and metadata work; reading says what is missing and where the doc is

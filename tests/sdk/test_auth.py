@@ -10,6 +10,7 @@ from skillpack.sdk.auth import (
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
+    OAuth2ClientCredentialsAuth,
     OAuth2RefreshTokenAuth,
     auth_from_options,
 )
@@ -252,6 +253,32 @@ def test_oauth_token_endpoint_outage_is_a_source_error(serve):
         client.get("/data")
     assert info.value.code == "oauth-unavailable" and info.value.status == 503
     auth.close()
+
+
+def test_client_credentials_grant_sends_no_refresh_token_and_renews_on_401(serve):
+    endpoint = _TokenEndpoint()
+    idp = serve(endpoint)
+    answers = iter([Reply(401, {"error": "expired"}), Reply(200, {"ok": True})])
+    api = serve(lambda seen: next(answers))
+    auth = OAuth2ClientCredentialsAuth(idp.url + "/token", "client-1", CLIENT_SECRET, "read")
+    with RestClient(api.url, auth=auth, max_retries=0) as client:
+        assert client.get_json("/a") == {"ok": True}
+    grant = {"grant_type": "client_credentials", "client_id": "client-1"}
+    assert endpoint.forms == [{**grant, "client_secret": CLIENT_SECRET, "scope": "read"}] * 2
+    assert [s.headers["Authorization"] for s in api.seen] == ["Bearer tok-1", "Bearer tok-2"]
+    # the grant holds no refresh token: nothing but the client secret and tokens to mask
+    assert auth.secret_values() == {CLIENT_SECRET, "tok-2"}
+
+
+def test_client_credentials_refused_says_so_without_the_secret(serve):
+    idp = serve(_TokenEndpoint(refuse=True))
+    api = serve(_echo)
+    auth = OAuth2ClientCredentialsAuth(idp.url + "/token", "client-1", CLIENT_SECRET)
+    with RestClient(api.url, auth=auth) as client, pytest.raises(AuthError) as info:
+        client.get("/data")
+    assert "refused the client credentials" in str(info.value)
+    assert "client_secret" in info.value.hint and CLIENT_SECRET not in str(info.value)
+    assert api.seen == []
 
 
 def test_oauth_client_credentials_as_basic_header(serve):

@@ -8,6 +8,7 @@ from skillpack.sdk.pagination import (
     DEFAULT_PAGE_CAP,
     BodyNextUrlPaginator,
     CursorPaginator,
+    FollowNextPaginator,
     HeaderNextUrlPaginator,
     LinkHeaderPaginator,
     OffsetPaginator,
@@ -228,6 +229,58 @@ def test_body_next_url_paginator_follows_nested_link(serve):
         pages = list(client.paginate("/items", paginator=pager, records_path="results"))
     assert _ids(pages) == list(range(1, 26))
     assert len(api.seen) == 3
+
+
+def _pointing(body_of):
+    """A 25-record API whose pages of 10 point at the next one as ``body_of(page, nxt)`` says."""
+
+    def handler(seen):
+        page = int(seen.query.get("page") or seen.query.get("pageToken") or 1)
+        nxt = page + 1 if page < 3 else None
+        return Reply(200, body_of(ITEMS[(page - 1) * 10 : page * 10], nxt))
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("body_of", "sent"),
+    [
+        # a next-page URL, absolute path or query, in a conventional field
+        (lambda recs, n: {"data": recs, "@odata.nextLink": n and f"/items?page={n}"}, "page"),
+        (lambda recs, n: {"data": recs, "links": {"next": n and f"?page={n}"}}, "page"),
+        # a token, sent back as the field's convention says
+        (lambda recs, n: {"data": recs, "nextPageToken": n and str(n)}, "pageToken"),
+        (lambda recs, n: {"data": recs, "next_page": n}, "page"),
+    ],
+)
+def test_follow_next_paginator_follows_what_the_response_points_at(serve, body_of, sent):
+    api = serve(_pointing(body_of))
+    with RestClient(api.url) as client:
+        records = list(client.iter_records("/items", paginator=FollowNextPaginator()))
+    assert [r["id"] for r in records] == list(range(1, 26))
+    assert len(api.seen) == 3 and sent in api.seen[-1].query
+
+
+def test_follow_next_paginator_sends_a_token_as_the_named_parameter(serve):
+    def handler(seen):
+        at = int(seen.query.get("cursor_in", 0))
+        nxt = at + 10 if at + 10 < 25 else None
+        return Reply(200, {"data": ITEMS[at : at + 10], "meta": {"next_cursor": nxt}})
+
+    api = serve(handler)
+    with RestClient(api.url) as client:
+        pager = FollowNextPaginator("cursor_in")
+        assert len(list(client.iter_records("/items", paginator=pager))) == 25
+    assert [s.query.get("cursor_in") for s in api.seen] == [None, "10", "20"]
+    assert pager.followed == "meta.next_cursor"
+
+
+def test_follow_next_paginator_reads_one_page_when_nothing_points_on(serve):
+    api = serve(lambda seen: Reply(200, {"data": ITEMS, "has_more": False, "next": "x"}))
+    with RestClient(api.url) as client:
+        assert len(list(client.iter_records("/items", paginator=FollowNextPaginator()))) == 25
+        assert len(list(client.iter_records("/bare", paginator=FollowNextPaginator()))) == 25
+    assert len(api.seen) == 2
 
 
 def test_single_page_makes_one_request(serve):

@@ -290,7 +290,11 @@ def ingestion_from_text(text: str) -> str | None:
     return None
 
 
-PAGE_PROSE = re.compile(r"\bpag(?:e|es|ed|ing|inat\w*)\b|\bnext\b.{0,30}\b(?:url|link)\b", re.I)
+PAGE_PROSE = re.compile(
+    r"\bpag(?:e|es|ed|ing|inat\w*)\b|\bnext\b.{0,30}\b(?:url|link)\b|"
+    r"\b(?:in|as) (?:one|a single) response\b",
+    re.I,
+)
 
 
 def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
@@ -298,7 +302,7 @@ def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
     t = text.lower().replace("_", " ").replace("-", " ")
     if re.search(
         r"\b(?:not paginated|no pagination|unpaginated|all of them at once|"
-        r"single (?:page|response))\b",
+        r"single (?:page|response)|(?:in|as) one (?:page|response))\b",
         t,
     ):
         return "none"
@@ -330,12 +334,19 @@ def auth_kind_from_text(text: str, *, is_label: bool = False) -> str | None:
     t = text.lower().replace("_", " ").replace("-", " ")
     if re.search(r"\bcustom\b", t) and is_label:
         return "custom"
+    # a refresh token, where one is named, is what the grant runs on ("client credentials
+    # (refresh token flow)"); "no refresh token" names none
+    if re.search(r"(?<!\bno )\brefresh token\b", t) and "oauth" in t:
+        return "oauth2_refresh_token"
     if re.search(r"\bclient credentials?\b", t) and "oauth" in t:
         return "oauth2_client_credentials"
-    if re.search(r"\brefresh token\b", t) and "oauth" in t:
-        return "oauth2_refresh_token"
     if re.search(r"\boauth ?2?\b", t):
-        return "oauth2_client_credentials" if "client secret" in t else "oauth2_refresh_token"
+        if "client secret" in t:
+            return "oauth2_client_credentials"
+        # "OAuth 2.0 bearer token": OAuth is how the token was got, the request carries it
+        if re.search(r"\bbearer\b|\baccess token\b", t) and "refresh" not in t:
+            return "bearer"
+        return "oauth2_refresh_token"
     if re.search(r"\bbasic(?: auth\w*)?\b|\busername and password\b", t):
         return "basic"
     if re.search(r"\bbearer\b|\baccess token\b|\bpersonal (?:access )?token\b|\bapi token\b", t):

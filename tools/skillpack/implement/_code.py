@@ -36,6 +36,7 @@ _PAGINATORS = {
     "next_url_header": "HeaderNextUrlPaginator",
     "next_url_body": "BodyNextUrlPaginator",
     "link_header": "LinkHeaderPaginator",
+    "follow": "FollowNextPaginator",
 }
 
 
@@ -138,6 +139,8 @@ def _entry(table: TablePlan, used: set[str], described: bool = False) -> Dict:
         ("options", List(tuple(table.options)), None),
         ("deletes", _deletes(table), f"{name}:deletes"),
     ]
+    if table.required_options:
+        items.append(("required_options", List(tuple(table.required_options)), None))
     if table.parent is not None:
         parent = table.parent
         fan_out = (("table", parent.table, None), ("key", parent.key, None))
@@ -179,23 +182,36 @@ def _auth_expr(plan: ConnectorPlan, imports: dict[str, set[str]]) -> Any:
     if auth.kind == "basic":
         sdk.add("BasicAuth")
         user, password = literal(o["username"]), literal(o["password"])
-        return Call("BasicAuth", (Raw(f"str(options[{user}])"), Raw(f"options[{password}]")))
-    if auth.kind == "oauth2_refresh":
-        sdk.add("OAuth2RefreshTokenAuth")
+        name = Raw(f"str(options[{user}])")
+        if auth.username_suffix:
+            # the doc's username is the option followed by a fixed suffix (`email/token`)
+            name = Raw(f"str(options[{user}]) + {literal(auth.username_suffix)}")
+        return Call("BasicAuth", (name, Raw(f"options[{password}]")))
+    if auth.kind in ("oauth2_refresh", "oauth2_client"):
+        helper = (
+            "OAuth2RefreshTokenAuth"
+            if auth.kind == "oauth2_refresh"
+            else ("OAuth2ClientCredentialsAuth")
+        )
+        sdk.add(helper)
+        default = (
+            "_TOKEN_URL.format_map(options)" if "{" in (auth.token_url or "") else ("_TOKEN_URL")
+        )
         url = (
-            Raw('str(options.get("token_url") or _TOKEN_URL)')
+            Raw(f'str(options.get("token_url") or {default})')
             if auth.token_url
             else Raw('str(options["token_url"])')
         )
-        return Call(
-            "OAuth2RefreshTokenAuth",
-            kwargs=(
-                ("token_url", url),
-                ("client_id", Raw('str(options["client_id"])')),
-                ("client_secret", Raw('options["client_secret"]')),
-                ("refresh_token", Raw('options["refresh_token"]')),
-            ),
+        kwargs: tuple[tuple[str, Any], ...] = (
+            ("token_url", url),
+            ("client_id", Raw('str(options["client_id"])')),
+            ("client_secret", Raw('options["client_secret"]')),
         )
+        if auth.kind == "oauth2_refresh":
+            kwargs += (("refresh_token", Raw('options["refresh_token"]')),)
+        else:
+            kwargs += (("scopes", Raw('options.get("scope")')),)
+        return Call(helper, kwargs=kwargs)
     if not sdk:
         del imports["skillpack.sdk.auth"]
     if auth.kind == "client":
@@ -323,7 +339,7 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     w.line()
     if plan.base_url and not plan.base_url_required:
         w.line(f"_BASE_URL = {literal(plan.base_url)}")
-    if plan.auth.kind == "oauth2_refresh" and plan.auth.token_url:
+    if plan.auth.kind in ("oauth2_refresh", "oauth2_client") and plan.auth.token_url:
         w.line(f"_TOKEN_URL = {literal(plan.auth.token_url)}")
     w.expr(List(tuple(plan.required)), prefix="_REQUIRED_OPTIONS = ", anchor="required")
     w.line(f"_PAGE_SIZE = {plan.page_size}")
@@ -471,6 +487,8 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         w.block(tpl.DESCRIBED_TABLE)
     else:
         w.block(tpl.METHODS)
+    w.line()
+    w.block(tpl.TABLE_PARAMS)
     w.line()
     w.block(tpl.READ_TABLE)
     if any(t.deletes or t.deletes_todo for t in plan.tables):

@@ -15,7 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import ApiDoc, Table
-from skillpack.implement._model import TablePlan
+from skillpack.implement._model import TablePlan, Todo
 
 _JSON_LINES = re.compile(r"(?i)\bJSON[- ]?lines\b|\bnewline[- ]delimited\b|\bNDJSON\b|\bJSONL\b")
 _BARE_LIST = re.compile(
@@ -28,7 +28,8 @@ _SESSION = re.compile(
     r"|\b(?:send|pass|echo|include)\w*\s+(?:the\s+)?`(\w*(?:session|token)\w*)`\s+back"
 )
 #: a username sent with a suffix: ``{email}/token``, ``<email>/token`` or ``email/token:key``
-_USER_SUFFIX = re.compile(r"[{<](\w+)[}>](/\w+)|\b(\w+)(/token)\b:")
+#: a username and what follows it before the password (``<email>/token:<api_token>``)
+_USER_SUFFIX = re.compile(r"[{<](\w+)[}>](/\w+):|\b(\w+)(/token)\b:")
 _DATE_TYPES = {"date"}
 
 
@@ -99,14 +100,35 @@ def table_facts(
             sent.add(plan.pagination.limit_param)
     plan.required_params = [p.name for p in ep.query_params if p.required]
     for p in ep.query_params:
-        if p.required and p.name not in sent:
-            kind = p.doc_type or p.type
+        if not p.required or p.name in sent:
+            continue
+        if p.type in _DATE_TYPES:
+            # a date bound moves with every read (a window), which no fixed option gives
             out.append(
                 (
-                    f"required query parameter `{p.name}` ({kind}) is never sent (doc line "
-                    f"{p.line or line}): send it in the format the doc gives",
+                    f"required query parameter `{p.name}` ({p.doc_type or p.type}) is never "
+                    f"sent (doc line {p.line or line}): send it in the format the doc gives",
                     f"required `{p.name}` not sent",
                     p.line or line,
+                )
+            )
+        else:
+            # What selects the records (a survey, a property) is the caller's to say, per
+            # table: the read takes it from the table options and refuses to go without it.
+            plan.options.append(p.name)
+            plan.required_options.append(p.name)
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:option:{p.name}",
+                    table.name,
+                    f"required query parameter `{p.name}` ({p.doc_type or p.type}, doc line "
+                    f"{p.line or line}) is the required table option `{p.name}`: confirm "
+                    "that a caller picks it (the doc gives no value for it)",
+                    f"`{p.name}` a required table option",
+                    p.line or line,
+                    False,
+                    field=p.name,
+                    guessed=True,
                 )
             )
     cursor_type = next((f.type for f in table.fields if f.name == table.cursor_field), None)
@@ -169,9 +191,9 @@ def table_facts(
     return out
 
 
-def auth_facts(doc: ApiDoc, lines: list[str]) -> list[tuple[str, str, int | None]]:
-    """Auth details the generated helpers drop: a username carrying a suffix (``email/token``)."""
-    out: list[tuple[str, str, int | None]] = []
+def username_suffix(doc: ApiDoc, lines: list[str]) -> str | None:
+    """What basic auth appends to the username option, when the doc shows it (``/token`` in
+    ``<email>/token:<api_token>``)."""
     for method in doc.auth[:1]:
         if method.kind != "basic" or method.line is None:
             continue
@@ -182,17 +204,8 @@ def auth_facts(doc: ApiDoc, lines: list[str]) -> list[tuple[str, str, int | None
         while end < len(lines) and not (end > start and lines[end].startswith("#")):
             end += 1
         found = _line_of(lines, start, end, _USER_SUFFIX)
-        if found is None:
-            continue
-        m = _USER_SUFFIX.search(lines[found - 1])
-        assert m is not None
-        user, suffix = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        out.append(
-            (
-                f"basic auth sends the username as `{user}{suffix}` (doc line {found}); the "
-                "generated BasicAuth sends the plain option: add the suffix",
-                f"username suffix `{suffix}`",
-                found,
-            )
-        )
-    return out
+        if found is not None:
+            m = _USER_SUFFIX.search(lines[found - 1])
+            assert m is not None
+            return m.group(2) or m.group(4)
+    return None

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from skillpack.implement._code import DIGEST_NOTE, DIGEST_PREFIX
-from skillpack.implement._model import ConnectorPlan, FieldNode, TablePlan
+from skillpack.implement._model import PLACEHOLDER, ConnectorPlan, FieldNode, TablePlan
 from skillpack.layout import SourcePaths
+from skillpack.testing._spec_model import SIMULATOR_URL
 
 _ZERO = "0" * 16
 #: records per page the simulator's stand-in config asks for, so paging is exercised
@@ -53,7 +55,7 @@ def is_unedited(text: str) -> bool:
 
 def _pagination(table: TablePlan) -> dict[str, Any]:
     p = table.pagination
-    if p is None or p.style in ("none", "next_url_body"):
+    if p is None or p.style in ("none", "next_url_body", "follow"):
         return {"type": "none"}
     a = p.args
     if p.style == "cursor":
@@ -126,6 +128,8 @@ def _table(table: TablePlan) -> dict[str, Any]:
         out["method"] = table.method
     if table.required_params:
         out["required_params"] = list(table.required_params)
+    if table.required_options:
+        out["table_options"] = stand_in_table_options(table)
     if table.json_lines:
         out["format"] = "jsonl"
     # The records the simulator serves are made from the doc's fields, keys and cursor, not
@@ -154,17 +158,43 @@ def _table(table: TablePlan) -> dict[str, Any]:
 
 def _auth_header(plan: ConnectorPlan) -> str | None:
     auth = plan.auth
-    if auth.kind in ("bearer", "basic", "oauth2_refresh"):
+    if auth.kind in ("bearer", "basic", "oauth2_refresh", "oauth2_client"):
         return "Authorization"
     if auth.kind == "api_key" and auth.location == "header":
         return auth.header
     return None
 
 
+def stand_in_table_options(table: TablePlan) -> dict[str, str]:
+    """Stand-in values of the table options a read of ``table`` cannot go without."""
+    return {n: f"simulator-{n.replace('_', '-')}" for n in table.required_options}
+
+
+#: what a simulated OAuth token endpoint answers
+TOKEN_ANSWER = {
+    "access_token": "simulator-access-token",
+    "token_type": "Bearer",
+    "expires_in": 3600,
+}
+
+
+def token_path(plan: ConnectorPlan) -> str | None:
+    """The path of the OAuth token endpoint a simulator serves, for an OAuth source."""
+    if plan.auth.kind not in ("oauth2_refresh", "oauth2_client"):
+        return None
+    path = urlsplit(plan.auth.token_url or "").path
+    return path if path.strip("/") else "/oauth/token"
+
+
 def _stand_ins(plan: ConnectorPlan) -> dict[str, Any]:
     config: dict[str, Any] = {n: f"simulator-{n}" for n in plan.required if n != "base_url"}
     if plan.page_size_option:
         config[plan.page_size_option] = SIMULATOR_PAGE_SIZE
+    token = token_path(plan)
+    if token is not None:
+        # the token endpoint is served beside the tables, however far the real one is
+        filled = PLACEHOLDER.sub(lambda m: str(config.get(m.group(1), m.group(0))), token)
+        config["token_url"] = SIMULATOR_URL + filled
     return config
 
 
@@ -180,6 +210,10 @@ def render_spec(plan: ConnectorPlan) -> tuple[str, list[str]]:
     if header:
         data["auth_header"] = header
     data["tables"] = {t.name: _table(t) for t in served}
+    token = token_path(plan)
+    if token is not None:
+        # `{option}`s in the path are filled from the config, as the token URL's were
+        data["endpoints"] = [{"method": "POST", "path": token, "body": TOKEN_ANSWER, "open": True}]
     body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
     notes = [
         f"# Offline simulator for the `{plan.source}` source (skillpack.testing.simulation),",

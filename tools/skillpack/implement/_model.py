@@ -119,6 +119,8 @@ class TablePlan:
     #: what the doc states about the read, for the simulator spec to play it as written
     method: str = "GET"
     required_params: list[str] = field(default_factory=list)
+    #: table options a read cannot go without (required query parameters of the endpoint)
+    required_options: list[str] = field(default_factory=list)
     bare_list: bool = False
     json_lines: bool = False
     #: the metadata facts the doc states (the API may fill in the others)
@@ -135,6 +137,8 @@ class AuthPlan:
     location: str = "header"
     prefix: str = ""
     token_url: str | None = None
+    #: kind ``basic``: what the doc appends to the username option (``/token``)
+    username_suffix: str = ""
     todo: Todo | None = None
     #: kind ``client``: the Python client the doc constructs (an apidoc ``ClientFactory``)
     client: Any = None

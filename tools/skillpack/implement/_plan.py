@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import ApiDoc, AuthMethod, Param
 from skillpack.implement import _text as text
-from skillpack.implement._facts import auth_facts
+from skillpack.implement._facts import username_suffix
 from skillpack.implement._model import (
     PLACEHOLDER,
     AuthPlan,
@@ -33,7 +33,24 @@ _USERNAME = re.compile(r"(?i)(user|login|email|account|client_?id|key_?id)")
 # --- auth and options ------------------------------------------------------------------------
 
 
-def _auth(doc: ApiDoc, ref: Refs) -> AuthPlan:
+def _section_at(lines: list[str], line: int | None) -> str:
+    """The text from ``line`` (1-based) to the next heading of a higher or the same level."""
+    if not line or line > len(lines):
+        return ""
+    start = line - 1
+    while start > 0 and not lines[start].startswith("#"):
+        start -= 1
+    level = len(lines[start]) - len(lines[start].lstrip("#")) or 6
+    end = start + 1
+    while end < len(lines):
+        head = lines[end]
+        if head.startswith("#") and len(head) - len(head.lstrip("#")) <= level:
+            break
+        end += 1
+    return "\n".join(lines[start:end])
+
+
+def _auth(doc: ApiDoc, ref: Refs, lines: list[str]) -> AuthPlan:
     method: AuthMethod | None = doc.auth[0] if doc.auth else None
     if method is None:
         return AuthPlan(
@@ -82,12 +99,20 @@ def _auth(doc: ApiDoc, ref: Refs) -> AuthPlan:
             )
         password = secrets[0] if secrets else "password"
         return AuthPlan("basic", {"username": user, "password": password}, todo=todo)
-    if method.kind == "oauth2_refresh_token":
-        token_url = text.first_url(method.description)
-        names = ["client_id", "client_secret", "refresh_token"]
+    if method.kind in ("oauth2_refresh_token", "oauth2_client_credentials"):
+        token_url = text.token_url(method.description) or text.token_url(
+            _section_at(lines, method.line)
+        )
+        names = ["client_id", "client_secret"]
+        kind = "oauth2_client"
+        if method.kind == "oauth2_refresh_token":
+            names.append("refresh_token")
+            kind = "oauth2_refresh"
         if token_url is None:
             names.insert(0, "token_url")
-        return AuthPlan("oauth2_refresh", {n: n for n in names}, token_url=token_url)
+        # a token URL's `{tenant_id}` is the person's to give, like any other option
+        names += [n for n in PLACEHOLDER.findall(token_url or "") if n not in names]
+        return AuthPlan(kind, {n: n for n in names}, token_url=token_url)
     return AuthPlan(
         "unsupported",
         # `_auth` will need them; listing them makes the connector ask for them up front
@@ -283,12 +308,34 @@ def _parents(doc: ApiDoc, options: set[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
+def _path_options(doc: ApiDoc, options: set[str]) -> dict[str, int | None]:
+    """Read-path placeholders no option names and no table could fill, with their first line.
+
+    A table fills a placeholder named after it (``{customer_id}``, see :func:`_parents`)
+    once its own path needs only options; any other placeholder can only come from the
+    person configuring the source, so it is a connection option.
+    """
+    held = {
+        n for t in doc.tables if t.read_endpoint for n in PLACEHOLDER.findall(t.read_endpoint.path)
+    }
+    found: dict[str, int | None] = {}
+    for t in doc.tables:
+        ep = t.read_endpoint
+        for name in PLACEHOLDER.findall(ep.path) if ep else ():
+            if name in options or name in found:
+                continue
+            # a table whose own path needs the placeholder cannot be what fills it
+            if name not in _parents(doc, options | held - {name}):
+                found[name] = ep.line or t.line
+    return found
+
+
 def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) -> ConnectorPlan:
     """Decide everything the generated connector, simulator spec and test file need."""
     ref = Refs(doc_name)
     params = _params(doc)
     names = {p.name for p in params}
-    auth = _auth(doc, ref)
+    auth = _auth(doc, ref, lines)
     # A source reached through a Python client has no host: requests stay in the process.
     base_url = None if auth.kind == "client" else doc.base_url
     holes = PLACEHOLDER.findall(base_url) if base_url else []
@@ -316,12 +363,28 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
     base_path = urlsplit(base_url).path.rstrip("/") if base_url else ""
     if "{" in base_path:
         base_path = ""
+    for name, line in _path_options(doc, names).items():
+        names.add(name)
+        notes.append(
+            Todo(
+                f"option:{name}",
+                None,
+                f"read paths need `{{{name}}}`, which the doc names no option and no table's "
+                f"records fill: it is the required connection option `{name}` ({ref(line)}: "
+                "confirm, or name the table whose records give it)",
+                f"`{name}` made an option",
+                line,
+                False,
+                field=name,
+                guessed=True,
+            )
+        )
     planner = TablePlanner(
         text.DocText(lines, doc), ref, base_path, names, base_url, _parents(doc, names)
     )
     tables = [planner.plan(t) for t in doc.tables]
-    for what, brief, line in auth_facts(doc, lines):
-        notes.append(Todo("auth:facts", None, f"{what} ({ref(line)})", brief, line, True))
+    if auth.kind == "basic":
+        auth.username_suffix = username_suffix(doc, lines) or ""
     path_options = sorted(
         {n for t in tables if t.path for n in PLACEHOLDER.findall(t.path) if n in names}
     )

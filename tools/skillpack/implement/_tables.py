@@ -63,12 +63,28 @@ def _schema(table: Table) -> list[FieldNode]:
 # --- pagination ------------------------------------------------------------------------------
 
 
-def _pagination(table: Table, section: str) -> tuple[PagePlan | None, str, str]:
-    """The paginator for the read endpoint, or ``None`` with a long and a short reason."""
+#: said of a read that follows the response's own next-page pointer (``FollowNextPaginator``)
+_FOLLOWS = (
+    "the generated read follows any next-page pointer a response carries (a `Link` header or "
+    "a conventional field such as `next`, `nextPageToken`, `@odata.nextLink`) and reads one "
+    "page when there is none"
+)
+
+
+def _pagination(table: Table, section: str) -> tuple[PagePlan, str, str]:
+    """The paginator for the read endpoint and, when it had to be assumed, why (long, short).
+
+    Paging the doc does not describe, or describes without naming its fields, is read by
+    following what each response points at (``follow``); the reasons say what was assumed.
+    """
     p = table.pagination
     params = table.read_endpoint.query_params if table.read_endpoint else []
     if p is None:
-        return None, "the doc does not say how the read endpoint pages", "pagination unknown"
+        return (
+            PagePlan("follow"),
+            f"the doc does not say how the read endpoint pages: {_FOLLOWS}",
+            "pagination assumed",
+        )
     words = "\n".join([p.description, section])
     limit = text.limit_param(params, words)
     if p.style == "none":
@@ -77,28 +93,30 @@ def _pagination(table: Table, section: str) -> tuple[PagePlan | None, str, str]:
         path, param = text.cursor_params(params, words)
         if path is None or param is None:
             return (
-                None,
+                PagePlan("follow", {"cursor_param": param} if param else {}, limit),
                 "cursor pagination, but the doc does not name the response field holding the "
-                "next cursor and the query parameter that sends it back",
-                "cursor field/parameter unknown",
+                f"next cursor{'' if param else ' and the query parameter that sends it back'}: "
+                + _FOLLOWS,
+                "cursor field assumed",
             )
         return PagePlan("cursor", {"cursor_path": path, "cursor_param": param}, limit), "", ""
     if p.style == "offset":
         offset, size = text.offset_params(params, words)
         if offset is None or size is None:
             return (
-                None,
-                "offset pagination, but the doc does not name the offset and limit parameters",
-                "offset/limit parameters unknown",
+                PagePlan("follow", {}, limit),
+                "offset pagination, but the doc does not name the offset and limit "
+                f"parameters: {_FOLLOWS}",
+                "offset/limit parameters assumed",
             )
         return PagePlan("offset", {"offset_param": offset, "limit_param": size}), "", ""
     if p.style == "page_number":
         page, size, start = text.page_params(params, words)
         if page is None:
             return (
-                None,
-                "page-number pagination, but the doc does not name the page parameter",
-                "page parameter unknown",
+                PagePlan("follow", {}, limit),
+                f"page-number pagination, but the doc does not name the page parameter: {_FOLLOWS}",
+                "page parameter assumed",
             )
         args: dict[str, Any] = {"page_param": page, "start": start}
         if size is not None:
@@ -114,9 +132,10 @@ def _pagination(table: Table, section: str) -> tuple[PagePlan | None, str, str]:
         return PagePlan("link_header", {}, limit), "", ""
     if name is None:
         return (
-            None,
-            "next-URL pagination, but the doc does not say which header or field holds the URL",
-            "next-page URL location unknown",
+            PagePlan("follow", {}, limit),
+            "next-URL pagination, but the doc does not say which header or field holds the "
+            f"URL: {_FOLLOWS}",
+            "next-page URL location assumed",
         )
     if where == "header":
         return PagePlan("next_url_header", {"header": name}, limit), "", ""
@@ -214,9 +233,23 @@ class TablePlanner:
                 short.append(f"path needs {names}")
             plan.pagination, why, brief = _pagination(table, section)
             page = plan.pagination
+            if why:
+                at = (table.pagination.line if table.pagination else None) or ep.line
+                plan.notes.append(
+                    Todo(
+                        f"{table.name}:pagination",
+                        table.name,
+                        f"{why} (doc line {at}: confirm against the API, or describe the "
+                        "paging in the doc)",
+                        brief,
+                        at,
+                        False,
+                        field="pagination",
+                        guessed=True,
+                    )
+                )
             if (
-                page is not None
-                and page.style == "page_number"
+                page.style == "page_number"
                 and not page.args.get("page_size_param")
                 and not page.args.get("next_page_path")
             ):
@@ -235,11 +268,6 @@ class TablePlanner:
                         False,
                     )
                 )
-            if plan.pagination is None:
-                long.append(why)
-                short.append(brief)
-                if table.pagination and table.pagination.line:
-                    line = table.pagination.line
             if table.ingestion_type != "snapshot" and table.cursor_field:
                 self._since(table, plan, section)
             starts = sorted(t.line for t in self.doc.doc.tables if t.line is not None)

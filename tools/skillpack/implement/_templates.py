@@ -32,6 +32,9 @@ PAGINATOR_BRANCHES = {
     "link_header": """\
     if style == "link_header":
         return LinkHeaderPaginator()""",
+    "follow": """\
+    if style == "follow":
+        return FollowNextPaginator(pagination.get("cursor_param"))""",
 }
 
 
@@ -83,6 +86,19 @@ METHODS = (
         return _TABLES[table_name]"""
 )
 
+TABLE_PARAMS = '''\
+    def _params(self, table_name: str, table: dict, options: dict) -> dict[str, Any]:
+        """The table options the endpoint takes as query parameters, required ones given."""
+        params = {k: v for k, v in options.items() if k in table["options"]}
+        required = table.get("required_options", ())
+        missing = [k for k in required if params.get(k) in (None, "")]
+        if missing:
+            raise ConfigError(
+                f"table `{table_name}` needs the table option(s) {', '.join(missing)}",
+                hint="set them in the table's options; the API refuses reads without them",
+            )
+        return params'''
+
 READ_TABLE = """\
     def read_table(
         self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
@@ -91,7 +107,7 @@ READ_TABLE = """\
         if table.get("todo"):
             raise NotImplementedError(f"table `{table_name}`: {table['todo']}")
         meta = table["metadata"]
-        params = {k: v for k, v in table_options.items() if k in table["options"]}
+        params = self._params(table_name, table, table_options)
         if meta["ingestion_type"] == "snapshot" or not meta["cursor_field"]:
             # Everything, every time; the empty offset ends the read at once.
             return iter(list(self._read(table, params))), {}
@@ -204,7 +220,7 @@ PARTITIONS_PER_PARENT = '''\
         table = self._table(table_name)
         if table.get("todo"):
             raise NotImplementedError(f"table `{table_name}`: {table['todo']}")
-        params = {k: v for k, v in table_options.items() if k in table["options"]}
+        params = self._params(table_name, table, table_options)
         return self._read(table, params, partition)
 
     def _paths(self, table: dict, partition: dict | None = None) -> list[str]:

@@ -58,6 +58,9 @@ _RECORDS_AT = (
         r"(?:the\s+)?(?:records|results|items|rows)"
     ),
 )
+#: the last path segment of an OAuth token endpoint (`/oauth2/v2.0/token`, `/access_token`)
+_TOKEN_SEGMENT = re.compile(r"(?i)^(?:oauth2?[_-]?)?(?:access[_-]?)?tokens?$")
+_FILE_NAME = re.compile(r"(?i)\.(?:json|ya?ml|xml|csv|md|txt|html?)$")
 _ZERO_START = re.compile(r"(?i)(start|begin)s?\s+(at|from|with)\s+`?0")
 
 
@@ -288,9 +291,10 @@ def inline_flag(text: str) -> str | None:
 def records_path(text: str) -> str | None:
     """Where the doc says a list response keeps its records (``data``), if it says."""
     for rx in _RECORDS_AT:
-        m = rx.search(text)
-        if m:
-            return m.group(1)
+        for m in rx.finditer(text):
+            # `tickets.json` names a file (a schema, a spec), not a response field
+            if not _FILE_NAME.search(m.group(1)):
+                return m.group(1)
     return None
 
 
@@ -311,6 +315,19 @@ def authorization_scheme(description: str) -> str | None:
     """The scheme word before the credential in an Authorization header (``Bearer``, ``Token``)."""
     m = re.search(r"Authorization\b[^.\n]*?\b(?:as\s+)?([A-Z][a-z]+)\s+[<{$]", description)
     return m.group(1) if m else None
+
+
+def token_url(text: str) -> str | None:
+    """The OAuth token endpoint an auth section names: its first URL ending in a token segment.
+
+    ``<tenant-id>`` stand-ins become ``{tenant_id}`` placeholders, filled from the options.
+    """
+    for m in re.finditer(r"https?://[^\s`)>\"']+(?:>[^\s`)>\"']*)*", text):
+        url = re.sub(r"<([\w-]+)>", lambda h: "{" + h.group(1).replace("-", "_") + "}", m.group(0))
+        url = url.rstrip(".,;")
+        if _TOKEN_SEGMENT.match(url.rsplit("/", 1)[-1]):
+            return url
+    return None
 
 
 def first_url(text: str) -> str | None:

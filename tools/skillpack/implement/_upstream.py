@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from skillpack.flavour import Flavour
+from skillpack.implement._files import TOKEN_ANSWER, stand_in_table_options, token_path
 from skillpack.implement._model import PLACEHOLDER, ConnectorPlan, FieldNode, TablePlan
 from skillpack.sdk import schema as sdk_schema
 from skillpack.testing._spec_data import generate, tombstones
@@ -179,6 +180,14 @@ def render_simulator(plan: ConnectorPlan, page_size: int) -> tuple[str, dict[str
                 }
             deleted_response = {"pagination_style": "none", "wrapper": dict(response["wrapper"])}
             endpoints.append(_endpoint(plan, feed.path, name, deleted_response, params))
+    token = token_path(plan)
+    if token is not None:
+        # asked for an access token before any table; the harness matches paths only
+        corpus["auth_token"] = json.dumps(TOKEN_ANSWER) + "\n"
+        answer = {"pagination_style": "none", "single_entity": True}
+        endpoints.insert(
+            0, {"path": token, "method": "POST", "corpus": "auth_token", "response": answer}
+        )
     left_out = [t.name for t in plan.tables if t not in served]
     notes = [
         f"# Simulated `{plan.source}` API: the endpoints the connector reads, served from",
@@ -200,6 +209,10 @@ def stand_in_config(plan: ConnectorPlan) -> dict[str, Any]:
         if name == "base_url":
             continue
         config[name] = f"simulator-{name.replace('_', '-')}"
+    token = token_path(plan)
+    if "token_url" in config and token is not None:
+        filled = PLACEHOLDER.sub(lambda m: str(config.get(m.group(1), m.group(0))), token)
+        config["token_url"] = f"https://{plan.source.replace('_', '-')}.simulator.invalid{filled}"
     if (plan.base_url_required or not plan.base_url) and not in_process(plan):
         host = f"https://{plan.source.replace('_', '-')}.simulator.invalid"
         url = plan.base_url or host + _endpoint_path(plan, "").rstrip("/")
@@ -252,8 +265,29 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
         f"    connector_class = {plan.class_name}",
         *settings,
         *replay_config_lines(stand_in_config(plan)),
+        *_table_configs_lines(plan),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _table_configs_lines(plan: ConnectorPlan) -> list[str]:
+    """``table_configs = {...}``: stand-ins for the table options a read cannot go without."""
+    given = {t.name: stand_in_table_options(t) for t in plan.tables if t.required_options}
+    if not given:
+        return []
+    one = f"    table_configs = {json.dumps(given)}"
+    if len(one) <= 100:
+        return [one]
+    lines = ["    table_configs = {"]
+    for name, options in given.items():
+        entry = f"        {json.dumps(name)}: {json.dumps(options)},"
+        if len(entry) <= 100:
+            lines.append(entry)
+            continue
+        lines.append(f"        {json.dumps(name)}: {{")
+        lines += [f"            {json.dumps(k)}: {json.dumps(v)}," for k, v in options.items()]
+        lines.append("        },")
+    return [*lines, "    }"]
 
 
 def replay_config_lines(config: dict[str, Any]) -> list[str]:

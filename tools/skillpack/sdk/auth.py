@@ -238,11 +238,22 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
             assert self._access is not None
             return self._access.get_secret_value()
 
-    def _fetch(self) -> None:
-        data = {
+    #: what the token endpoint is said to refuse, in its error
+    _grant_words = "the refresh token"
+    _refused_hint = (
+        "the refresh token may be expired or revoked, or client_id/client_secret "
+        "are wrong: run the auth-setup skill again to get a new refresh token"
+    )
+
+    def _grant(self) -> dict[str, str]:
+        """The grant's own form fields."""
+        return {
             "grant_type": "refresh_token",
             "refresh_token": self._refresh_token.get_secret_value(),
         }
+
+    def _fetch(self) -> None:
+        data = self._grant()
         if self.scopes:
             data["scope"] = " ".join(self.scopes)
         auth = None
@@ -285,9 +296,8 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
             reason = payload.get("error") or f"HTTP {resp.status_code}"
             reason = redact_text(str(reason), self.secret_values())[:100]
             raise AuthError(
-                f"the OAuth token endpoint {where} refused the refresh token ({reason})",
-                hint="the refresh token may be expired or revoked, or client_id/client_secret "
-                "are wrong: run the auth-setup skill again to get a new refresh token",
+                f"the OAuth token endpoint {where} refused {self._grant_words} ({reason})",
+                hint=self._refused_hint,
                 code="oauth-refresh-failed",
                 status=resp.status_code if resp.status_code >= 400 else None,
             )
@@ -329,6 +339,47 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
         new.history.append(response)
         new.request = retry
         return new
+
+
+class OAuth2ClientCredentialsAuth(OAuth2RefreshTokenAuth):
+    """OAuth 2 access tokens obtained with ``grant_type=client_credentials``.
+
+    The same token handling as :class:`OAuth2RefreshTokenAuth` (fetched on first use, again
+    before it expires and once on a 401), for a service that grants tokens to the client's
+    own id and secret, with no user and no refresh token.
+    """
+
+    _grant_words = "the client credentials"
+    _refused_hint = "check client_id, client_secret, the scopes and token_url"
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str | SecretStr,
+        scopes: Iterable[str] | str | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 30,
+        *,
+        client_auth: str = "body",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            token_url,
+            client_id,
+            client_secret,
+            "-",  # this grant has no refresh token; the slot is emptied below
+            scopes,
+            session,
+            timeout,
+            client_auth=client_auth,
+            clock=clock,
+        )
+        # nothing to keep secret or to send back: the grant is the client's id and secret
+        self._refresh_token = None  # type: ignore[assignment]
+
+    def _grant(self) -> dict[str, str]:
+        return {"grant_type": "client_credentials"}
 
 
 _TOKEN_KEYS = ("token", "access_token", "bearer_token", "api_token")

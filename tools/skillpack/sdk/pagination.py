@@ -441,3 +441,86 @@ class BodyNextUrlPaginator(Paginator):
     def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
         """The URL in the body, if present and not empty."""
         return _follow(response, get_path(body, self.next_url_path))
+
+
+#: body fields that by wide convention point at what follows a page, most specific first
+NEXT_FIELDS = (
+    "@odata.nextLink",
+    "nextLink",
+    "next_page_url",
+    "nextPageUrl",
+    "next_url",
+    "nextUrl",
+    "links.next",
+    "_links.next.href",
+    "_links.next",
+    "paging.next.link",
+    "paging.next.after",
+    "paging.next",
+    "meta.next_cursor",
+    "meta.next",
+    "response_metadata.next_cursor",
+    "pagination.next_cursor",
+    "pagination.next",
+    "nextPageToken",
+    "next_page_token",
+    "nextCursor",
+    "next_cursor",
+    "next_page",
+    "nextPage",
+    "next",
+)
+#: the query parameter that conventionally sends a token field back
+_TOKEN_PARAMS = {
+    "nextPageToken": "pageToken",
+    "next_page_token": "page_token",
+    "paging.next.after": "after",
+    "next_page": "page",
+    "nextPage": "page",
+}
+
+
+class FollowNextPaginator(Paginator):
+    """Follow whatever next-page pointer a response carries; stop when it carries none.
+
+    For endpoints whose doc does not say how they page. It looks, in order, for a
+    ``Link: <url>; rel="next"`` header and for the body fields in :data:`NEXT_FIELDS` that
+    APIs use by convention. A value that is a URL (absolute, or a path) is followed as it
+    is; any other value is a token, sent back as ``cursor_param`` (the doc's name for it),
+    else as the parameter the field's convention implies (``nextPageToken`` -> ``pageToken``,
+    ``next_page`` -> ``page``, else ``cursor``). A ``has_more: false`` in the body ends the walk.
+    """
+
+    def __init__(self, cursor_param: str | None = None, *, max_pages: int | None = None) -> None:
+        super().__init__(max_pages=max_pages)
+        self.cursor_param = cursor_param
+        #: the field or header the last pointer came from (``None`` before one was seen)
+        self.followed: str | None = None
+
+    def first(self, request: RequestSpec) -> RequestSpec:
+        self.followed = None
+        return request
+
+    def _paging_hint(self) -> str:
+        return f"the pointer in `{self.followed}`" if self.followed else "nothing"
+
+    def next(self, response: requests.Response, body: Any, records: list) -> RequestSpec | None:
+        """The request the response points at, or ``None`` when it points nowhere."""
+        header = response.headers.get("Link")
+        for link in parse_header_links(header) if header else ():
+            if "next" in link.get("rel", "").lower().split():
+                self.followed = "Link"
+                return _follow(response, link.get("url"))
+        if not isinstance(body, dict) or body.get("has_more", body.get("hasMore")) is False:
+            return None
+        for name in NEXT_FIELDS:
+            value = get_path(body, name)
+            if isinstance(value, bool) or value in (None, "") or isinstance(value, dict | list):
+                continue
+            self.followed = name
+            if isinstance(value, str) and value.startswith(("http://", "https://", "/", "?")):
+                return _follow(response, value)
+            param = self.cursor_param or _TOKEN_PARAMS.get(name, "cursor")
+            assert self.current is not None
+            return self.current.with_params(**{param: value})
+        return None

@@ -25,9 +25,12 @@ A table may say what the doc says of its endpoint: ``method: POST`` (other metho
 ``required_params: [from_date]`` (a request without one gets 400), ``format: jsonl`` (one
 record per line) and ``match_params: {type: cohort}`` (tables sharing an endpoint are told
 apart by these parameters; a request matching no table's gets 400).
+``table_options: {survey_id: stand-in}`` are the table options the suite reads the table with.
 ``records: [...]`` serves fixed records instead of generated ones, and ``endpoints`` serves
-fixed answers (``{method, path, status, body, headers}``). ``{option}`` in a path is filled
-from the connector config. Pagination types: ``none``, ``cursor``, ``offset``, ``page``,
+fixed answers (``{method, path, status, body, headers}``; ``open: true`` answers without the
+auth header, as a token endpoint does). A ``config`` value may hold ``{simulator_url}``, the
+simulator's URL (an OAuth ``token_url`` pointing at such an endpoint). ``{option}`` in a path
+is filled from the connector config. Pagination types: ``none``, ``cursor``, ``offset``, ``page``,
 ``next_url_header`` (Kinto's ``Next-Page``) and ``link_header``; ``ignores_params: true``
 in a pagination plays a server that ignores them (every request gets the first page), which
 a connector's paging must survive by ending with ``pagination-loop``.
@@ -104,6 +107,12 @@ class TableSpec:
     format: str = "json"
     #: parameter values that select this table among tables sharing its endpoint
     match_params: dict[str, str] = field(default_factory=dict)
+    #: stand-in table options the suite reads the table with (a required filter's value)
+    table_options: dict[str, Any] = field(default_factory=dict)
+
+
+#: stands, in a ``config`` value, for the simulator's URL once it is serving
+SIMULATOR_URL = "{simulator_url}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,8 @@ class Endpoint:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: answered without the auth header (an OAuth token endpoint is asked before any token)
+    open: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +261,7 @@ class _Reader:
                 str(k): str(v)
                 for k, v in self.mapping(data.get("match_params"), f"{where}.match_params").items()
             },
+            table_options=self.mapping(data.get("table_options"), f"{where}.table_options"),
         )
 
     def choice(self, value: Any, where: str, known: tuple[str, ...]) -> str:
@@ -267,6 +279,7 @@ class _Reader:
             status=self.number(data.get("status"), f"{where}.status", 200, 100),
             body=data.get("body"),
             headers={str(k): str(v) for k, v in self.mapping(data.get("headers"), where).items()},
+            open=bool(data.get("open", False)),
         )
 
 

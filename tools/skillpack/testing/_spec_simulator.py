@@ -344,13 +344,16 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if isinstance(sent, dict):
             query = {**{str(k): str(v) for k, v in sent.items()}, **query}
-        if spec.auth_header and not self.headers.get(spec.auth_header):
-            self._error(HTTPStatus.UNAUTHORIZED, f"missing the `{spec.auth_header}` header")
-            return
+        authorized = not spec.auth_header or self.headers.get(spec.auth_header)
         for endpoint in spec.endpoints:
             if endpoint.method == method and sim.fill(endpoint.path) == path:
+                if not (authorized or endpoint.open):
+                    break
                 self._send(endpoint.status, endpoint.body, endpoint.headers)
                 return
+        if not authorized:
+            self._error(HTTPStatus.UNAUTHORIZED, f"missing the `{spec.auth_header}` header")
+            return
         try:
             answer = self._table(method, path, query, url.path)
         except _BadRequest as exc:

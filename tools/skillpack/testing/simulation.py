@@ -31,7 +31,7 @@ from skillpack.layout import workspace_for_test_file
 from skillpack.testing._cassette import record_cassette, replay_cassette
 from skillpack.testing._checkout import enter_checkout_simulator
 from skillpack.testing._netguard import block_network
-from skillpack.testing._spec_model import load_spec
+from skillpack.testing._spec_model import SIMULATOR_URL, load_spec
 from skillpack.testing._spec_simulator import serve_spec
 
 CASSETTE_SUFFIX = ".yaml"
@@ -121,9 +121,21 @@ def _spec_simulation(test_class: Any, spec_path: Path) -> Iterator[None]:
     config = _config(test_class)
     saved = dict(config)
     config.update(spec.config)
+    saved_tables = getattr(test_class, "table_configs", None)
+    stand_ins = {n: t.table_options for n, t in spec.tables.items() if t.table_options}
+    if stand_ins:
+        # the class's own table options win over the spec's stand-ins
+        given = saved_tables or {}
+        test_class.table_configs = {
+            **given,
+            **{n: {**o, **given.get(n, {})} for n, o in stand_ins.items()},
+        }
     try:
         with serve_spec(spec, config) as simulator:
             config[spec.base_url_option] = simulator.url
+            for name, value in spec.config.items():
+                if isinstance(value, str) and SIMULATOR_URL in value:
+                    config[name] = value.replace(SIMULATOR_URL, simulator.url)
             connector_class = test_class.connector_class
             simulator.prepare(lambda: connector_class(config))
             # validate_incremental_sync changes the simulated source between reads through it
@@ -131,5 +143,6 @@ def _spec_simulation(test_class: Any, spec_path: Path) -> Iterator[None]:
             yield
     finally:
         test_class._spec_simulator = None
+        test_class.table_configs = saved_tables
         config.clear()
         config.update(saved)

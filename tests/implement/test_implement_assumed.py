@@ -1,0 +1,98 @@
+"""What the generator assumes where a doc leaves a fact open, and how it says so.
+
+One fixture doc (``quarry_assumed.md``) leaves open what real docs often do: a path
+placeholder no option names, a required filter with no value, paging never described, and a
+token endpoint among links to other pages. Each becomes a working default and a non-blocking,
+guessed to-do naming table, field and doc line; the generated connector is then read from a
+local stub answering as such an API would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillpack.errors import ConfigError
+from skillpack.testing._spec_model import load_spec
+from skillpack.tools import ImplementConnectorIn, implement_connector
+from tests.implement.test_implement_connector import load_module
+from tests.sdk._servers import Reply, servers
+
+DOC = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes" / "quarry_assumed.md"
+
+
+@pytest.fixture(scope="module")
+def quarry(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("quarry")
+    out = implement_connector(
+        ImplementConnectorIn(path=str(DOC), source="quarry", workspace=str(ws))
+    )
+    return ws, out
+
+
+def _todo(out, field):
+    return next(t for t in out.todo if t.field == field)
+
+
+def test_nothing_left_open_blocks_and_every_assumption_is_named(quarry):
+    _, out = quarry
+    assert out.ready_to_test, [t.what for t in out.todo if t.blocking]
+    for field, table in (("workspace", None), ("survey_id", "answers"), ("pagination", "sites")):
+        item = _todo(out, field)
+        assert (item.table, item.blocking, item.guessed) == (table, False, True), item
+        assert item.doc_line and f"line {item.doc_line}" in item.what, item
+
+
+def test_the_token_endpoint_is_the_url_ending_in_a_token_segment(quarry):
+    _, out = quarry
+    module = load_module(Path(out.connector_module))
+    assert module._TOKEN_URL == "https://login.quarry.test/{tenant_id}/oauth2/token"
+    options = {"client_id": "c", "client_secret": "s", "tenant_id": "t1", "workspace": "w"}
+    auth = module.QuarryLakeflowConnect(options)._client.auth
+    assert auth.token_url == "https://login.quarry.test/t1/oauth2/token"
+
+
+def test_the_simulator_serves_the_token_and_the_filters_stand_ins(quarry):
+    ws, _ = quarry
+    spec = load_spec(ws / "sources" / "quarry" / "simulator_spec.yaml")
+    assert [(e.method, e.path) for e in spec.endpoints] == [("POST", "/{tenant_id}/oauth2/token")]
+    assert spec.config["token_url"] == "{simulator_url}/simulator-tenant_id/oauth2/token"
+    assert spec.config["workspace"] == "simulator-workspace"
+    assert spec.tables["answers"].table_options == {"survey_id": "simulator-survey-id"}
+    assert spec.tables["answers"].required_params == ("survey_id",)
+
+
+def test_the_connector_reads_what_the_stub_serves_with_the_assumed_parts(quarry):
+    _, out = quarry
+    module = load_module(Path(out.connector_module))
+    pages = {None: ([1, 2], "p2"), "p2": ([3], None)}
+
+    def api(seen):
+        if seen.path.endswith("/oauth2/token"):
+            return Reply(200, {"access_token": "tok", "expires_in": 3600})
+        assert seen.headers["Authorization"] == "Bearer tok"
+        if seen.path == "/v2/answers":
+            assert seen.query["survey_id"] == "s-9"
+            return Reply(200, {"items": [{"id": "a1", "value": "yes", "extra": 1}]})
+        assert seen.path == "/v2/workspaces/w%201/sites"
+        ids, nxt = pages[seen.query.get("pageToken")]
+        return Reply(200, {"items": [{"id": str(i)} for i in ids], "nextPageToken": nxt})
+
+    with servers() as start:
+        stub = start(api)
+        options = {
+            "client_id": "c",
+            "client_secret": "s",
+            "tenant_id": "t",
+            "workspace": "w 1",
+            "base_url": stub.url + "/v2",
+            "token_url": stub.url + "/t/oauth2/token",
+        }
+        connector = module.QuarryLakeflowConnect(options)
+        sites, _ = connector.read_table("sites", None, {})
+        assert [r["id"] for r in sites] == ["1", "2", "3"]
+        answers, _ = connector.read_table("answers", None, {"survey_id": "s-9"})
+        assert list(answers) == [{"id": "a1", "value": "yes"}]
+        with pytest.raises(ConfigError, match="survey_id"):
+            connector.read_table("answers", None, {})
