@@ -21,6 +21,7 @@ import git
 import pytest
 import yaml
 
+from skillpack.cli import main
 from skillpack.create.orchestrator import context_for, run_create
 from skillpack.create.state import branch_for
 from skillpack.examples.example_api import serve_example_api
@@ -210,6 +211,31 @@ def test_create_commits_on_the_sources_branch_and_only_its_folders(tmp_path):
     assert "dev_config.json" not in " ".join(changed)
     assert (root / ".gitignore").read_text() == "__pycache__/\n"
     assert "NOTES.md" in repo.untracked_files
+
+
+def test_a_file_in_the_way_of_the_sources_branch_is_one_line_that_names_it(tmp_path, capsys):
+    root = _checkout(tmp_path)
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.git.add(A=True)
+    actor = git.Actor("t", "t@localhost")
+    repo.index.commit("checkout", author=actor, committer=actor)
+    # the run's branch holds the doc; an untracked copy on main is in the way of switching
+    repo.git.checkout("-b", branch_for("demo_shop"))
+    doc = root / SOURCES / "demo_shop" / "demo_shop_api_doc.md"
+    doc.parent.mkdir(parents=True)
+    doc.write_text("# committed on the run's branch\n")
+    repo.git.add(str(doc))
+    repo.index.commit("doc", author=actor, committer=actor)
+    repo.git.checkout("main")
+    doc.parent.mkdir(parents=True)
+    doc.write_text("# the user's own draft\n")
+    code = main(["create", "demo_shop", "--doc", str(EXAMPLE_DOC), "--workspace", str(root)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    first = err.splitlines()[0]
+    assert "connector/demo_shop" in first and "demo_shop_api_doc.md" in first, err
+    assert doc.read_text() == "# the user's own draft\n"  # nothing of the user's is lost
+    assert repo.active_branch.name == "main"
 
 
 def test_write_back_wiring_takes_the_mixin_from_the_checkouts_write_back_suite(checkout):

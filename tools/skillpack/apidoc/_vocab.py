@@ -69,6 +69,9 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
 _LABEL_SPLIT = re.compile(r"^\s*([A-Za-z][\w ()/\-]{0,40}?)\s*(?:[:\uff1a]|\s[\u2013\u2014-]\s)\s*")
 
 
+#: a sentence that starts with another label, inside one label's value
+_NEXT_LABEL = re.compile(r"[.;]\s+\**([A-Z][\w ()/\-]{0,40}?)\**\s*:")
+
 _LABEL_PREFIX = re.compile(
     r"^(?:recommended|suggested|default|preferred|supported|chosen|proposed|effective)\s+"
 )
@@ -79,6 +82,11 @@ def classify_label(label: str) -> str | None:
     """The canonical name of a label such as ``Primary key(s)``, or None."""
     norm = " ".join(label.lower().replace("_", " ").split()).strip(" *")
     norm = _LABEL_PREFIX.sub("", norm)
+    for name, pattern in _LABELS:
+        if pattern.match(norm):
+            return name
+    # a qualifier in parentheses ("Pagination (connector)") names the same fact
+    norm = re.sub(r"\s*\([^)]*\)", "", norm).strip()
     for name, pattern in _LABELS:
         if pattern.match(norm):
             return name
@@ -93,7 +101,12 @@ def split_label(text: str) -> tuple[str, str] | None:
     name = classify_label(m.group(1))
     if name is None:
         return None
-    return name, text[m.end() :].strip()
+    value = text[m.end() :].strip()
+    # "Primary key: `id`. Pagination: ..." states two facts; each label keeps its own
+    for nxt in _NEXT_LABEL.finditer(value):
+        if classify_label(nxt.group(1)):
+            return name, value[: nxt.start()].strip()
+    return name, value
 
 
 # --- section titles ----------------------------------------------------------------------------

@@ -155,6 +155,9 @@ def _prepare(ctx: Context, restart: bool) -> str:
     api_doc, state_file = ctx.paths.api_doc, ctx.paths.state_file
     new_doc = ctx.doc.resolve() != api_doc.resolve()
     _check_doc(ctx.doc)
+    ensure_ignored(ctx.paths)
+    # On the run's branch first: a switch git refuses then leaves the user's files as they are.
+    branch = on_source_branch(ctx.paths)
     replaced = (
         [api_doc]
         if new_doc and api_doc.is_file() and api_doc.read_bytes() != ctx.doc.read_bytes()
@@ -167,8 +170,6 @@ def _prepare(ctx: Context, restart: bool) -> str:
         note = f"kept a copy of {', '.join(f.name for f in kept + replaced)} in {folder}"
     if new_doc:
         replace_file(ctx.doc, api_doc)
-    ensure_ignored(ctx.paths)
-    branch = on_source_branch(ctx.paths)
     if branch:
         note = (note + "; " if note else "") + f"committing each step on branch `{branch}`"
     return note

@@ -204,10 +204,24 @@ def on_source_branch(paths: SourcePaths) -> str | None:
     current = None if repo.head.is_detached else repo.active_branch.name
     if current == branch:
         return branch
-    if branch in [h.name for h in repo.heads]:
-        repo.git.checkout(branch)
-    else:
-        repo.git.checkout("-b", branch)
+    import git
+
+    args = [branch] if branch in [h.name for h in repo.heads] else ["-b", branch]
+    try:
+        repo.git.checkout(*args)
+    except git.GitCommandError as exc:
+        # git's own complaint says what is in the way: its reason and the first file named
+        said = [
+            ln.strip().strip("'").removeprefix("stderr: ").strip("'").removeprefix("error: ")
+            for ln in str(exc.stderr).splitlines()
+        ]
+        said = [ln for ln in said if ln][:2]
+        raise InputError(
+            f"could not switch `{paths.root}` to the run's branch `{branch}`: "
+            + " ".join(said).rstrip(":"),
+            hint="move, remove or commit the files git names, then run the same command again",
+            code="branch-switch",
+        ) from None
     return branch
 
 
