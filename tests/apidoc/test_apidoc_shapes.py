@@ -30,6 +30,28 @@ def open_facts(doc) -> set[tuple]:
 # --- an object list as a Markdown table --------------------------------------------------
 
 
+def test_a_label_ends_where_the_next_label_of_its_line_begins():
+    text = """# Clips API
+
+Base URL: `https://clips.example/v1`
+
+## Object List
+
+### `clips`
+
+`GET /clips` lists the clips.
+
+- **Primary key**: `id`. **Pagination (connector)**: `max_pages` caps `read_table`.
+- **Ingestion type (Lakeflow)**: `snapshot`. Notes: none.
+
+| Field | Type |
+|---|---|
+| `id` | string |
+"""
+    doc = parse_markdown(text)
+    assert facts(doc)["clips"] == (["id"], None, "snapshot")
+
+
 def test_object_table_decides_the_tables_and_skips_rows_used_internally():
     doc = parse("orbit_object_table.md")
     # "Known quirks" and "Read API" are headings, not tables; audit_log is used internally.
