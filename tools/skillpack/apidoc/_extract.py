@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from skillpack.apidoc._vocab import (
     is_yes,
     map_type,
 )
-from skillpack.apidoc.models import Endpoint, Param, TableField
+from skillpack.apidoc.models import Endpoint, Param, TableField, filled
 
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -157,15 +158,30 @@ class Columns:
     header: tuple[str, ...] = ()
 
 
+_ASIDE = re.compile(r"\s*\([^)]*\)")
+
+
 def _norm_header(cell: Cell) -> str:
+    return _norm_header_text(cell.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_header_text(raw: str) -> str:
     # "Object (table)" and "Ingestion type (planned)": the aside in parentheses is no part
     # of what the column holds.
-    text = re.sub(r"\s*\([^)]*\)", "", plain(cell.text)) if "(" in cell.text else plain(cell.text)
+    text = _ASIDE.sub("", plain(raw)) if "(" in raw else plain(raw)
     return " ".join(text.lower().replace("_", " ").strip(" *:?").split())
 
 
 def columns(block: Block) -> Columns:
-    cols = Columns(header=tuple(_norm_header(c) for c in block.header))
+    """Which column holds what (read once per header: a doc repeats its table layouts; the
+    result is shared, so it is read, never changed)."""
+    return _columns(tuple(c.text for c in block.header))
+
+
+@functools.lru_cache(maxsize=1024)
+def _columns(header_texts: tuple[str, ...]) -> Columns:
+    cols = Columns(header=tuple(_norm_header_text(t) for t in header_texts))
     for i, h in enumerate(cols.header):
         if cols.name < 0 and _NAME_COL.match(h):
             cols.name = i
@@ -196,12 +212,15 @@ def is_summary_table(block: Block) -> int:
     return -1
 
 
+_REQUIRED_ASIDE = re.compile(r"\s*\((?:required|optional)\)\s*$", re.I)
+
+
 def cell_name(cell: Cell) -> str | None:
     """The identifier a name cell holds: its first code span, else its cleaned text."""
     if cell.codes:
         cand = cell.codes[0].strip()
     else:
-        cand = re.sub(r"\s*\((?:required|optional)\)\s*$", "", plain(cell.text), flags=re.I)
+        cand = _REQUIRED_ASIDE.sub("", plain(cell.text))
         cand = cand.strip(" *\u2020")
     cand = cand.replace("[]", "")
     return cand if cand and IDENT.match(cand) else None
@@ -286,15 +305,18 @@ def fields_from_table(block: Block) -> FieldRows:
         spark = map_type(doc_type) if doc_type else None
         if spark is None:
             untyped += 1
-        # model_construct: every value below already fits the model, and this runs per row
+        # no validation: every value below already fits the model, and this runs per row
         fields.append(
-            TableField.model_construct(
-                name=name,
-                type=spark[0] if spark else "string",  # type: ignore[arg-type]
-                element_type=spark[1] if spark else None,  # type: ignore[arg-type]
-                doc_type=doc_type,
-                description=plain(desc_cell.text) if desc_cell else "",
-                line=line,
+            filled(
+                TableField,
+                {
+                    "name": name,
+                    "type": spark[0] if spark else "string",
+                    "element_type": spark[1] if spark else None,
+                    "doc_type": doc_type,
+                    "description": plain(desc_cell.text) if desc_cell else "",
+                    "line": line,
+                },
             )
         )
         pk_cell = _cell(row, cols.pk)

@@ -90,6 +90,12 @@ def _urls(text: str) -> list[str]:
     return spans + [u.rstrip(".,;:") for u in URL.findall(plain(text))]
 
 
+#: a sentence about the base URL (on lower-cased text)
+_ABOUT_BASE_URL = re.compile(r"base (?:url|uri)|root url|api host")
+#: a word every base-URL label holds: rows without one are skipped before splitting them
+_BASE_URL_WORDS = ("url", "uri", "path", "endpoint", "root", "host", "server")
+
+
 def base_url(blocks: list[Block], *, any_url: bool = False) -> tuple[str | None, int | None]:
     """The stated base URL and its line; else the URL of a sentence about the base URL.
 
@@ -109,15 +115,13 @@ def base_url(blocks: list[Block], *, any_url: bool = False) -> tuple[str | None,
                 urls = _urls(lbl[1])
                 if urls:
                     return urls[0].rstrip("/"), b.line
-            if fallback[0] is None and re.search(
-                r"base (?:url|uri)|root url|api host", b.text, re.I
-            ):
+            if fallback[0] is None and _ABOUT_BASE_URL.search(b.text.lower()):
                 urls = _urls(b.text)
                 if urls:
                     fallback = (urls[0].rstrip("/"), b.line)
         elif b.kind == "table":
             for row, line in zip(b.rows, b.row_lines, strict=False):
-                if len(row) >= 2:
+                if len(row) >= 2 and any(w in row[0].text.lower() for w in _BASE_URL_WORDS):
                     lbl = split_label(f"{plain(row[0].text)}: {row[1].text}")
                     if lbl and lbl[0] == "base_url":
                         urls = _urls(lbl[1])

@@ -29,6 +29,7 @@ from skillpack.apidoc.models import (
     Pagination,
     Table,
     WriteBack,
+    filled,
 )
 
 
@@ -50,13 +51,16 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         # Every value already has its field's type: no validation needed (a doc with
         # hundreds of tables makes a thousand of these).
         warnings.append(
-            DocWarning.model_construct(
-                line=at or line,
-                code=code,
-                message=message,
-                table=name,
-                field=fact,
-                candidates=list(dict.fromkeys(candidates or []))[:8],
+            filled(
+                DocWarning,
+                {
+                    "line": at or line,
+                    "code": code,
+                    "message": message,
+                    "table": name,
+                    "field": fact,
+                    "candidates": list(dict.fromkeys(candidates or []))[:8],
+                },
             )
         )
 

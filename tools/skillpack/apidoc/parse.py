@@ -105,7 +105,14 @@ _WORD = re.compile(r"[A-Za-z_][\w\-]*")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
-def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
+def _starts(names: dict[str, TableDraft]) -> frozenset[str]:
+    """Every beginning of a table key: a run of words can only spell a key starting so."""
+    return frozenset(k[:i] for k in names for i in range(1, len(k) + 1))
+
+
+def _mentions(
+    block: Block, names: dict[str, TableDraft], starts: frozenset[str]
+) -> list[TableDraft]:
     """Tables a block is about: named in a code span, or among its first words when the
     block is a heading, a short line or a lead-in ending with a colon. Longer names win:
     "candidate background education" is not also "candidate"."""
@@ -122,7 +129,7 @@ def _mentions(block: Block, names: dict[str, TableDraft]) -> list[TableDraft]:
         used = [False] * len(words)
         for n in (4, 3, 2, 1):
             for i in range(len(words) - n + 1):
-                if any(used[i : i + n]):
+                if any(used[i : i + n]) or (n > 1 and words[i] not in starts):
                     continue
                 d = names.get(singular_key("".join(words[i : i + n])))
                 if d is not None:
@@ -177,6 +184,7 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
         drafts[0].blocks.extend((b, ctx) for b, ctx, _ in aspects if b.kind != "heading")
         return
     names = {name_key(d.name): d for d in drafts}
+    starts = _starts(names)
     current: list[TableDraft] = []
     section = None
     for block, ctx, sec_line in aspects:
@@ -184,7 +192,7 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
             section, current = sec_line, []
         if block.kind == "table" and (is_summary_table(block) >= 0 or not is_field_table(block)):
             continue  # tables listing tables were read as summaries already
-        mentioned = _mentions(block, names)
+        mentioned = _mentions(block, names, starts)
         if mentioned:
             current = mentioned
         if block.kind == "heading":
