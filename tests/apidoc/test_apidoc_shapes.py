@@ -304,3 +304,13 @@ def test_an_open_cursor_lists_a_name_the_prose_offers_beyond_the_field_list():
     assert facts(doc)["flights"][1:] == (None, "cdc")
     (w,) = [w for w in doc.warnings if w.code == "no-cursor"]
     assert (w.table, w.field, w.candidates) == ("flights", "cursor_field", ["revisionMark"])
+
+
+def test_fields_and_warnings_built_without_validation_equal_validated_ones():
+    doc = parse("orbit_object_table.md")
+    built = [f for t in doc.tables for f in t.fields] + list(doc.warnings)
+    assert built and any(doc.warnings)
+    for item in built:
+        again = type(item).model_validate(item.model_dump())
+        assert again == item and again.model_dump_json() == item.model_dump_json()
+        assert item.model_fields_set == set(type(item).model_fields)
