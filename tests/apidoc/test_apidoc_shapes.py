@@ -314,3 +314,50 @@ def test_fields_and_warnings_built_without_validation_equal_validated_ones():
         again = type(item).model_validate(item.model_dump())
         assert again == item and again.model_dump_json() == item.model_dump_json()
         assert item.model_fields_set == set(type(item).model_fields)
+
+
+SHOP_DOC = """# Shop API
+
+Base URL: `https://shop.example/api`
+
+## Tables
+
+### products
+
+**Note**: the older listing (`GET /legacy/products.json`) is deprecated.
+
+#### Endpoint
+
+```
+GET https://shop.example/api/products.json
+```
+
+#### Product record fields
+
+| Field | Type | Notes |
+|---|---|---|
+| `id` | integer | Product id; primary key |
+| `updated_at` | ISO 8601 datetime | Last change; use as cursor |
+| `secret` | string | **Deprecated** |
+| `variants` | array | See below |
+
+**Nested: `variants` array** (each element):
+
+| Field | Type | Notes |
+|---|---|---|
+| `id` | integer | Variant id |
+| `sku` | string | Stock keeping unit |
+"""
+
+
+def test_the_tables_own_endpoint_nested_fields_and_fields_never_returned():
+    doc = parse_markdown(SHOP_DOC)
+    (table,) = doc.tables
+    # the endpoint under the table's "Endpoint" heading, not the one mentioned in a note
+    assert table.read_endpoint is not None and table.read_endpoint.path == "/products.json"
+    names = [f.name for f in table.fields]
+    # the lead-in's field holds the next table's fields; its `id` is no key of the table
+    assert names == ["id", "updated_at", "variants", "variants.id", "variants.sku"]
+    assert table.primary_keys == ["id"]
+    (left,) = [w for w in doc.warnings if w.code == "field-not-returned"]
+    assert "`secret`" in left.message and left.table == "products" and left.line

@@ -20,6 +20,7 @@ from skillpack.apidoc._vocab import (
     CURSOR_NAMES,
     DELETED_PARAM,
     INGESTION_WORDS,
+    NOT_RETURNED,
     SINCE_PARAM,
     is_cursor_name,
     pagination_from_text,
@@ -67,6 +68,16 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     fields = found.fields or found.example_fields
     if not found.fields and found.example_fields:
         warn("fields-from-example", f"fields of `{name}` were read from a JSON example")
+    unread = [f for f in fields if f.description and NOT_RETURNED.search(f.description.lower())]
+    if unread:
+        # A field the API takes but does not give back would be null in every record.
+        fields = [f for f in fields if f not in unread]
+        warn(
+            "field-not-returned",
+            f"left out of `{name}`, described as deprecated or never returned: "
+            + ", ".join(f"`{f.name}`" for f in unread),
+            at=unread[0].line,
+        )
     field_names = {f.name for f in fields}
     query_names = {p.name for p in found.query}
 
@@ -74,7 +85,9 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     read = found.read
     delete_feed = found.delete_feed
     write = dict(found.write)
-    for ep, ctx in found.endpoints:
+    # An endpoint under the table's own "Endpoint" heading outranks one met in passing.
+    stated = sorted(found.endpoints, key=lambda e: e[1] != "endpoint")
+    for ep, ctx in stated:
         if ep.method == "GET":
             if ctx == "deletes" or is_delete_path(ep):
                 delete_feed = delete_feed or ep

@@ -224,7 +224,9 @@ def _prose(found: _Found, text: str, line: int) -> None:
     found.snapshot_hint = found.snapshot_hint or snapshot
 
 
-def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | None) -> None:
+def _read_table_block(
+    found: _Found, block, ctx: str | None, base_url: str | None, nested: str | None = None
+) -> None:
     cols = columns(block)
     header = " ".join(cols.header)
     if cols.name < 0 and len(block.header) == 2:
@@ -243,6 +245,10 @@ def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | Non
         found.query.extend(params_from_table(block))
     elif ctx == "deletes" and not is_field_table(block):
         return
+    elif nested is not None and (is_field_table(block) or cols.name >= 0):
+        # the sub-fields of an object or array field the lead-in named: `variants.sku`
+        for fld in fields_from_table(block).fields:
+            found.fields.append(fld.model_copy(update={"name": f"{nested}.{fld.name}"}))
     elif is_field_table(block) or (ctx == "fields" and cols.name >= 0):
         rows = fields_from_table(block)
         found.fields.extend(rows.fields)
@@ -255,15 +261,34 @@ def _read_table_block(found: _Found, block, ctx: str | None, base_url: str | Non
             found.untyped_line = found.untyped_line or block.line
 
 
+#: a lead-in saying the next table lists a field's own fields ("Nested: `variants` array")
+_NESTED_LEAD = re.compile(
+    r"\bnested\b|\beach (?:element|item|entry)\b|\bsub-?fields\b|\belements? of\b"
+)
+
+
+def _nested_lead(found: _Found, block) -> str | None:
+    """The array or object field a short lead-in paragraph introduces, if it names one."""
+    if block.kind not in ("para", "item") or len(block.text) > 120 or "`" not in block.text:
+        return None
+    if not _NESTED_LEAD.search(block.text.lower()):
+        return None
+    kinds = {f.name: f.type for f in found.fields}
+    return next((c for c in codes_in(block.text) if kinds.get(c) in ("array", "struct")), None)
+
+
 def scan(draft: TableDraft, base_url: str | None) -> _Found:
     """One pass over a table's blocks."""
     found = _Found()
     stack: list[tuple[int, str]] = []  # (list depth, field path) for nested bullet fields
+    nested: str | None = None  # an object field whose sub-fields the next table lists
     for block, ctx in draft.blocks:
         kind = block.kind
         if kind == "table":
-            _read_table_block(found, block, ctx, base_url)
+            _read_table_block(found, block, ctx, base_url, nested)
+            nested = None
             continue
+        nested = _nested_lead(found, block)
         if kind == "code":
             for ep in endpoints_in_code(block, base_url):
                 found.endpoints.append((ep, ctx))

@@ -158,6 +158,14 @@ DETAIL_TITLE = re.compile(
     r"how to read|reading)\b"
 )
 CTX_QUERY = re.compile(r"\b(query|parameters|params|filters?|arguments)\b")
+#: a (lower-cased) field description saying records never carry it: only "deprecated", or
+#: write-only
+NOT_RETURNED = re.compile(
+    r"^\W*deprecated\W*$|\bwrite[- ]only\b|\bnever returned\b|\bnot returned\b|"
+    r"\binput[- ]only\b"
+)
+#: a heading (or lead-in) that introduces the table's own endpoint ("#### Endpoint")
+CTX_ENDPOINT = re.compile(r"^\W*(?:(?:list|read|http|api|primary) )?(?:endpoints?|request)\W*$")
 CTX_FIELDS = re.compile(
     r"\b(fields?|schema|columns?|propert(?:y|ies)|attributes?|response|record|output|"
     r"structure|payload|returns?)\b"
@@ -189,6 +197,8 @@ def title_context(title: str) -> str | None:
         return "pagination"
     if CTX_FIELDS.search(t):
         return "fields"
+    if CTX_ENDPOINT.match(t):
+        return "endpoint"
     return None
 
 
