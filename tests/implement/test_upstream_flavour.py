@@ -102,6 +102,20 @@ def test_files_go_to_the_checkouts_paths_and_nowhere_else(checkout):
 TABLES_AND_FEED = ["customers", "events", "orders", "orders_deleted", "products"]
 
 
+@pytest.mark.parametrize("timed", [0, 2, 3])
+def test_times_are_declared_as_the_checkouts_own_connectors_declare_them(tmp_path, timed):
+    root = _checkout(tmp_path)
+    # `timed` of the fixture's three connectors declare a timestamp column
+    for folder in sorted((root / SOURCES).iterdir())[:timed]:
+        module = next(p for p in folder.glob("*.py") if p.name != "__init__.py")
+        module.write_text(module.read_text() + "\n# TimestampType() in a schema\n")
+    out = _implement(root)
+    text = Path(out["connector_module"]).read_text(encoding="utf-8")
+    column = next(ln for ln in text.splitlines() if 'StructField("updated_at"' in ln)
+    assert ("TimestampType()" in column) == (timed >= 2), column
+    assert ("StringType()" in column) == (timed < 2), column
+
+
 def test_generated_code_imports_the_checkout_not_the_pack(checkout):
     root, _ = checkout
     connector = (root / SOURCES / "demo_shop" / "demo_shop.py").read_text()

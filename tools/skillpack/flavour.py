@@ -20,10 +20,11 @@ The implement step has one generator. It writes against the SDK's names (``Lakef
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillpack.layout import UPSTREAM_PACKAGE, SourcePaths
+from skillpack.layout import UPSTREAM_PACKAGE, UPSTREAM_SOURCES, SourcePaths
 
 UPSTREAM_INTERFACE = "databricks.labs.community_connector.interface"
 UPSTREAM_SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
@@ -74,6 +75,15 @@ class Flavour:
         assert self.helpers_module is not None
         return self.helpers_module
 
+    @property
+    def times_as_text(self) -> bool:
+        """Whether date and time columns are declared as strings, as most of the checkout's
+        connectors declare them (its simulator corpora then hold whatever text the API sends).
+        Our own workspace declares them as timestamps and dates."""
+        return self.upstream and _checkout_keeps_times_as_text(
+            self.paths.root / UPSTREAM_SOURCES, self.paths.name
+        )
+
     def is_first_party(self, module: str) -> bool:
         """Whether ``module`` sorts into the first-party import block of the workspace."""
         top = module.split(".")[0]
@@ -96,6 +106,29 @@ class Flavour:
     @property
     def corpus_dir(self) -> Path:
         return self.specs_dir / "corpus"
+
+
+#: how a connector module declares a date or time column with Spark's types
+_TIME_TYPES = ("TimestampType(", "DateType(")
+
+
+@functools.lru_cache(maxsize=16)
+def _checkout_keeps_times_as_text(sources: Path, own: str) -> bool:
+    """True when fewer than half the checkout's other connectors use a date or time type."""
+    total = timed = 0
+    for folder in sorted(sources.iterdir()) if sources.is_dir() else ():
+        if not folder.is_dir() or folder.name in (own, "__pycache__"):
+            continue
+        modules = [p for p in folder.glob("*.py") if p.name != "__init__.py"]
+        if not modules:
+            continue
+        total += 1
+        timed += any(
+            t in p.read_text(encoding="utf-8", errors="replace")
+            for p in modules
+            for t in _TIME_TYPES
+        )
+    return total > 0 and 2 * timed < total
 
 
 def flavour_of(paths: SourcePaths) -> Flavour:

@@ -53,18 +53,23 @@ class Rendered:
 # --- schema expressions ----------------------------------------------------------------------
 
 
-def _type(node: FieldNode, used: set[str]) -> Any:
-    kind = node.type
+#: the column kinds a checkout that keeps dates and times as text declares as strings
+TIME_KINDS = frozenset({"timestamp", "date"})
+
+
+def _type(node: FieldNode, used: set[str], text: frozenset[str] = frozenset()) -> Any:
+    kind = "string" if node.type in text else node.type
     if kind == "struct":
         if node.children:
             used.update(("StructType", "StructField"))
-            return Call("StructType", (List(tuple(_field(c, used) for c in node.children)),))
+            fields = tuple(_field(c, used, text) for c in node.children)
+            return Call("StructType", (List(fields),))
         used.add("StringType")  # an object the doc does not describe: kept as JSON text
         return Call("StringType")
     if kind == "array":
         used.add("ArrayType")
         element = FieldNode(node.name, node.element or "string", children=node.children)
-        return Call("ArrayType", (_type(element, used), True))
+        return Call("ArrayType", (_type(element, used, text), True))
     if kind == "map":
         used.update(("MapType", "StringType"))
         return Call("MapType", (Call("StringType"), Call("StringType"), True))
@@ -76,14 +81,14 @@ def _type(node: FieldNode, used: set[str]) -> Any:
     return Call(name)
 
 
-def _field(node: FieldNode, used: set[str]) -> Call:
+def _field(node: FieldNode, used: set[str], text: frozenset[str] = frozenset()) -> Call:
     used.add("StructField")
-    return Call("StructField", (node.name, _type(node, used), node.nullable))
+    return Call("StructField", (node.name, _type(node, used, text), node.nullable))
 
 
-def _schema(table: TablePlan, used: set[str]) -> Call:
+def _schema(table: TablePlan, used: set[str], text: frozenset[str] = frozenset()) -> Call:
     used.add("StructType")
-    return Call("StructType", (List(tuple(_field(f, used) for f in table.fields)),))
+    return Call("StructType", (List(tuple(_field(f, used, text) for f in table.fields)),))
 
 
 # --- the table entries -----------------------------------------------------------------------
@@ -118,7 +123,9 @@ def _deletes(table: TablePlan) -> Any:
     return Dict(tuple(items))
 
 
-def _entry(table: TablePlan, used: set[str], described: bool = False) -> Dict:
+def _entry(
+    table: TablePlan, used: set[str], described: bool = False, text: frozenset[str] = frozenset()
+) -> Dict:
     name = table.name
     meta = Dict(
         (
@@ -128,7 +135,7 @@ def _entry(table: TablePlan, used: set[str], described: bool = False) -> Dict:
         )
     )
     # A table the API describes may leave its columns to it (None until asked).
-    schema = None if described and not table.fields else _schema(table, used)
+    schema = None if described and not table.fields else _schema(table, used, text)
     items: list[tuple[Any, Any, Any]] = [
         ("schema", schema, f"{name}:schema"),
         ("metadata", meta, None),
@@ -240,7 +247,10 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 
 def _sdk_names(
-    plan: ConnectorPlan, types: set[str], extra: dict[str, set[str]]
+    plan: ConnectorPlan,
+    types: set[str],
+    extra: dict[str, set[str]],
+    text: frozenset[str] = frozenset(),
 ) -> tuple[list[str], dict[str, set[str]]]:
     """The standard-library imports and the SDK names (by SDK module) the module uses."""
     styles = {t.pagination.style for t in plan.tables if t.pagination}
@@ -273,7 +283,7 @@ def _sdk_names(
     if plan.describe is not None:
         ours["skillpack.errors"].add("SourceError")
         ours["skillpack.sdk.schema"] |= {"ArrayType", "StringType", "StructField"}
-        ours["skillpack.sdk.schema"] |= {_TYPES[t] for t in _api_types(plan).values()}
+        ours["skillpack.sdk.schema"] |= {_TYPES[t] for t in _api_types(plan, text).values()}
     return stdlib, ours
 
 
@@ -287,11 +297,11 @@ _COMMON_API_TYPES = {
 }  # fmt: skip
 
 
-def _api_types(plan: ConnectorPlan) -> dict[str, str]:
+def _api_types(plan: ConnectorPlan, text: frozenset[str] = frozenset()) -> dict[str, str]:
     """API type name -> Spark type name, for the scalar types of an API's descriptions."""
     assert plan.describe is not None
     merged = {**_COMMON_API_TYPES, **plan.describe.types}
-    return {k: v for k, v in sorted(merged.items()) if v in _TYPES}
+    return {k: "string" if v in text else v for k, v in sorted(merged.items()) if v in _TYPES}
 
 
 def _imports(stdlib: list[str], ours: dict[str, set[str]], flavour: Flavour | None) -> list[str]:
@@ -330,10 +340,11 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     w.line()
     types: set[str] = set()
     described = plan.describe is not None
-    entries = [(t, _entry(t, types, described)) for t in plan.tables]
+    text = TIME_KINDS if flavour is not None and flavour.times_as_text else frozenset()
+    entries = [(t, _entry(t, types, described, text)) for t in plan.tables]
     auth_imports: dict[str, set[str]] = {}
     auth = _auth_expr(plan, auth_imports)
-    stdlib, sdk_names = _sdk_names(plan, types, auth_imports)
+    stdlib, sdk_names = _sdk_names(plan, types, auth_imports, text)
     for line in _imports(stdlib, sdk_names, flavour):
         w.line(line)
     w.line()
@@ -350,7 +361,7 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
         prefix="_TABLES: dict[str, dict[str, Any]] = ",
     )
     if plan.describe is not None:
-        _describe_data(w, plan)
+        _describe_data(w, plan, text)
     w.line()
     w.line()
     _class(w, plan, auth)
@@ -369,7 +380,7 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     return Rendered(w.text(), lines, sdk_names)
 
 
-def _describe_data(w: Writer, plan: ConnectorPlan) -> None:
+def _describe_data(w: Writer, plan: ConnectorPlan, text: frozenset[str] = frozenset()) -> None:
     """``_DESCRIBE``, ``_API_TYPES`` and ``_TABLE_HOLE``: where and how the API describes a
     table at run time."""
     d = plan.describe
@@ -382,7 +393,7 @@ def _describe_data(w: Writer, plan: ConnectorPlan) -> None:
     )
     w.line(f"# the types its descriptions name, as schema types{at}")
     w.expr(
-        Dict(tuple((k, Raw(_TYPES[v]), None) for k, v in _api_types(plan).items())),
+        Dict(tuple((k, Raw(_TYPES[v]), None) for k, v in _api_types(plan, text).items())),
         prefix="_API_TYPES: dict[str, Any] = ",
     )
     w.line('_TABLE_HOLE = re.compile(r"\\{[^{}/]+\\}")')
