@@ -151,15 +151,13 @@ class ApiKeyAuth(_SecretAuth):
         return r
 
 
-class OAuth2RefreshTokenAuth(_SecretAuth):
-    """OAuth 2 access tokens obtained with ``grant_type=refresh_token``.
+class _OAuth2TokenAuth(_SecretAuth):
+    """OAuth 2 access tokens from a token endpoint, for one grant (:meth:`_grant`).
 
     The first request fetches an access token; it is fetched again shortly
     before ``expires_in`` runs out, and once when a request is answered 401
-    (the request is then resent). When the token endpoint rotates the refresh
-    token, the new one is kept: read it from :attr:`refresh_token` to persist it.
-    ``client_auth="basic"`` sends the client credentials as HTTP Basic instead
-    of form fields.
+    (the request is then resent). ``client_auth="basic"`` sends the client
+    credentials as HTTP Basic instead of form fields.
     """
 
     _hidden = frozenset({"_session", "_owns_session", "_lock", "_clock", "_expires_at"})
@@ -169,7 +167,6 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
         token_url: str,
         client_id: str,
         client_secret: str | SecretStr,
-        refresh_token: str | SecretStr,
         scopes: Iterable[str] | str | None = None,
         session: requests.Session | None = None,
         timeout: float = 30,
@@ -189,7 +186,6 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
         self.token_url = token_url
         self.client_id = client_id
         self._client_secret = _secret(client_secret, "client_secret")
-        self._refresh_token = _secret(refresh_token, "refresh_token")
         # "a b", "a,b" and ["a", "b"] all mean two scopes
         raw = _SCOPE_SPLIT.split(scopes) if isinstance(scopes, str) else list(scopes or [])
         self.scopes = [scope for scope in raw if scope]
@@ -207,11 +203,6 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
         if self._owns_session and self._session is not None:
             self._session.close()
             self._session = None
-
-    @property
-    def refresh_token(self) -> SecretStr:
-        """The current refresh token (rotated by the server or not)."""
-        return self._refresh_token
 
     @property
     def access_token(self) -> SecretStr | None:
@@ -238,19 +229,16 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
             assert self._access is not None
             return self._access.get_secret_value()
 
-    #: what the token endpoint is said to refuse, in its error
-    _grant_words = "the refresh token"
-    _refused_hint = (
-        "the refresh token may be expired or revoked, or client_id/client_secret "
-        "are wrong: run the auth-setup skill again to get a new refresh token"
-    )
+    #: what the token endpoint is said to refuse, in its error, and what to check then
+    _grant_words = "the client credentials"
+    _refused_hint = "check client_id, client_secret, the scopes and token_url"
 
     def _grant(self) -> dict[str, str]:
         """The grant's own form fields."""
-        return {
-            "grant_type": "refresh_token",
-            "refresh_token": self._refresh_token.get_secret_value(),
-        }
+        raise NotImplementedError
+
+    def _received(self, payload: dict[str, Any]) -> None:
+        """What else the grant keeps of a token response (nothing by default)."""
 
     def _fetch(self) -> None:
         data = self._grant()
@@ -312,9 +300,7 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
             if lifetime is not None:
                 margin = min(EXPIRY_MARGIN_S, lifetime / 2)
                 self._expires_at = self._clock() + lifetime - margin
-        rotated = payload.get("refresh_token")
-        if isinstance(rotated, str) and rotated:
-            self._refresh_token = SecretStr(rotated)
+        self._received(payload)
         _log.debug("obtained an OAuth access token from %s", where)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -341,22 +327,33 @@ class OAuth2RefreshTokenAuth(_SecretAuth):
         return new
 
 
-class OAuth2ClientCredentialsAuth(OAuth2RefreshTokenAuth):
-    """OAuth 2 access tokens obtained with ``grant_type=client_credentials``.
+class OAuth2ClientCredentialsAuth(_OAuth2TokenAuth):
+    """OAuth 2 access tokens obtained with ``grant_type=client_credentials``: a service
+    granting tokens to the client's own id and secret, with no user and no refresh token."""
 
-    The same token handling as :class:`OAuth2RefreshTokenAuth` (fetched on first use, again
-    before it expires and once on a 401), for a service that grants tokens to the client's
-    own id and secret, with no user and no refresh token.
+    def _grant(self) -> dict[str, str]:
+        return {"grant_type": "client_credentials"}
+
+
+class OAuth2RefreshTokenAuth(_OAuth2TokenAuth):
+    """OAuth 2 access tokens obtained with ``grant_type=refresh_token``.
+
+    When the token endpoint rotates the refresh token, the new one is kept: read it from
+    :attr:`refresh_token` to persist it.
     """
 
-    _grant_words = "the client credentials"
-    _refused_hint = "check client_id, client_secret, the scopes and token_url"
+    _grant_words = "the refresh token"
+    _refused_hint = (
+        "the refresh token may be expired or revoked, or client_id/client_secret "
+        "are wrong: run the auth-setup skill again to get a new refresh token"
+    )
 
     def __init__(
         self,
         token_url: str,
         client_id: str,
         client_secret: str | SecretStr,
+        refresh_token: str | SecretStr,
         scopes: Iterable[str] | str | None = None,
         session: requests.Session | None = None,
         timeout: float = 30,
@@ -364,22 +361,33 @@ class OAuth2ClientCredentialsAuth(OAuth2RefreshTokenAuth):
         client_auth: str = "body",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._refresh_token = _secret(refresh_token, "refresh_token")
         super().__init__(
             token_url,
             client_id,
             client_secret,
-            "-",  # this grant has no refresh token; the slot is emptied below
             scopes,
             session,
             timeout,
             client_auth=client_auth,
             clock=clock,
         )
-        # nothing to keep secret or to send back: the grant is the client's id and secret
-        self._refresh_token = None  # type: ignore[assignment]
+
+    @property
+    def refresh_token(self) -> SecretStr:
+        """The current refresh token (rotated by the server or not)."""
+        return self._refresh_token
 
     def _grant(self) -> dict[str, str]:
-        return {"grant_type": "client_credentials"}
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": self._refresh_token.get_secret_value(),
+        }
+
+    def _received(self, payload: dict[str, Any]) -> None:
+        rotated = payload.get("refresh_token")
+        if isinstance(rotated, str) and rotated:
+            self._refresh_token = SecretStr(rotated)
 
 
 _TOKEN_KEYS = ("token", "access_token", "bearer_token", "api_token")
