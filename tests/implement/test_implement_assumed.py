@@ -9,6 +9,7 @@ local stub answering as such an API would.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from skillpack.errors import ConfigError
 from skillpack.testing._spec_model import load_spec
 from skillpack.tools import ImplementConnectorIn, implement_connector
-from tests.implement.test_implement_connector import load_module
+from tests.implement.test_implement_connector import REPO, load_module, ruff
 from tests.sdk._servers import Reply, servers
 
 DOC = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes" / "quarry_assumed.md"
@@ -96,3 +97,18 @@ def test_the_connector_reads_what_the_stub_serves_with_the_assumed_parts(quarry)
         assert list(answers) == [{"id": "a1", "value": "yes"}]
         with pytest.raises(ConfigError, match="survey_id"):
             connector.read_table("answers", None, {})
+
+
+def test_an_all_snapshot_oauth_connector_is_ruff_clean_at_both_line_lengths(quarry):
+    ws, out = quarry
+    text = Path(out.connector_module).read_text(encoding="utf-8")
+    # no table has a cursor: the read needs none of the offset helpers, and names none
+    assert "CursorTracker" not in text and "ReadWindow" not in text
+    config = str(REPO / "pyproject.toml")
+    for args in (
+        ["check", "--config", config],
+        ["format", "--check", "--config", config],
+        ["format", "--check", "--isolated", "--line-length", "88"],
+    ):
+        proc = subprocess.run([*ruff(), *args, str(ws)], capture_output=True, text=True)
+        assert proc.returncode == 0, (args, proc.stdout[-3000:])

@@ -205,7 +205,7 @@ def _auth_expr(plan: ConnectorPlan, imports: dict[str, set[str]]) -> Any:
             "_TOKEN_URL.format_map(options)" if "{" in (auth.token_url or "") else ("_TOKEN_URL")
         )
         url = (
-            Raw(f'str(options.get("token_url") or {default})')
+            Call("str", (Raw(f'options.get("token_url") or {default}'),))
             if auth.token_url
             else Raw('str(options["token_url"])')
         )
@@ -254,7 +254,7 @@ def _sdk_names(
 ) -> tuple[list[str], dict[str, set[str]]]:
     """The standard-library imports and the SDK names (by SDK module) the module uses."""
     styles = {t.pagination.style for t in plan.tables if t.pagination}
-    tracked = any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables)
+    tracked = plan.tracks_cursors
     found = any(t.records_path is None for t in plan.tables)
     stdlib = ["from collections.abc import Iterator", "from typing import Any"]
     fans_out = any(t.parent for t in plan.tables)
@@ -469,7 +469,7 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
             indent="        ",
             anchor="client",
         )
-    if any(t.ingestion_type != "snapshot" and t.cursor_field for t in plan.tables):
+    if plan.tracks_cursors:
         w.line("        # Each run reads a table up to the newest change its first read saw, so it")
         w.line("        # ends while the source keeps changing; later changes are the next run's.")
         w.line("        self._window = ReadWindow()")
@@ -501,7 +501,7 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     w.line()
     w.block(tpl.TABLE_PARAMS)
     w.line()
-    w.block(tpl.READ_TABLE)
+    w.block(tpl.READ_TABLE if plan.tracks_cursors else tpl.READ_SNAPSHOTS)
     if any(t.deletes or t.deletes_todo for t in plan.tables):
         w.line()
         flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)

@@ -165,6 +165,13 @@ class ConnectorPlan:
     #: the API describes its tables itself (columns, keys) at run time
     describe: DescribePlan | None = None
 
+    @property
+    def tracks_cursors(self) -> bool:
+        """Whether a table may be read incrementally: one has a cursor, or the API states them."""
+        return self.describe is not None or any(
+            t.ingestion_type != "snapshot" and t.cursor_field for t in self.tables
+        )
+
     def todos(self) -> list[Todo]:
         """Every to-do and assumption, in doc order."""
         out = list(self.notes)
