@@ -56,7 +56,8 @@ def read_row(state_file: Path, stderr: str) -> dict:
     row["message"] = steps[stopped]["message"][:200] if stopped else ""
     doc_msg = steps["doc"]["message"]
     row["tables"] = int(doc_msg.split()[0]) if doc_msg[:1].isdigit() else 0
-    todo = steps["implement"].get("todo") or []
+    # a failed suite's to-dos place its failures; else implement's list what is left to do
+    todo = (steps[stopped].get("todo") if stopped else None) or steps["implement"].get("todo") or []
     row["todo"] = len(todo)
     row["todo_guessed"] = sum(1 for t in todo if t.get("guessed"))
     row["todo_complete"] = sum(

@@ -102,10 +102,12 @@ def _print(rows: list[dict]) -> None:
     at_implement = [r for r in ok if r["stopped_at"] == "implement"]
     named = [r for r in at_implement if r["todo_complete"] + r["todo_source_complete"] == r["todo"]]
     red = [r for r in ok if r["stopped_at"] == STEP]
+    placed = [r for r in red if r["todo"] and r["todo_complete"] == r["todo"]]
     print(
         f"\n{len(rows)} sources with a curated spec: {len(green)} green in simulate, "
         f"{len(at_implement)} stop at implement ({len(named)} with every to-do naming its "
-        f"table (or the whole source), field and doc line), {len(red)} red suites, "
+        f"table (or the whole source), field and doc line), {len(red)} red suites "
+        f"({len(placed)} with every failure placed at table, field and doc line), "
         f"{len(rows) - len(ok)} errors; total {sum(r.get('seconds', 0) for r in rows):.0f} s"
     )
 

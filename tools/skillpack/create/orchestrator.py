@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from skillpack.apidoc import read_doc
+from skillpack.create.failures import failure_todos
 from skillpack.create.lock import workspace_lock
 from skillpack.create.measured import record_measured_verdicts
 from skillpack.create.simsource import check_simulator_source, use_simulator_source
@@ -134,6 +136,14 @@ def _todo_lines(todo: list[dict[str, Any]]) -> list[str]:
         seen = f" [candidates: {', '.join(cands[:5])}]" if cands else ""
         out.append(f"{where}{line}: {t.get('what', '')}{seen}")
     return out
+
+
+def _failure_todos(out: dict[str, Any], doc: Path) -> list[dict[str, Any]]:
+    """The suite's failures as to-dos; none when the doc no longer reads (its step says so)."""
+    try:
+        return failure_todos(out, read_doc(str(doc)))
+    except InputError:
+        return []
 
 
 def _check_doc(doc: Path) -> None:
@@ -286,7 +296,7 @@ def _run_steps(
             if added:
                 where = ctx.paths.review_judgements.relative_to(root)
                 say(f"      measured by this run, answered in {where}: {', '.join(added)}")
-        record.status, record.message, record.reason = "running", "", {}
+        record.status, record.message, record.reason, record.todo = "running", "", {}, []
         # commits of this step older than this are an earlier run's (e.g. before it went stale)
         record.base = head_commit(root)
         state.save(state_path)
@@ -320,6 +330,9 @@ def _run_steps(
         if not ok:
             record.status = "failed"
             record.reason = gate_reason(out)
+            if step.tool == "run_suite":
+                # what failed, placed at the table, field and doc line it concerns
+                record.todo = _failure_todos(out, ctx.paths.api_doc)
             state.save(state_path)
             todo = state.step("implement").todo if step.name == "test_simulate" else []
             if todo:
@@ -328,6 +341,8 @@ def _run_steps(
                 )
             for key, value in record.reason.items():
                 say(f"      {key}: {echo(value, 400)}")
+            for line in _todo_lines(record.todo):
+                say(f"      to-do: {echo(line, 300)}")
             fix = record.reason.get("fix")
             raise GateFailed(
                 f"step `{step.name}` failed its gate (`{step.gate}`): {echo(detail, 300)}",
