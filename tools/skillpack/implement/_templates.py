@@ -99,15 +99,19 @@ TABLE_PARAMS = '''\
             )
         return params'''
 
-READ_TABLE = """\
+READ_TABLE_HEAD = """\
     def read_table(
         self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
     ) -> tuple[Iterator[dict[str, Any]], dict]:
         table = self._table(table_name)
         if table.get("todo"):
             raise NotImplementedError(f"table `{table_name}`: {table['todo']}")
+        params = self._params(table_name, table, table_options)"""
+
+READ_TABLE = (
+    READ_TABLE_HEAD
+    + """
         meta = table["metadata"]
-        params = self._params(table_name, table, table_options)
         if meta["ingestion_type"] == "snapshot" or not meta["cursor_field"]:
             # Everything, every time; the empty offset ends the read at once.
             return iter(list(self._read(table, params))), {}
@@ -120,17 +124,14 @@ READ_TABLE = """\
         found = CursorTracker(self._read(table, params), cursor_field, after=cursor)
         records = self._window.cap(table_name, list(found), cursor_field, cursor)
         return iter(records), advance_offset(start_offset, records, cursor_field)"""
+)
 
-READ_SNAPSHOTS = """\
-    def read_table(
-        self, table_name: str, start_offset: dict | None, table_options: dict[str, Any]
-    ) -> tuple[Iterator[dict[str, Any]], dict]:
-        table = self._table(table_name)
-        if table.get("todo"):
-            raise NotImplementedError(f"table `{table_name}`: {table['todo']}")
-        params = self._params(table_name, table, table_options)
+READ_SNAPSHOTS = (
+    READ_TABLE_HEAD
+    + """
         # Every table is a snapshot: everything, every time; the empty offset ends the read.
         return iter(list(self._read(table, params))), {}"""
+)
 
 DELETES_HEAD = """\
     def read_table_deletes(
