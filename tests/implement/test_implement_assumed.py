@@ -112,3 +112,25 @@ def test_an_all_snapshot_oauth_connector_is_ruff_clean_at_both_line_lengths(quar
     ):
         proc = subprocess.run([*ruff(), *args, str(ws)], capture_output=True, text=True)
         assert proc.returncode == 0, (args, proc.stdout[-3000:])
+
+
+def test_without_a_base_url_only_endpoints_off_the_usual_host_are_on_another_host(tmp_path):
+    doc = tmp_path / "pacs_api_doc.md"
+    rows = [
+        ("studies", "https://pacs.example.test/dicom-web/studies"),
+        ("series", "https://pacs.example.test/dicom-web/series"),
+        ("audit", "https://audit.example.test/v1/events"),
+    ]
+    parts = ["# PACS API\n\nAuth: none.\n\n## Object List\n"]
+    for name, url in rows:
+        parts.append(
+            f"\n### `{name}`\n\n`GET {url}` lists them. Primary key: `id`. "
+            "Ingestion type: snapshot.\n\n| Field | Type |\n|---|---|\n| `id` | string |\n"
+        )
+    doc.write_text("".join(parts), encoding="utf-8")
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="pacs", workspace=str(tmp_path / "ws"))
+    )
+    elsewhere = [t for t in out.todo if "another host" in t.what]
+    assert [t.table for t in elsewhere] == ["audit"], [t.what for t in out.todo]
+    assert "`audit.example.test`" in elsewhere[0].what and elsewhere[0].blocking

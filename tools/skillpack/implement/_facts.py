@@ -12,6 +12,7 @@ gate (and ``skillpack create``) stops until someone finishes it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import ApiDoc, Table
@@ -81,7 +82,7 @@ def table_facts(
         )
     if ep.path.startswith(("http://", "https://")):
         host = urlsplit(ep.path).netloc
-        base_host = urlsplit(base_url).netloc if base_url else None
+        base_host = urlsplit(base_url).netloc if base_url else _usual_host(others)
         if host != base_host:
             out.append(
                 (
@@ -189,6 +190,17 @@ def table_facts(
             )
         )
     return out
+
+
+def _usual_host(tables: list[Table]) -> str | None:
+    """The host most read endpoints name, for a doc that states no base URL: the `base_url`
+    option stands for it, so only endpoints elsewhere are on another host."""
+    hosts = Counter(
+        urlsplit(t.read_endpoint.path).netloc
+        for t in tables
+        if t.read_endpoint is not None and t.read_endpoint.path.startswith(("http://", "https://"))
+    )
+    return hosts.most_common(1)[0][0] if hosts else None
 
 
 def username_suffix(doc: ApiDoc, lines: list[str]) -> str | None:
