@@ -29,6 +29,11 @@ _TYPES = {
     "timestamp": "TimestampType",
     "binary": "BinaryType",
 }
+#: the SDK helper of each OAuth grant
+_OAUTH_HELPERS = {
+    "oauth2_refresh": "OAuth2RefreshTokenAuth",
+    "oauth2_client": "OAuth2ClientCredentialsAuth",
+}
 _PAGINATORS = {
     "cursor": "CursorPaginator",
     "offset": "OffsetPaginator",
@@ -194,15 +199,12 @@ def _auth_expr(plan: ConnectorPlan, imports: dict[str, set[str]]) -> Any:
             # the doc's username is the option followed by a fixed suffix (`email/token`)
             name = Raw(f"str(options[{user}]) + {literal(auth.username_suffix)}")
         return Call("BasicAuth", (name, Raw(f"options[{password}]")))
-    if auth.kind in ("oauth2_refresh", "oauth2_client"):
-        helper = (
-            "OAuth2RefreshTokenAuth"
-            if auth.kind == "oauth2_refresh"
-            else ("OAuth2ClientCredentialsAuth")
-        )
+    if auth.oauth:
+        helper = _OAUTH_HELPERS[auth.kind]
         sdk.add(helper)
+        # a token URL with `{tenant_id}` in it is filled from the options
         default = (
-            "_TOKEN_URL.format_map(options)" if "{" in (auth.token_url or "") else ("_TOKEN_URL")
+            "_TOKEN_URL.format_map(options)" if "{" in (auth.token_url or "") else "_TOKEN_URL"
         )
         url = (
             Call("str", (Raw(f'options.get("token_url") or {default}'),))
@@ -350,7 +352,7 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     w.line()
     if plan.base_url and not plan.base_url_required:
         w.line(f"_BASE_URL = {literal(plan.base_url)}")
-    if plan.auth.kind in ("oauth2_refresh", "oauth2_client") and plan.auth.token_url:
+    if plan.auth.oauth and plan.auth.token_url:
         w.line(f"_TOKEN_URL = {literal(plan.auth.token_url)}")
     w.expr(List(tuple(plan.required)), prefix="_REQUIRED_OPTIONS = ", anchor="required")
     w.line(f"_PAGE_SIZE = {plan.page_size}")

@@ -61,10 +61,13 @@ def table_facts(
     section: str,
     lines: list[str],
     end: int | None,
-    base_url: str | None,
+    base_host: str | None,
     others: list[Table],
 ) -> list[tuple[str, str, int | None]]:
-    """``(what, short, doc line)`` for each fact of ``table`` the generated code drops."""
+    """``(what, short, doc line)`` for each fact of ``table`` the generated code drops.
+
+    ``base_host`` is the host requests go to (:func:`base_host`).
+    """
     out: list[tuple[str, str, int | None]] = []
     ep = table.read_endpoint
     if ep is None:
@@ -82,7 +85,6 @@ def table_facts(
         )
     if ep.path.startswith(("http://", "https://")):
         host = urlsplit(ep.path).netloc
-        base_host = urlsplit(base_url).netloc if base_url else _usual_host(others)
         if host != base_host:
             out.append(
                 (
@@ -192,9 +194,12 @@ def table_facts(
     return out
 
 
-def _usual_host(tables: list[Table]) -> str | None:
-    """The host most read endpoints name, for a doc that states no base URL: the `base_url`
-    option stands for it, so only endpoints elsewhere are on another host."""
+def base_host(base_url: str | None, tables: list[Table]) -> str | None:
+    """The host requests go to: the base URL's, else the one most read endpoints name (for a
+    doc that states no base URL the `base_url` option stands for it, so only endpoints
+    elsewhere are on another host)."""
+    if base_url:
+        return urlsplit(base_url).netloc
     hosts = Counter(
         urlsplit(t.read_endpoint.path).netloc
         for t in tables

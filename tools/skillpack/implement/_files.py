@@ -158,7 +158,7 @@ def _table(table: TablePlan) -> dict[str, Any]:
 
 def _auth_header(plan: ConnectorPlan) -> str | None:
     auth = plan.auth
-    if auth.kind in ("bearer", "basic", "oauth2_refresh", "oauth2_client"):
+    if auth.kind in ("bearer", "basic") or auth.oauth:
         return "Authorization"
     if auth.kind == "api_key" and auth.location == "header":
         return auth.header
@@ -180,21 +180,28 @@ TOKEN_ANSWER = {
 
 def token_path(plan: ConnectorPlan) -> str | None:
     """The path of the OAuth token endpoint a simulator serves, for an OAuth source."""
-    if plan.auth.kind not in ("oauth2_refresh", "oauth2_client"):
+    if not plan.auth.oauth:
         return None
     path = urlsplit(plan.auth.token_url or "").path
     return path if path.strip("/") else "/oauth/token"
+
+
+def simulated_token_url(plan: ConnectorPlan, config: dict[str, Any], origin: str) -> str | None:
+    """The token URL a simulator at ``origin`` answers, its ``{option}``s from ``config``."""
+    path = token_path(plan)
+    if path is None:
+        return None
+    return origin + PLACEHOLDER.sub(lambda m: str(config.get(m.group(1), m.group(0))), path)
 
 
 def _stand_ins(plan: ConnectorPlan) -> dict[str, Any]:
     config: dict[str, Any] = {n: f"simulator-{n}" for n in plan.required if n != "base_url"}
     if plan.page_size_option:
         config[plan.page_size_option] = SIMULATOR_PAGE_SIZE
-    token = token_path(plan)
-    if token is not None:
-        # the token endpoint is served beside the tables, however far the real one is
-        filled = PLACEHOLDER.sub(lambda m: str(config.get(m.group(1), m.group(0))), token)
-        config["token_url"] = SIMULATOR_URL + filled
+    # the token endpoint is served beside the tables, however far the real one is
+    token_url = simulated_token_url(plan, config, SIMULATOR_URL)
+    if token_url is not None:
+        config["token_url"] = token_url
     return config
 
 

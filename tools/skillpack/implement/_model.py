@@ -143,6 +143,11 @@ class AuthPlan:
     #: kind ``client``: the Python client the doc constructs (an apidoc ``ClientFactory``)
     client: Any = None
 
+    @property
+    def oauth(self) -> bool:
+        """Whether requests carry an access token the connector gets from a token endpoint."""
+        return self.kind in ("oauth2_refresh", "oauth2_client")
+
 
 @dataclass
 class ConnectorPlan:

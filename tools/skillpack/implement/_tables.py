@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import Table, TableField
 from skillpack.implement import _text as text
-from skillpack.implement._facts import shape_facts, table_facts
+from skillpack.implement._facts import base_host, shape_facts, table_facts
 from skillpack.implement._model import (
     PLACEHOLDER,
     DeletePlan,
@@ -171,7 +171,8 @@ class TablePlanner:
         self.ref = ref
         self.base_path = base_path
         self.options = options
-        self.base_url = base_url
+        #: the host requests go to, against which an endpoint's own host is checked
+        self.base_host = base_host(base_url, doc.doc.tables)
         #: path placeholder -> (table, key) of a table whose records fill it
         self.parents = parents or {}
 
@@ -273,7 +274,7 @@ class TablePlanner:
             starts = sorted(t.line for t in self.doc.doc.tables if t.line is not None)
             end = next((s - 1 for s in starts if table.line is not None and s > table.line), None)
             for what, brief, _ in table_facts(
-                table, plan, section, self.doc.lines, end, self.base_url, self.doc.doc.tables
+                table, plan, section, self.doc.lines, end, self.base_host, self.doc.doc.tables
             ):
                 long.append(what)
                 short.append(brief)

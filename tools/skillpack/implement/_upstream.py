@@ -21,7 +21,12 @@ from typing import Any
 import yaml
 
 from skillpack.flavour import Flavour
-from skillpack.implement._files import TOKEN_ANSWER, stand_in_table_options, token_path
+from skillpack.implement._files import (
+    TOKEN_ANSWER,
+    simulated_token_url,
+    stand_in_table_options,
+    token_path,
+)
 from skillpack.implement._model import PLACEHOLDER, ConnectorPlan, FieldNode, TablePlan
 from skillpack.sdk import schema as sdk_schema
 from skillpack.testing._spec_data import generate, tombstones
@@ -209,12 +214,11 @@ def stand_in_config(plan: ConnectorPlan) -> dict[str, Any]:
         if name == "base_url":
             continue
         config[name] = f"simulator-{name.replace('_', '-')}"
-    token = token_path(plan)
-    if "token_url" in config and token is not None:
-        filled = PLACEHOLDER.sub(lambda m: str(config.get(m.group(1), m.group(0))), token)
-        config["token_url"] = f"https://{plan.source.replace('_', '-')}.simulator.invalid{filled}"
+    host = f"https://{plan.source.replace('_', '-')}.simulator.invalid"
+    token_url = simulated_token_url(plan, config, host)
+    if "token_url" in config and token_url is not None:
+        config["token_url"] = token_url
     if (plan.base_url_required or not plan.base_url) and not in_process(plan):
-        host = f"https://{plan.source.replace('_', '-')}.simulator.invalid"
         url = plan.base_url or host + _endpoint_path(plan, "").rstrip("/")
         url = PLACEHOLDER.sub(lambda m: f"simulator-{m.group(1)}", url)
         config["base_url"] = url.rstrip("/")
@@ -273,33 +277,25 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
 def _table_configs_lines(plan: ConnectorPlan) -> list[str]:
     """``table_configs = {...}``: stand-ins for the table options a read cannot go without."""
     given = {t.name: stand_in_table_options(t) for t in plan.tables if t.required_options}
-    if not given:
-        return []
-    one = f"    table_configs = {json.dumps(given)}"
-    if len(one) <= 100:
-        return [one]
-    lines = ["    table_configs = {"]
-    for name, options in given.items():
-        entry = f"        {json.dumps(name)}: {json.dumps(options)},"
-        if len(entry) <= 100:
-            lines.append(entry)
-            continue
-        lines.append(f"        {json.dumps(name)}: {{")
-        lines += [f"            {json.dumps(k)}: {json.dumps(v)}," for k, v in options.items()]
-        lines.append("        },")
-    return [*lines, "    }"]
+    return _literal_lines("table_configs = ", given, 4) if given else []
 
 
 def replay_config_lines(config: dict[str, Any]) -> list[str]:
     """``replay_config = {...}`` in a test class, laid out as ruff formats it."""
-    one = f"    replay_config = {json.dumps(config)}"
-    if len(one) <= 100:
+    return _literal_lines("replay_config = ", config, 4)
+
+
+def _literal_lines(head: str, value: Any, indent: int, tail: str = "") -> list[str]:
+    """``head`` and ``value`` as ruff lays them out at 100 columns: on one line when it fits,
+    else a dict's items one per line, each laid out the same way."""
+    pad = " " * indent
+    one = f"{pad}{head}{json.dumps(value)}{tail}"
+    if len(one) <= 100 or not isinstance(value, dict):
         return [one]
-    return [
-        "    replay_config = {",
-        *(f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in config.items()),
-        "    }",
-    ]
+    lines = [f"{pad}{head}{{"]
+    for key, item in value.items():
+        lines += _literal_lines(f"{json.dumps(key)}: ", item, indent + 4, ",")
+    return [*lines, f"{pad}}}{tail}"]
 
 
 #: what the helper module needs at run time, with the checkout's own package
