@@ -123,11 +123,8 @@ def _checkout_keeps_times_as_text(sources: Path, own: str) -> bool:
         if not modules:
             continue
         total += 1
-        timed += any(
-            t in p.read_text(encoding="utf-8", errors="replace")
-            for p in modules
-            for t in _TIME_TYPES
-        )
+        texts = (p.read_text(encoding="utf-8", errors="replace") for p in modules)
+        timed += any(t in text for text in texts for t in _TIME_TYPES)
     return total > 0 and 2 * timed < total
 
 

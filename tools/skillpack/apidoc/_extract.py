@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from skillpack.apidoc._tree import Block, Cell
 from skillpack.apidoc._vocab import (
+    ASIDE,
     CURL,
     CURL_METHOD,
     ENDPOINT,
@@ -158,9 +159,6 @@ class Columns:
     header: tuple[str, ...] = ()
 
 
-_ASIDE = re.compile(r"\s*\([^)]*\)")
-
-
 def _norm_header(cell: Cell) -> str:
     return _norm_header_text(cell.text)
 
@@ -169,7 +167,7 @@ def _norm_header(cell: Cell) -> str:
 def _norm_header_text(raw: str) -> str:
     # "Object (table)" and "Ingestion type (planned)": the aside in parentheses is no part
     # of what the column holds.
-    text = _ASIDE.sub("", plain(raw)) if "(" in raw else plain(raw)
+    text = ASIDE.sub("", plain(raw)) if "(" in raw else plain(raw)
     return " ".join(text.lower().replace("_", " ").strip(" *:?").split())
 
 

@@ -72,6 +72,9 @@ _LABEL_SPLIT = re.compile(r"^\s*([A-Za-z][\w ()/\-]{0,40}?)\s*(?:[:\uff1a]|\s[\u
 #: a sentence that starts with another label, inside one label's value
 _NEXT_LABEL = re.compile(r"[.;]\s+\**([A-Z][\w ()/\-]{0,40}?)\**\s*:")
 
+#: an aside in parentheses ("Object (table)"), no part of what a label or header names
+ASIDE = re.compile(r"\s*\([^)]*\)")
+
 _LABEL_PREFIX = re.compile(
     r"^(?:recommended|suggested|default|preferred|supported|chosen|proposed|effective)\s+"
 )
@@ -86,7 +89,7 @@ def classify_label(label: str) -> str | None:
         if pattern.match(norm):
             return name
     # a qualifier in parentheses ("Pagination (connector)") names the same fact
-    norm = re.sub(r"\s*\([^)]*\)", "", norm).strip()
+    norm = ASIDE.sub("", norm).strip()
     for name, pattern in _LABELS:
         if pattern.match(norm):
             return name
