@@ -132,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
                 [args.python, "-m", "pip", "install", "-q", "--no-deps", "-e", str(clone)],
                 check=True,
             )
+        # a branch name, else (a detached HEAD) the commit: each source starts from it
         base = _git(clone, "rev-parse", "--abbrev-ref", "HEAD")
+        if base == "HEAD":
+            base = _git(clone, "rev-parse", "HEAD")
         rows = []
         for source, doc in docs.items():
             rows.append(run_one(args.python, clone, base, source, doc))

@@ -361,3 +361,41 @@ def test_the_tables_own_endpoint_nested_fields_and_fields_never_returned():
     assert table.primary_keys == ["id"]
     (left,) = [w for w in doc.warnings if w.code == "field-not-returned"]
     assert "`secret`" in left.message and left.table == "products" and left.line
+
+
+def test_a_composite_key_written_as_one_tuple_in_prose_and_an_interval_that_is_none():
+    text = """# Stock API
+
+Base URL: `https://stock.example/v1`
+
+## Object List
+
+### `levels`
+
+`GET /levels` lists the stock levels. It reads `[cursor - lookback, now]` on each run.
+
+| Field | Type |
+|---|---|
+| `item_id` | integer |
+| `location_id` | integer |
+| `updated_at` | timestamp |
+
+There is no `id` field. The composite key is `(item_id, location_id)`.
+Ingestion type: `cdc`.
+"""
+    doc = parse_markdown(text)
+    # the interval names no field: the cursor is the one the field list offers
+    assert facts(doc)["levels"] == (["item_id", "location_id"], "updated_at", "cdc")
+
+
+def test_a_code_span_list_is_a_key_only_when_every_member_is_a_name():
+    from skillpack.apidoc._extract import code_names
+
+    assert code_names(["(item_id, location_id)", "[a, b]", "id"]) == [
+        "item_id",
+        "location_id",
+        "a",
+        "b",
+        "id",
+    ]
+    assert code_names(["[cursor - lookback, connector-init-time]", "(see below)"]) == []

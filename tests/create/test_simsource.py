@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -99,3 +100,45 @@ def test_paths_that_already_line_up_leave_the_test_class_alone(checkout):
     curated.write_text(_endpoints("/patients", "/visits/{id}/notes"))
     assert use_simulator_source(checkout, "ehr") == ""
     assert _replay_config(checkout)["base_url"] == "https://clinic.simulator.invalid"
+
+
+def _corpus(spec: Path, name: str, records: list[dict]) -> None:
+    (spec.parent / "corpus").mkdir(exist_ok=True)
+    (spec.parent / "corpus" / f"{name}.json").write_text(json.dumps(records))
+
+
+def test_columns_the_curated_corpus_never_fills_are_exempt_from_the_coverage_check(checkout):
+    generated = checkout.simulator_endpoints
+    generated.write_text(
+        "endpoints:\n- path: /patients\n  method: GET\n  corpus: patients\n"
+        "- path: /visits\n  method: GET\n  corpus: visits\n"
+    )
+    long_names = {f"a_rather_long_column_name_{i}": 1 for i in range(3)}
+    _corpus(generated, "patients", [{"id": 1, "name": "a", "nickname": "b", **long_names}])
+    _corpus(generated, "visits", [{"id": 1, "at": "t"}])
+    curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.write_text(
+        "endpoints:\n- path: /patients\n  method: GET\n  corpus: people\n"
+        "- path: /visits\n  method: GET\n  corpus: visits\n"
+    )
+    # `nickname` is null in every curated record; the long names are never there
+    _corpus(curated, "people", [{"id": 7, "name": "x", "nickname": None}])
+    _corpus(curated, "visits", [{"id": 2, "at": "u"}])
+    note = use_simulator_source(checkout, "ehr")
+    text = checkout.test_file.read_text()
+    tree = ast.parse(text)
+    node = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "allow_null_columns"
+    )
+    assert ast.literal_eval(node.value) == {"patients": {"nickname", *long_names}}
+    assert "patients: a_rather_long_column_name_0" in note
+    assert max(len(ln) for ln in text.splitlines()) <= 88
+    # a second run writes the same block once
+    use_simulator_source(checkout, "ehr")
+    assert checkout.test_file.read_text() == text
+    # once the curated corpus fills every column, the exemption goes
+    _corpus(curated, "people", [{"id": 7, "name": "x", "nickname": "n", **long_names}])
+    use_simulator_source(checkout, "ehr")
+    assert "allow_null_columns" not in checkout.test_file.read_text()

@@ -37,16 +37,9 @@ def identifiers(text: str) -> list[str]:
     """Identifier-like names a label value gives: its code spans, else its bare words."""
     if is_none_value(text):
         return []
-    spans = [c.strip() for c in codes_in(text)]
-    names = []
-    for span in spans:
-        if IDENT.match(span):
-            names.append(span)
-        elif span.startswith(("[", "(")):
-            # "`[cohort_id, distinct_id]`": a composite key written as one list
-            names += [p for p in re.split(r"[\s,]+", span.strip("[]()")) if IDENT.match(p)]
+    spans = codes_in(text)
     if spans:
-        return names
+        return code_names(spans)
     words = re.split(r"\s*(?:,|/|\+|\band\b|&)\s*", re.sub(r"\(.*?\)", "", text))
     out = []
     for w in words:
@@ -54,6 +47,21 @@ def identifiers(text: str) -> list[str]:
         if w and IDENT.match(w) and w.lower() not in ("none", "n/a", "na", "null", "-"):
             out.append(w)
     return out
+
+
+def code_names(spans: list[str]) -> list[str]:
+    """The names code spans give: one per identifier span, and each member of a span that
+    writes a composite key as one list of names, "`[cohort_id, distinct_id]`" or "`(a, b)`"."""
+    names = []
+    for span in (s.strip() for s in spans):
+        if IDENT.match(span):
+            names.append(span)
+        elif span.startswith(("[", "(")):
+            # only a list of names: "`[cursor - lookback, now]`" is an interval, no key
+            parts = [p.strip() for p in span.strip("[]()").split(",")]
+            if len(parts) > 1 and all(IDENT.match(p) for p in parts):
+                names += parts
+    return names
 
 
 def is_none_value(text: str) -> bool:

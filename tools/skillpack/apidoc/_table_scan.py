@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from skillpack.apidoc._extract import (
+    code_names,
     codes_in,
     columns,
     endpoints_in_code,
@@ -183,7 +184,7 @@ def _prose_facts(text: str) -> tuple:
         for sentence in SENTENCE_SPLIT.split(text):
             if "`" not in sentence:
                 continue
-            spans = [c for c in codes_in(sentence) if IDENT.match(c)]
+            spans = code_names(codes_in(sentence))
             if not spans:
                 continue
             lowered = sentence.lower()

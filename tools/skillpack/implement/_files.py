@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from skillpack.implement._code import DIGEST_NOTE, DIGEST_PREFIX
+from skillpack.implement._format import import_lines
 from skillpack.implement._model import PLACEHOLDER, ConnectorPlan, FieldNode, TablePlan
 from skillpack.layout import SourcePaths
 from skillpack.testing._spec_model import SIMULATOR_URL
@@ -267,7 +268,7 @@ def render_test_file(paths: SourcePaths, class_name: str) -> str:
             "from the source, with the config in configs/dev_config.json.",
             '"""',
             "",
-            f"from {paths.connector_import} import {class_name}",
+            *import_lines(paths.connector_import, class_name),
             "",
             "from skillpack.testing import LakeflowConnectTests",
             "",

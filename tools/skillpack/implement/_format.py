@@ -166,3 +166,9 @@ class Writer:
     def text(self) -> str:
         """Everything written, ending in one newline."""
         return "\n".join(self.lines).rstrip("\n") + "\n"
+
+
+def import_lines(module: str, name: str) -> list[str]:
+    """``from module import name``, parenthesised over three lines when it does not fit."""
+    one = f"from {module} import {name}"
+    return [one] if len(one) <= FIT else [f"from {module} import (", f"{_INDENT}{name},", ")"]

@@ -27,6 +27,7 @@ from skillpack.implement._files import (
     stand_in_table_options,
     token_path,
 )
+from skillpack.implement._format import import_lines
 from skillpack.implement._model import PLACEHOLDER, ConnectorPlan, FieldNode, TablePlan
 from skillpack.sdk import schema as sdk_schema
 from skillpack.testing._spec_data import generate, tombstones
@@ -261,7 +262,7 @@ def render_test_file(flavour: Flavour, plan: ConnectorPlan) -> str:
         *about,
         '"""',
         "",
-        f"from {paths.connector_import} import {plan.class_name}",
+        *import_lines(paths.connector_import, plan.class_name),
         "from tests.unit.sources.test_suite import LakeflowConnectTests",
         "",
         "",
