@@ -399,3 +399,99 @@ def test_a_code_span_list_is_a_key_only_when_every_member_is_a_name():
         "id",
     ]
     assert code_names(["[cursor - lookback, connector-init-time]", "(see below)"]) == []
+
+
+def test_keys_offered_as_alternatives_and_a_key_line_for_several_tables():
+    text = """# Repo API
+
+Base URL: `https://repo.example/v1`
+
+## Object List
+
+| Table | Endpoint | Ingestion type |
+|---|---|---|
+| `members` | `GET /members` | `snapshot` |
+| `guests` | `GET /guests` | `snapshot` |
+| `labels` | `GET /labels` | `snapshot` |
+| `teams` | `GET /teams` | `snapshot` |
+
+### `labels`
+
+| Field | Type |
+|---|---|
+| `name` | string |
+| `slug` | string |
+| `color` | string |
+
+Labels are keyed by `slug` (or `name`, which is unique too).
+
+### `teams`
+
+Teams are keyed by `(org, slug)` or the numeric `id` plus the org.
+
+| Field | Type |
+|---|---|
+| `org` | string |
+| `slug` | string |
+| `id` | integer |
+
+## Primary keys
+
+- `members` / `guests`: a composite of `org`, and `id` (or `login`), one row per org.
+
+### `members` and `guests`
+
+These are modeled as tables keyed by `(org, login)` or the numeric `id` plus the org.
+
+| Field | Type |
+|---|---|
+| `org` | string |
+| `id` | integer |
+| `login` | string |
+"""
+    doc = parse_markdown(text)
+    found = facts(doc)
+    # the key line under the keys heading speaks for both tables; the aside offers no key
+    assert found["members"][0] == found["guests"][0] == ["org", "id"]
+    assert found["labels"][0] == ["slug"]
+    # of two alternatives, the first
+    assert found["teams"][0] == ["org", "slug"]
+
+
+def test_an_incremental_table_the_doc_says_has_no_cursor_is_read_whole():
+    text = """# Votes API
+
+Base URL: `https://votes.example/v1`
+
+## Object List
+
+| Table | Endpoint | Ingestion type | Cursor field |
+|---|---|---|---|
+| `votes` | `GET /votes` | `cdc` | `changed_at` |
+| `voters` | `GET /voters` | `cdc` | None |
+
+### `votes`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `changed_at` | timestamp |
+
+Primary key: `id`
+
+### `voters`
+
+- Primary key: `id`
+- Cursor field: not applicable (no timestamp available)
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `changed_at` | timestamp |
+"""
+    doc = parse_markdown(text)
+    assert facts(doc) == {
+        "votes": (["id"], "changed_at", "cdc"),
+        "voters": (["id"], None, "snapshot"),
+    }
+    assert ("voters", "ingestion_type") in open_facts(doc)

@@ -9,10 +9,12 @@ local stub answering as such an API would.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from skillpack.errors import ConfigError
 from skillpack.testing._spec_model import load_spec
@@ -20,6 +22,7 @@ from skillpack.tools import ImplementConnectorIn, implement_connector
 from tests.implement.test_implement_connector import REPO, load_module, ruff
 from tests.sdk._servers import Reply, servers
 
+CHECKOUT = REPO / "tests" / "fixtures" / "upstream_checkout"
 DOC = Path(__file__).resolve().parents[1] / "fixtures" / "apidocs_shapes" / "quarry_assumed.md"
 
 
@@ -114,8 +117,7 @@ def test_an_all_snapshot_oauth_connector_is_ruff_clean_at_both_line_lengths(quar
         assert proc.returncode == 0, (args, proc.stdout[-3000:])
 
 
-def test_without_a_base_url_only_endpoints_off_the_usual_host_are_on_another_host(tmp_path):
-    doc = tmp_path / "pacs_api_doc.md"
+def _pacs_doc(doc: Path) -> None:
     rows = [
         ("studies", "https://pacs.example.test/dicom-web/studies"),
         ("series", "https://pacs.example.test/dicom-web/series"),
@@ -128,9 +130,81 @@ def test_without_a_base_url_only_endpoints_off_the_usual_host_are_on_another_hos
             "Ingestion type: snapshot.\n\n| Field | Type |\n|---|---|\n| `id` | string |\n"
         )
     doc.write_text("".join(parts), encoding="utf-8")
+
+
+def test_without_a_base_url_only_endpoints_off_the_usual_host_are_on_another_host(tmp_path):
+    doc = tmp_path / "pacs_api_doc.md"
+    _pacs_doc(doc)
     out = implement_connector(
         ImplementConnectorIn(path=str(doc), source="pacs", workspace=str(tmp_path / "ws"))
     )
+    # the standalone simulator stands in for the base URL alone: the read stays a to-do
     elsewhere = [t for t in out.todo if "another host" in t.what]
     assert [t.table for t in elsewhere] == ["audit"], [t.what for t in out.todo]
     assert "`audit.example.test`" in elsewhere[0].what and elsewhere[0].blocking
+
+
+def test_in_a_checkout_a_read_on_another_host_keeps_its_url(tmp_path):
+    root = tmp_path / "checkout"
+    shutil.copytree(CHECKOUT, root, ignore=shutil.ignore_patterns("__pycache__"))
+    doc = tmp_path / "pacs_api_doc.md"
+    _pacs_doc(doc)
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="pacs", workspace=str(root))
+    )
+    # the checkout's simulator answers by path whatever the host: nothing is left to do
+    assert not [t for t in out.todo if t.blocking], [t.what for t in out.todo]
+    module = Path(out.connector_module).read_text(encoding="utf-8")
+    assert '"path": "https://audit.example.test/v1/events"' in module
+    spec = yaml.safe_load(Path(out.simulator_spec).read_text(encoding="utf-8"))
+    assert "/v1/events" in [e["path"] for e in spec["endpoints"]]
+
+
+def test_what_a_later_section_says_of_one_table_is_not_read_as_the_last_tables(tmp_path):
+    doc = tmp_path / "pulse_api_doc.md"
+    doc.write_text(
+        """# Pulse API
+
+Base URL: `https://pulse.example.test/v1`
+
+## Object Schema
+
+### 1. `events`
+
+Each event is one JSON object per line (NDJSON). Primary key: `uuid`. Ingestion type: snapshot.
+
+| Field | Type |
+|---|---|
+| `uuid` | string |
+
+### 2. `props`
+
+Primary key: `name`. Ingestion type: snapshot.
+
+| Field | Type |
+|---|---|
+| `name` | string |
+
+## Read API
+
+### A. `events`
+
+`GET /export` answers NDJSON, one event per line.
+
+```bash
+# one JSON document per line
+curl https://pulse.example.test/v1/export
+```
+
+### B. `props`
+
+`GET /props` lists them.
+""",
+        encoding="utf-8",
+    )
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="pulse", workspace=str(tmp_path / "ws"))
+    )
+    spec = yaml.safe_load(Path(out.simulator_spec).read_text(encoding="utf-8"))
+    lines = {name for name, t in spec["tables"].items() if t.get("format") == "jsonl"}
+    assert lines == {"events"}

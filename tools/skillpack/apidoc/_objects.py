@@ -345,9 +345,12 @@ _FOR_TABLE = re.compile(
     r"(?:the\s+)?`([^`]+)`[^:\u2013\u2014]{0,20}?(?::|\s[\u2013\u2014-]\s)\s*(.+)$",
     re.I | re.S,
 )
-#: "`repositories`: `id` (64-bit integer)" under a primary-keys heading
+#: "`repositories`: `id` (64-bit integer)" under a primary-keys heading; several tables may
+#: share the line: "`assignees` / `collaborators`: ..."
 _LED_BY_TABLE = re.compile(
-    r"^(?:`([^`]+)`|([A-Za-z_][\w\-]*))\s*(?::|\s[\u2013\u2014-]\s)\s*(.+)$", re.S
+    r"^(`[^`]+`(?:\s*(?:/|,|&|\band\b)\s*`[^`]+`)*|([A-Za-z_][\w\-]*))"
+    r"\s*(?::|\s[\u2013\u2014-]\s)\s*(.+)$",
+    re.S,
 )
 
 
@@ -421,12 +424,10 @@ def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[ob
                 if fact_of_section and b.kind == "item":
                     m = _LED_BY_TABLE.match(part.strip())
                     if m:
-                        put(
-                            m.group(1) or m.group(2),
-                            fact_of_section,
-                            _fact_value(fact_of_section, m.group(3)),
-                            b.line,
-                        )
+                        value = _fact_value(fact_of_section, m.group(3))
+                        named = re.findall(r"`([^`]+)`", m.group(1)) or [m.group(2)]
+                        for table in named:
+                            put(table, fact_of_section, value, b.line)
     return out
 
 

@@ -206,6 +206,17 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             ingestion = "cdc"
         else:
             ingestion = "snapshot"
+    if ingestion != "snapshot" and cursor is None and found.cursor_none:
+        # Incremental, yet the doc says the table has no cursor: nothing orders its changes,
+        # so each read takes it whole. The warning keeps the stated type on the to-do list
+        # (not marked inferred: a type stated elsewhere for the table must not undo this).
+        warn(
+            "stated-no-cursor",
+            f"table `{name}` is stated `{ingestion}` but has no cursor field, so it is read "
+            "whole each time (`snapshot`)",
+            fact="ingestion_type",
+        )
+        ingestion = "snapshot"
     if ingestion != "snapshot" and cursor is None:
         warn(
             "no-cursor",

@@ -168,6 +168,9 @@ _APPEND_WORDS = ("immutable", "append", "never", "insert", "write", "cannot be",
 _SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modified")
 
 
+_OR_AFTER_CODE = re.compile(r"(?<=`)\)?\s+or\s+")
+_ASIDE_ALTERNATIVE = re.compile(r"\((?:or|alternatively|e\.g\.|eg|for example)\b[^)]*\)", re.I)
+
 # The same patterns on lower-cased text: a case-blind alternation is several times slower.
 _PK_LOW = re.compile(PK_PROSE.pattern)
 _CURSOR_LOW = re.compile(CURSOR_PROSE.pattern)
@@ -184,12 +187,15 @@ def _prose_facts(text: str) -> tuple:
         for sentence in SENTENCE_SPLIT.split(text):
             if "`" not in sentence:
                 continue
-            spans = code_names(codes_in(sentence))
+            # "(or `login`)", "(e.g. `42`)": an aside offering an alternative or an example
+            spans = code_names(codes_in(_ASIDE_ALTERNATIVE.sub("", sentence)))
             if not spans:
                 continue
             lowered = sentence.lower()
             if _PK_LOW.search(lowered):
-                pk.append(spans)
+                # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
+                first = _OR_AFTER_CODE.split(sentence, maxsplit=1)[0]
+                pk.append(code_names(codes_in(first)) or spans if first != sentence else spans)
             if _CURSOR_LOW.search(lowered):
                 cursor.append(spans)
             if ingestion is None:

@@ -1,9 +1,9 @@
 """Facts a doc states that the generated connector does not honour: each one a blocking to-do.
 
 The generator reads with GET from paths under the base URL, sends only its paging, cursor
-and option parameters, decodes one JSON document per response and authenticates with the
-SDK's helpers as the doc's auth kind says. Whatever a doc states beyond that (a POST read,
-another host, a required parameter, JSON lines, a token to echo back between pages, tables
+and option parameters, decodes JSON (JSON lines too, gzipped or zipped) and authenticates
+with the SDK's helpers as the doc's auth kind says. Whatever a doc states beyond that (a
+POST read, another host, a required parameter, a token to echo back between pages, tables
 sharing one path, a username with a suffix) would be dropped in silence; instead each
 becomes a to-do naming the table, the fact and the doc line, so ``implement_connector``'s
 gate (and ``skillpack create``) stops until someone finishes it.
@@ -83,7 +83,7 @@ def table_facts(
                 line,
             )
         )
-    if ep.path.startswith(("http://", "https://")):
+    if ep.path.startswith(("http://", "https://")) and not (plan.path or "").startswith("http"):
         host = urlsplit(ep.path).netloc
         if host != base_host:
             out.append(
@@ -150,17 +150,10 @@ def table_facts(
                 since.line or line,
             )
         )
-    jsonl = _line_of(lines, table.line, end, _JSON_LINES)
-    if jsonl is not None:
-        plan.json_lines = True
-        out.append(
-            (
-                f"responses are JSON lines, one record per line (doc line {jsonl}); the "
-                "generated read decodes one JSON document",
-                "JSON-lines response",
-                jsonl,
-            )
-        )
+    if _line_of(lines, table.line, end, _JSON_LINES) is not None:
+        # the SDK's client reads JSON lines (gzipped or zipped too) as a list of records;
+        # the flag makes the standalone simulator answer in that form; no key holds them
+        plan.json_lines, plan.bare_list, plan.records_path = True, True, None
     session = _line_of(lines, table.line, end, _SESSION)
     if session is not None:
         m = _SESSION.search(lines[session - 1])

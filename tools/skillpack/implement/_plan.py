@@ -169,7 +169,23 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
     by_name = {t.name: t for t in tables}
     for w in doc.warnings:
         plan = by_name.get(w.table or "")
-        if plan is None or w.field not in _OPEN_FACT_WORDS:
+        if plan is None:
+            continue
+        if w.code == "stated-no-cursor":
+            plan.notes.append(
+                Todo(
+                    f"{w.table}:{w.field}",
+                    w.table,
+                    f"{w.message}: confirm, or name the field that orders the changes",
+                    "read as a snapshot",
+                    w.line,
+                    False,
+                    field=w.field,
+                    guessed=True,
+                )
+            )
+            continue
+        if w.field not in _OPEN_FACT_WORDS:
             continue
         if w.code == "read-endpoint-from-template":
             plan.notes.append(
@@ -330,8 +346,16 @@ def _path_options(doc: ApiDoc, options: set[str]) -> dict[str, int | None]:
     return found
 
 
-def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) -> ConnectorPlan:
-    """Decide everything the generated connector, simulator spec and test file need."""
+def plan_connector(
+    source: str, doc: ApiDoc, lines: list[str], doc_name: str, *, keep_hosts: bool = False
+) -> ConnectorPlan:
+    """Decide everything the generated connector, simulator spec and test file need.
+
+    ``keep_hosts``: a read the doc puts on another host than the base URL keeps its absolute
+    URL. Only where the simulator answers by path whatever the host (a checkout's); the
+    standalone simulator stands in for the base URL alone, so there such a read stays a
+    to-do rather than a request no simulator answers.
+    """
     ref = Refs(doc_name)
     params = _params(doc)
     names = {p.name for p in params}
@@ -380,7 +404,13 @@ def plan_connector(source: str, doc: ApiDoc, lines: list[str], doc_name: str) ->
             )
         )
     planner = TablePlanner(
-        text.DocText(lines, doc), ref, base_path, names, base_url, _parents(doc, names)
+        text.DocText(lines, doc),
+        ref,
+        base_path,
+        names,
+        base_url,
+        _parents(doc, names),
+        keep_hosts=keep_hosts,
     )
     tables = [planner.plan(t) for t in doc.tables]
     if auth.kind == "basic":

@@ -166,6 +166,7 @@ class TablePlanner:
         options: set[str],
         base_url: str | None = None,
         parents: dict[str, tuple[str, str]] | None = None,
+        keep_hosts: bool = False,
     ):
         self.doc = doc
         self.ref = ref
@@ -173,6 +174,8 @@ class TablePlanner:
         self.options = options
         #: the host requests go to, against which an endpoint's own host is checked
         self.base_host = base_host(base_url, doc.doc.tables)
+        #: whether a read on another host keeps its absolute URL (see `plan_connector`)
+        self.keep_hosts = keep_hosts
         #: path placeholder -> (table, key) of a table whose records fill it
         self.parents = parents or {}
 
@@ -215,6 +218,9 @@ class TablePlanner:
             short.append("no read endpoint")
         else:
             plan.path = relative_path(ep.path, self.base_path)
+            elsewhere = urlsplit(ep.path)
+            if self.keep_hosts and elsewhere.netloc not in ("", self.base_host):
+                plan.path = f"{elsewhere.scheme}://{elsewhere.netloc}{elsewhere.path}"
             line = ep.line or line
             unknown = [n for n in PLACEHOLDER.findall(plan.path) if n not in self.options]
             parent = next(
@@ -271,8 +277,7 @@ class TablePlanner:
                 )
             if table.ingestion_type != "snapshot" and table.cursor_field:
                 self._since(table, plan, section)
-            starts = sorted(t.line for t in self.doc.doc.tables if t.line is not None)
-            end = next((s - 1 for s in starts if table.line is not None and s > table.line), None)
+            end = self.doc.stretch_end(table)
             for what, brief, _ in table_facts(
                 table, plan, section, self.doc.lines, end, self.base_host, self.doc.doc.tables
             ):

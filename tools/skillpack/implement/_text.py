@@ -11,6 +11,7 @@ guessing silently.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ _RECORDS_AT = (
 #: the last path segment of an OAuth token endpoint (`/oauth2/v2.0/token`, `/access_token`)
 _TOKEN_SEGMENT = re.compile(r"(?i)^(?:oauth2?[_-]?)?(?:access[_-]?)?tokens?$")
 _FILE_NAME = re.compile(r"(?i)\.(?:json|ya?ml|xml|csv|md|txt|html?)$")
+_HEADING = re.compile(r"^(#{1,6})\s")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _ZERO_START = re.compile(r"(?i)(start|begin)s?\s+(at|from|with)\s+`?0")
 
 
@@ -89,14 +92,42 @@ class DocText:
             out.append(text)
         return "\n".join(out)
 
+    def stretch_end(self, table: Table) -> int | None:
+        """The last 1-based line of the stretch that speaks of ``table``: up to the next
+        table's description, and no further than its own heading's section (a last table
+        does not take in the read sections of the doc's other tables)."""
+        if table.line is None:
+            return None
+        starts = sorted({t.line for t in self.doc.tables if t.line is not None})
+        end = next((s - 1 for s in starts if s > table.line), len(self.lines))
+        headings = self._headings
+        level = next((headings[n] for n in range(table.line, 0, -1) if n in headings), None)
+        if level is None:
+            return end
+        return next(
+            (n - 1 for n in range(table.line + 1, end + 1) if headings.get(n, 7) <= level), end
+        )
+
+    @functools.cached_property
+    def _headings(self) -> dict[int, int]:
+        """``{1-based line: level}`` of the doc's headings (none inside a fenced block)."""
+        out: dict[int, int] = {}
+        fence = None
+        for n, text in enumerate(self.lines, 1):
+            mark = _FENCE.match(text)
+            if mark:
+                fence = None if fence and mark.group(1)[0] == fence else fence or mark.group(1)[0]
+                continue
+            m = None if fence else _HEADING.match(text)
+            if m:
+                out[n] = len(m.group(1))
+        return out
+
     def section(self, table: Table) -> str:
         """The lines from the table's description up to the next table's, plus its endpoints."""
-        starts = sorted({t.line for t in self.doc.tables if t.line is not None})
         parts = []
         if table.line is not None:
-            later = [s for s in starts if s > table.line]
-            end = later[0] - 1 if later else len(self.lines)
-            parts.append("\n".join(self.lines[table.line - 1 : end]))
+            parts.append("\n".join(self.lines[table.line - 1 : self.stretch_end(table)]))
         for number in (
             table.read_endpoint.line if table.read_endpoint else None,
             table.pagination.line if table.pagination else None,

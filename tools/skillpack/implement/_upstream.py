@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -80,6 +81,9 @@ def in_process(plan: ConnectorPlan) -> bool:
 
 
 def _endpoint_path(plan: ConnectorPlan, path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        # a read on another host: the simulator matches the path whatever the host
+        return urlsplit(path).path
     base = "/" + plan.base_path.strip("/") if plan.base_path.strip("/") else ""
     return base + "/" + path.lstrip("/")
 

@@ -256,9 +256,10 @@ def implement_connector(inp: ImplementConnectorIn) -> ImplementConnectorOut:
     doc = read_doc(str(doc_path))
     _check_doc(doc, doc_path)
     doc_name = paths.api_doc.name if copy_doc or inp.path is None else doc_path.name
-    plan = plan_connector(paths.name, doc, _doc_lines(doc_path), doc_name)
-
     flavour = flavour_of(paths)
+    plan = plan_connector(
+        paths.name, doc, _doc_lines(doc_path), doc_name, keep_hosts=flavour.upstream
+    )
     rendered = render_connector(plan, flavour)
     planned = _Planned()
     planned.files[paths.connector_module] = stamp(rendered.text)

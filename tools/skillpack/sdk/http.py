@@ -28,6 +28,7 @@ import logging
 import math
 import random
 import time
+import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -35,6 +36,7 @@ import requests
 from requests.auth import AuthBase
 
 from skillpack.errors import ConfigError, SourceError
+from skillpack.sdk._bodies import MAX_UNPACKED, BodyTooLarge, decode_body
 from skillpack.sdk._http_errors import status_error, transfer_error
 from skillpack.sdk._http_logging import LOG_FILTER, SENDING, install_log_filter
 from skillpack.sdk._retry import check_timeout
@@ -338,13 +340,29 @@ class RestClient:
         return self.decode_json(self.request("GET", path_or_url, params=params), "GET")
 
     def decode_json(self, resp: requests.Response, method: str = "GET") -> Any:
-        """The JSON body of ``resp``; ``SourceError`` (code ``bad-json``) if it is not JSON."""
+        """The JSON body of ``resp``; ``SourceError`` (code ``bad-json``) if it is not JSON.
+
+        Export endpoints' forms are read too: JSON lines come back as a list of records,
+        gzipped or in a ZIP archive alike (see ``_bodies``).
+        """
         content = resp.content
         if not content:
             return None
         try:
             return _json.loads(content)
         except ValueError:
+            pass
+        try:
+            return decode_body(content)
+        except BodyTooLarge as exc:
+            where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
+            raise SourceError(
+                f"{where}: {exc} ({MAX_UNPACKED >> 20} MiB)",
+                hint="ask the API for a smaller window or page of records",
+                code="body-too-large",
+                status=resp.status_code,
+            ) from None
+        except (ValueError, zipfile.BadZipFile, OSError, EOFError):
             where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
             raise SourceError(
                 f"{where} did not return JSON: {self._excerpt(resp)}",
