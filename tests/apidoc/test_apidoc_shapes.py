@@ -495,3 +495,20 @@ Primary key: `id`
         "voters": (["id"], None, "snapshot"),
     }
     assert ("voters", "ingestion_type") in open_facts(doc)
+
+
+def test_of_a_rows_endpoint_columns_the_plain_get_lists_the_records():
+    text = """# Desk API
+
+Base URL: `https://desk.example/v3`
+
+## Tables
+
+| Table | Endpoint (full refresh) | Endpoint (incremental search) | Primary Key |
+|---|---|---|---|
+| `contacts` | `GET /contacts` | `POST /contacts/search` | `id` |
+| `reports` | — | `POST /reports/search` | `id` |
+"""
+    doc = parse_markdown(text)
+    reads = {t.name: (t.read_endpoint.method, t.read_endpoint.path) for t in doc.tables}
+    assert reads == {"contacts": ("GET", "/contacts"), "reports": ("POST", "/reports/search")}

@@ -18,7 +18,7 @@ import yaml
 
 from skillpack.errors import ConfigError
 from skillpack.testing._spec_model import load_spec
-from skillpack.tools import ImplementConnectorIn, implement_connector
+from skillpack.tools import ImplementConnectorIn, RunSuiteIn, implement_connector, run_suite
 from tests.implement.test_implement_connector import REPO, load_module, ruff
 from tests.sdk._servers import Reply, servers
 
@@ -208,3 +208,65 @@ curl https://pulse.example.test/v1/export
     spec = yaml.safe_load(Path(out.simulator_spec).read_text(encoding="utf-8"))
     lines = {name for name, t in spec["tables"].items() if t.get("format") == "jsonl"}
     assert lines == {"events"}
+
+
+ARCHIVED_DOC = """# Desk API
+
+Base URL: `https://desk.example.test/v3`
+
+## Tables
+
+| Table | Endpoint | Primary Key | Cursor Field |
+|---|---|---|---|
+| `contacts` | `GET /contacts` | `id` | `updatedAt` |
+| `calls` | `GET /calls` | `id` | `updatedAt` |
+
+Fields of both: `id` (string), `updatedAt` (timestamp), `name` (string).
+
+### Deletes
+
+The API answers `archived=true` queries on the following tables with their deleted records:
+
+- `contacts`
+
+`calls` cannot be archived.
+"""
+
+
+def test_a_feed_that_is_the_read_asked_for_deleted_records_is_read_and_simulated(tmp_path):
+    doc = tmp_path / "desk_api_doc.md"
+    doc.write_text(ARCHIVED_DOC, encoding="utf-8")
+    ws = tmp_path / "ws"
+    out = implement_connector(ImplementConnectorIn(path=str(doc), source="desk", workspace=str(ws)))
+    assert not [t.what for t in out.todo if t.blocking]
+    tables = load_module(Path(out.connector_module))._TABLES
+    assert tables["contacts"]["metadata"]["ingestion_type"] == "cdc_with_deletes"
+    assert tables["contacts"]["deletes"]["params"] == {"archived": "true"}
+    assert tables["contacts"]["deletes"]["path"] == tables["contacts"]["path"]
+    assert tables["calls"]["deletes"] is None
+    # the standalone simulator answers the same path with deleted records only when asked
+    suite = run_suite(RunSuiteIn(source="desk", workspace=str(ws), mode="simulate", timeout_s=120))
+    assert suite.passed, suite.causes
+    assert "test_read_table_deletes" in {t.name for t in suite.tests if t.outcome == "passed"}
+
+
+def test_read_table_deletes_sends_the_feeds_fixed_parameters(tmp_path):
+    doc = tmp_path / "desk_api_doc.md"
+    doc.write_text(ARCHIVED_DOC, encoding="utf-8")
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="desk", workspace=str(tmp_path / "ws"))
+    )
+    module = load_module(Path(out.connector_module))
+    live = [{"id": "1", "updatedAt": "2024-01-02T00:00:00Z", "name": "kept"}]
+    gone = [{"id": "2", "updatedAt": "2024-01-03T00:00:00Z", "name": "archived"}]
+
+    def answer(seen):
+        return Reply(200, {"data": gone if seen.query.get("archived") == "true" else live})
+
+    with servers() as start:
+        api = start(answer)
+        connector = module.DeskLakeflowConnect({"base_url": api.url})
+        records, _ = connector.read_table_deletes("contacts", {}, {})
+        assert [r["id"] for r in records] == ["2"]
+        records, _ = connector.read_table("contacts", {}, {})
+        assert [r["id"] for r in records] == ["1"]

@@ -424,7 +424,9 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
                     spans = codes_in(cell.text) or [plain(cell.text)]
                     if spans and spans[0].startswith("/"):
                         eps = endpoints_in_text(f"GET {spans[0]}", line, base_url)
-                if eps:
+                if eps and ("read" not in facts or facts["read"].method != "GET"):
+                    # of a row's endpoint columns ("full refresh", "incremental search"),
+                    # the first plain GET lists the records
                     facts["read"] = eps[0]
             elif "paginat" in h:
                 style = pagination_from_text(cell.text)

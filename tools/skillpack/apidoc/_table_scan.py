@@ -53,6 +53,8 @@ from skillpack.apidoc.models import (
     TableField,
 )
 
+#: ``archived=true``: a query parameter, with its value, that asks for deleted records
+_FLAG_QUERY = re.compile(r"^\??([A-Za-z_][\w.\-]*)=(\w+)$")
 _NEGATED = re.compile(r"\b(?:not?|never|cannot|without|none)\b|n't\b", re.I)
 OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _DELETE_PATH = re.compile(r"delet|tombstone|removed|deletions|trash", re.I)
@@ -92,6 +94,7 @@ class _Found:
     example_fields: list[TableField] = field(default_factory=list)
     #: a line under a deletes heading says this table's deletes can be read
     deletes_stated: bool = False
+    delete_flag: Param | None = None
 
 
 def _first_endpoint(text: str, line: int, base_url: str | None) -> Endpoint | None:
@@ -332,6 +335,10 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
             found.endpoints.append((ep, ctx))
         if ctx == "deletes" and not _NEGATED.search(text):
             found.deletes_stated = True
+            # "supports `archived=true` queries": the read endpoint, asked for deleted records
+            flag = next((m for c in codes_in(text) if (m := _FLAG_QUERY.match(c))), None)
+            if flag is not None and found.delete_flag is None:
+                found.delete_flag = Param(name=flag.group(1), value=flag.group(2), line=line)
         if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
             style = pagination_from_text(text, prose=ctx != "pagination")
             if style:

@@ -447,7 +447,7 @@ SINCE_PARAM = re.compile(
     r"from|at|time|date|gte|gt|min|start|updated|modified))*$|since|_after$|_gte?$|\[gte?\]$",
     re.I,
 )
-DELETED_PARAM = re.compile(r"deleted|tombstone|include_removed|show_removed", re.I)
+DELETED_PARAM = re.compile(r"deleted|tombstone|include_removed|show_removed|archived", re.I)
 
 
 # --- names that are never a cursor ------------------------------------------------------

@@ -66,6 +66,9 @@ class Param(BaseModel):
     required: bool = Field(False, description="Whether it must be given.")
     secret: bool = Field(False, description="Whether the value is a credential to keep hidden.")
     description: str = Field("", description="What it means.")
+    value: str | None = Field(
+        None, description="The one value the doc says to send (`archived=true`), if any."
+    )
     line: int | None = Field(None, description="1-based line in the doc.")
 
 

@@ -187,16 +187,26 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
     starts = _starts(names)
     current: list[TableDraft] = []
     section = None
+    # "supports `archived=true` on these tables:" names none; the list after it does, and the
+    # lead-in says what the list means, so it goes to the tables the list names
+    lead: tuple[Block, str | None] | None = None
     for block, ctx, sec_line in aspects:
         if sec_line != section:
-            section, current = sec_line, []
+            section, current, lead = sec_line, [], None
         if block.kind == "table" and (is_summary_table(block) >= 0 or not is_field_table(block)):
             continue  # tables listing tables were read as summaries already
         mentioned = _mentions(block, names, starts)
         if mentioned:
             current = mentioned
+            if lead is not None and block.kind == "item":
+                for d in mentioned:
+                    d.blocks.append(lead)
         if block.kind == "heading":
             continue
+        if block.kind == "para" and block.text.rstrip().endswith(":") and not mentioned:
+            lead = (block, ctx)
+        elif block.kind != "item":
+            lead = None
         target = _by_path(block, names)
         for d in [target] if target is not None else current:
             d.blocks.append((block, ctx))

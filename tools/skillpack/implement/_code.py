@@ -119,6 +119,8 @@ def _deletes(table: TablePlan) -> Any:
     items: list[tuple[Any, Any, Any]] = []
     if d.path is not None:
         items.append(("path", d.path, None))
+    if d.params:
+        items.append(("params", Dict(tuple((k, v, None) for k, v in d.params.items())), None))
     if d.flag_field is not None:
         items.append(("flag_field", d.flag_field, None))
     items.append(("since_param", d.since_param, f"{table.name}:deletes.since_param"))

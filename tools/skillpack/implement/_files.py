@@ -147,6 +147,8 @@ def _table(table: TablePlan) -> dict[str, Any]:
         deletes: dict[str, Any] = {}
         if d.path is not None:
             deletes["endpoint"] = "/" + d.path
+            if d.params:
+                deletes["params"] = dict(d.params)
         else:
             deletes["flag_field"] = d.flag_field
         if d.cursor_field and d.cursor_field != table.cursor_field:

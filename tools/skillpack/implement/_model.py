@@ -70,6 +70,8 @@ class DeletePlan:
     """Where deleted records come from: a feed (``path``) or flagged records (``flag_field``)."""
 
     path: str | None = None
+    #: query parameters sent with fixed values to ask for deleted records (`archived=true`)
+    params: dict[str, str] = field(default_factory=dict)
     flag_field: str | None = None
     since_param: str | None = None
     cursor_field: str | None = None

@@ -356,6 +356,29 @@ class TablePlanner:
         )
         query = [p.name for p in ep.query_params]
         stated_since, stated_cursor = text.delete_feed(table, words + "\n" + section)
+        valued = [p for p in ep.query_params if p.value is not None]
+        if same and valued:
+            # the read endpoint asked for deleted records (`archived=true`): the same read
+            # with those values, filtered and ordered as the read is
+            plan.deletes = DeletePlan(
+                path=plan.path,
+                params={p.name: p.value for p in valued},
+                since_param=plan.since_param,
+                cursor_field=table.cursor_field,
+            )
+            plan.notes.append(
+                Todo(
+                    f"{table.name}:deletes.cursor_field",
+                    table.name,
+                    f"assumed the records `{valued[0].name}={valued[0].value}` answers carry "
+                    f"the cursor `{table.cursor_field}` as the read's do; the doc does not say",
+                    "feed cursor assumed",
+                    ep.line,
+                    False,
+                    guessed=True,
+                )
+            )
+            return
         if same:
             self._flagged(table, plan, words, section, query, stated_since)
             return

@@ -145,7 +145,7 @@ DELETES_HEAD = """\
         if todo:
             raise NotImplementedError(f"deletes of `{table_name}`: {todo}")
         cursor = cursor_from_offset(start_offset, default=deletes.get("first_cursor"))
-        params = {}
+        params = dict(deletes.get("params") or {})
         if cursor is not None and deletes["since_param"]:
             params[deletes["since_param"]] = cursor"""
 

@@ -160,7 +160,9 @@ def render_simulator(plan: ConnectorPlan, page_size: int) -> tuple[str, dict[str
         response, params = _response_and_params(table, page_size)
         endpoints.append(_endpoint(plan, table.path or "", table.name, response, params))
         feed = table.deletes
-        if feed is not None and feed.path and feed.cursor_field:
+        # a feed that is the read endpoint asked with fixed parameters (`archived=true`) is
+        # answered by the read's own endpoint: the checkout's simulator tells no parameters
+        if feed is not None and feed.path and feed.cursor_field and not feed.params:
             name = f"{table.name}_deleted"
             cursor_type = next(
                 (f.dataType for f in schema.fields if f.name == feed.cursor_field), None

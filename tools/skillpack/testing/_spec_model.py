@@ -21,6 +21,10 @@ the table lists ``fields``, ``primary_key`` or ``cursor_field``. A minimal spec:
         since_param: since
         deletes: {endpoint: /orders/deleted, cursor_field: deleted_at, since_param: since}
 
+A delete feed may be the read endpoint itself, asked with fixed parameters
+(``deletes: {endpoint: /contacts, params: {archived: "true"}}``): requests carrying them get
+the deleted records, the others the live ones.
+
 A table may say what the doc says of its endpoint: ``method: POST`` (other methods get 405),
 ``required_params: [from_date]`` (a request without one gets 400), ``format: jsonl`` (one
 record per line) and ``match_params: {type: cohort}`` (tables sharing an endpoint are told
@@ -78,6 +82,8 @@ class Deletes:
     """Deleted records: a separate feed (``endpoint``) or tombstones inline (``flag_field``)."""
 
     endpoint: str | None = None
+    #: with ``endpoint``: the query parameters (and values) that ask it for deleted records
+    params: dict[str, str] = field(default_factory=dict)
     flag_field: str | None = None
     cursor_field: str | None = None
     since_param: str | None = None
@@ -225,6 +231,10 @@ class _Reader:
             )
         return Deletes(
             endpoint=endpoint,
+            params={
+                str(k): str(v)
+                for k, v in self.mapping(data.get("params"), f"{where}.params").items()
+            },
             flag_field=flag,
             cursor_field=self.text(data.get("cursor_field"), f"{where}.cursor_field"),
             since_param=self.text(data.get("since_param"), f"{where}.since_param"),

@@ -402,7 +402,10 @@ class _Handler(BaseHTTPRequestHandler):
             data = sim.data.get(table.name)
             if data is None:
                 return 503, {"error": "Unavailable", "message": "the simulator is starting"}, {}
-            if feed and path == sim.fill(feed):
+            asks_deleted = table.deletes is not None and all(
+                query.get(k) == v for k, v in table.deletes.params.items()
+            )
+            if feed and path == sim.fill(feed) and asks_deleted:
                 deletes = table.deletes
                 assert deletes is not None
                 since = query.get(deletes.since_param) if deletes.since_param else None
