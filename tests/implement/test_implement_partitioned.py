@@ -62,3 +62,54 @@ def test_generated_partitioned_connector_is_ruff_clean(tmp_path: Path) -> None:
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+CHAIN_DOC = """# Chat API
+
+Base URL: `https://chat.example.test/v1`
+
+## Tables
+
+| Table | Endpoint | Primary Key | Ingestion |
+|---|---|---|---|
+| `teams` | `GET /teams` | `id` | `snapshot` |
+| `channels` | `GET /teams/{team_id}/channels` | `id` | `snapshot` |
+| `messages` | `GET /teams/{team_id}/channels/{channel_id}/messages` | `id` | `snapshot` |
+
+Each response lists its records under `data`.
+"""
+
+
+def test_a_chain_of_parents_fills_every_placeholder_of_the_path(tmp_path: Path) -> None:
+    from tests.sdk._servers import Reply, servers
+
+    doc = tmp_path / "chat_api_doc.md"
+    doc.write_text(CHAIN_DOC, encoding="utf-8")
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="chat", workspace=str(tmp_path / "ws"))
+    )
+    assert not [t.what for t in out.todo if t.blocking]
+    spec = importlib.util.spec_from_file_location("chat_generated", out.connector_module)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    teams = {"t1": ["c1", "c2"], "t 2": ["c3"]}
+
+    def answer(seen):
+        parts = [p for p in seen.path.split("/") if p][1:]  # after /v1
+        if parts == ["teams"]:
+            return Reply(200, {"data": [{"id": t} for t in teams]})
+        if len(parts) == 3 and parts[2] == "channels":
+            team = parts[1].replace("%20", " ")
+            return Reply(200, {"data": [{"id": c} for c in teams[team]]})
+        team, channel = parts[1].replace("%20", " "), parts[3]
+        return Reply(200, {"data": [{"id": f"{team}/{channel}/m"}]})
+
+    with servers() as start:
+        api = start(answer)
+        connector = module.ChatLakeflowConnect({"base_url": api.url + "/v1"})
+        records, _ = connector.read_table("messages", {}, {})
+        whole = sorted(r["id"] for r in records)
+        parts = connector.get_partitions("messages", {})
+        split = sorted(r["id"] for p in parts for r in connector.read_partition("messages", p, {}))
+    assert whole == split == ["t 2/c3/m", "t1/c1/m", "t1/c2/m"]
+    assert {"team_id": "t1", "channel_id": "c2"} in [p["parent"] for p in parts]

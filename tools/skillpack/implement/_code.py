@@ -380,6 +380,10 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
         w.line()
         w.line()
         w.block(tpl.PAGE_SIZE_FN.format(option=plan.page_size_option))
+    if any(t.parent for t in plan.tables):
+        w.line()
+        w.line()
+        w.block(tpl.FILLED_FN)
     lines = {str(k): v for k, v in w.anchors.items()}
     return Rendered(w.text(), lines, sdk_names)
 

@@ -307,20 +307,28 @@ def _parents(doc: ApiDoc, options: set[str]) -> dict[str, tuple[str, str]]:
     """Path placeholders a table's records can fill: ``customer_id`` -> (``customers``, ``id``).
 
     A table qualifies when it has one primary key and a read endpoint needing nothing but
-    connection options; it answers to ``{singular}_{key}`` and ``{table}_{key}`` (and to its
-    key's own name when that is not a bare ``id``).
+    connection options and placeholders other tables fill (a chain: channels read per team,
+    messages per channel of a team); it answers to ``{singular}_{key}`` and ``{table}_{key}``
+    (and to its key's own name when that is not a bare ``id``).
     """
     found: dict[str, tuple[str, str]] = {}
-    for t in doc.tables:
-        ep = t.read_endpoint
-        if ep is None or len(t.primary_keys) != 1:
-            continue
-        if any(n not in options for n in PLACEHOLDER.findall(ep.path)):
-            continue
-        key = t.primary_keys[0]
-        singular = t.name[:-3] + "y" if t.name.endswith("ies") else t.name.removesuffix("s")
-        for name in (f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])):
-            found.setdefault(name, (t.name, key))
+    fillable = set(options)
+    grew = True
+    while grew:
+        grew = False
+        for t in doc.tables:
+            ep = t.read_endpoint
+            if ep is None or len(t.primary_keys) != 1:
+                continue
+            if any(n not in fillable for n in PLACEHOLDER.findall(ep.path)):
+                continue
+            key = t.primary_keys[0]
+            singular = t.name[:-3] + "y" if t.name.endswith("ies") else t.name.removesuffix("s")
+            for name in (f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])):
+                if name not in found and name not in fillable:
+                    found[name] = (t.name, key)
+                    fillable.add(name)
+                    grew = True
     return found
 
 

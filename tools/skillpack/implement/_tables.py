@@ -223,14 +223,21 @@ class TablePlanner:
                 plan.path = f"{elsewhere.scheme}://{elsewhere.netloc}{elsewhere.path}"
             line = ep.line or line
             unknown = [n for n in PLACEHOLDER.findall(plan.path) if n not in self.options]
+            # the parent fills its own placeholder; its path's own placeholders the rest
             parent = next(
-                (n for n in unknown if self.parents.get(n, (table.name,))[0] != table.name), None
+                (
+                    n
+                    for n in unknown
+                    if self.parents.get(n, (table.name,))[0] != table.name
+                    and set(unknown) - {n} <= self._placeholders(self.parents[n][0])
+                ),
+                None,
             )
             if parent is not None:
                 # One call per parent record: the fan-out is also the table's partitions.
                 parent_table, key = self.parents[parent]
                 plan.parent = ParentPlan(parent_table, key, parent)
-                unknown.remove(parent)
+                unknown = []
             if unknown:
                 names = ", ".join(f"`{{{n}}}`" for n in unknown)
                 long.append(
@@ -293,6 +300,12 @@ class TablePlanner:
                 line,
                 True,
             )
+
+    def _placeholders(self, name: str) -> set[str]:
+        """The placeholders of table ``name``'s read path that no option fills."""
+        table = next((t for t in self.doc.doc.tables if t.name == name), None)
+        ep = table.read_endpoint if table is not None else None
+        return {n for n in PLACEHOLDER.findall(ep.path) if n not in self.options} if ep else set()
 
     def _since(self, table: Table, plan: TablePlan, section: str) -> None:
         ep = table.read_endpoint

@@ -213,7 +213,8 @@ READ_PER_PARENT_FLAGGED = '''\
 
 PARTITIONS_PER_PARENT = '''\
     # A table whose endpoint names a parent record (`parent` in its entry) is read once per
-    # parent; on Spark each parent is a partition of its own, read in parallel.
+    # parent; on Spark each parent is a partition of its own, read in parallel. A parent may
+    # have a parent of its own: the chain fills every placeholder of the path.
 
     def is_partitioned(self, table_name: str) -> bool:
         return self._table(table_name).get("parent") is not None
@@ -223,7 +224,7 @@ PARTITIONS_PER_PARENT = '''\
         parent = self._table(table_name).get("parent")
         if parent is None:
             raise ValueError(f"table `{table_name}` is not read per parent record")
-        return [{"parent": key} for key in self._parent_keys(parent)]
+        return [{"parent": fill} for fill in self._fills(self._table(table_name))]
 
     def read_partition(
         self, table_name: str, partition: dict, table_options: dict
@@ -237,17 +238,30 @@ PARTITIONS_PER_PARENT = '''\
 
     def _paths(self, table: dict, partition: dict | None = None) -> list[str]:
         """The read path; once per parent record for a table read per parent."""
+        if table.get("parent") is None:
+            return [table["path"]]
+        fills = [partition["parent"]] if partition else self._fills(table)
+        return [_filled(table["path"], fill) for fill in fills]
+
+    def _fills(self, table: dict) -> list[dict[str, Any]]:
+        """The placeholder values of each path the table is read at: per parent record, its
+        key, with the values the parent's own path was read at."""
         parent = table.get("parent")
         if parent is None:
-            return [table["path"]]
-        keys = [partition["parent"]] if partition else self._parent_keys(parent)
-        mark = "{" + parent["placeholder"] + "}"
-        return [table["path"].replace(mark, quote(str(key), safe="")) for key in keys]
+            return [{}]
+        above = self._table(parent["table"])
+        fills = []
+        for fill in self._fills(above):
+            for record in self._fetch(_filled(above["path"], fill), above, {}):
+                fills.append({**fill, parent["placeholder"]: record[parent["key"]]})
+        return fills'''
 
-    def _parent_keys(self, parent: dict) -> list[Any]:
-        """The key of every record of the parent table, in the order it lists them."""
-        records = self._read(self._table(parent["table"]), {})
-        return [record[parent["key"]] for record in records]'''
+FILLED_FN = '''\
+def _filled(path: str, values: dict[str, Any]) -> str:
+    """``path`` with each ``{name}`` of ``values`` replaced by its value, URL-quoted."""
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+    return path'''
 
 FETCH_HEAD = '''\
     def _fetch(
