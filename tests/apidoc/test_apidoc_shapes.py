@@ -512,3 +512,63 @@ Base URL: `https://desk.example/v3`
     doc = parse_markdown(text)
     reads = {t.name: (t.read_endpoint.method, t.read_endpoint.path) for t in doc.tables}
     assert reads == {"contacts": ("GET", "/contacts"), "reports": ("POST", "/reports/search")}
+
+
+def test_a_paging_token_stated_under_a_cursor_heading_is_no_cursor():
+    text = """# Graph API
+
+Base URL: `https://graph.example/v2`
+
+## Object List
+
+| Table | Endpoint | Ingestion type |
+|---|---|---|
+| `edges` | `GET /edges` | `cdc` |
+| `nodes` | `GET /nodes` | `cdc` |
+
+### `edges`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `changedOn` | timestamp |
+
+Primary key: `id`. Cursor field: `changedOn`.
+
+### `nodes`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `changedOn` | timestamp |
+
+Primary key: `id`. Cursor field: `changedOn`.
+
+## Cursor
+
+- `/edges`, `/nodes`: the same pattern, `nextCursor` returned in the response.
+"""
+    doc = parse_markdown(text)
+    assert {t: f[1] for t, f in facts(doc).items()} == {"edges": "changedOn", "nodes": "changedOn"}
+
+
+def test_a_key_unique_only_within_its_parent_widens_to_the_composite_the_prose_gives():
+    text = """# Lists API
+
+Base URL: `https://lists.example/v3`
+
+## Object List
+
+### `members`
+
+`GET /lists/{list_id}/members` lists the members of one list.
+
+| Field | Type | Notes |
+|---|---|---|
+| `id` | string | **Primary key.** Hash of the email address. |
+| `list_id` | string | The list. |
+
+Because `id` is unique only within a list, the connector keys members by `(list_id, id)`.
+"""
+    doc = parse_markdown(text)
+    assert facts(doc)["members"][0] == ["list_id", "id"]

@@ -387,6 +387,8 @@ def stated_facts(root: Section, names: set[str]) -> dict[str, dict[str, tuple[ob
 
     def put(table: str, fact: str, value: object, line: int) -> None:
         key = name_key(table)
+        if fact == "cursor" and not is_cursor_name(str(value), set()):
+            return  # "`nextCursor` returned in the response": a paging token, no cursor
         if key in names and value:
             out.setdefault(key, {}).setdefault(fact, (value, line))
 

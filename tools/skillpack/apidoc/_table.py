@@ -134,6 +134,11 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     if pk is None:
         chosen = pick(found.prose_pk, field_names, query_names)
         pk = chosen or None
+    # "`id` is unique within a list; the key is the composite `(list_id, id)`": a composite
+    # the prose builds on the stated key widens it
+    wider = [c for c in found.prose_composite if pk and set(pk) < set(c) <= field_names]
+    if wider:
+        pk = list(wider[0])
     if pk is None:
         for guess in ("id", f"{name.rstrip('s')}_id", "uuid", "key"):
             if guess in field_names:

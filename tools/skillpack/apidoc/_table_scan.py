@@ -85,6 +85,8 @@ class _Found:
     col_pk: list[str] = field(default_factory=list)
     col_cursor: list[str] = field(default_factory=list)
     prose_pk: list[tuple[list[str], int]] = field(default_factory=list)
+    #: composite keys the prose writes as one list of names, "`(list_id, id)`"
+    prose_composite: list[list[str]] = field(default_factory=list)
     prose_cursor: list[tuple[list[str], int]] = field(default_factory=list)
     prose_ingestion: str | None = None
     append_hint: bool = False
@@ -184,6 +186,7 @@ def _prose_facts(text: str) -> tuple:
     """What one text says in prose: key spans, cursor spans, an ingestion word, and the
     append / snapshot hints. Cached: an aspect block is read once per table it concerns."""
     pk: list[list[str]] = []
+    composite: list[list[str]] = []
     cursor: list[list[str]] = []
     ingestion = None
     if "`" in text:
@@ -199,6 +202,12 @@ def _prose_facts(text: str) -> tuple:
                 # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
                 first = _OR_AFTER_CODE.split(sentence, maxsplit=1)[0]
                 pk.append(code_names(codes_in(first)) or spans if first != sentence else spans)
+                # a key written as one list of names, "`(list_id, id)`", is a composite
+                composite += [
+                    names
+                    for c in codes_in(first)
+                    if c.lstrip().startswith(("(", "[")) and len(names := code_names([c])) > 1
+                ]
             if _CURSOR_LOW.search(lowered):
                 cursor.append(spans)
             if ingestion is None:
@@ -216,6 +225,7 @@ def _prose_facts(text: str) -> tuple:
         ingestion,
         append,
         snapshot,
+        tuple(tuple(x) for x in composite),
     )
 
 
@@ -225,8 +235,9 @@ def clear_caches() -> None:
 
 
 def _prose(found: _Found, text: str, line: int) -> None:
-    pk, cursor, ingestion, append, snapshot = _prose_facts(text)
+    pk, cursor, ingestion, append, snapshot, composite = _prose_facts(text)
     found.prose_pk.extend((list(spans), line) for spans in pk)
+    found.prose_composite.extend(list(spans) for spans in composite)
     found.prose_cursor.extend((list(spans), line) for spans in cursor)
     if found.prose_ingestion is None:
         found.prose_ingestion = ingestion
