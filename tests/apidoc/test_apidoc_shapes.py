@@ -572,3 +572,35 @@ Because `id` is unique only within a list, the connector keys members by `(list_
 """
     doc = parse_markdown(text)
     assert facts(doc)["members"][0] == ["list_id", "id"]
+
+
+def test_a_key_that_orders_nothing_is_no_cursor():
+    text = """# Code API
+
+Base URL: `https://code.example/v1`
+
+## Object List
+
+### `commits`
+
+`GET /commits` lists commits. They are append-only, keyed by `sha`. Read incrementally by
+tracking the last `sha` seen.
+
+| Field | Type |
+|---|---|
+| `sha` | string |
+| `message` | string |
+
+### `builds`
+
+`GET /builds` lists builds. They are append-only, keyed by `number`. Read incrementally by
+tracking the last `number` seen.
+
+| Field | Type |
+|---|---|
+| `number` | integer |
+| `status` | string |
+"""
+    found = facts(parse_markdown(text))
+    assert found["commits"][1] is None  # a hash orders nothing: left open
+    assert found["builds"][1] == "number"

@@ -33,6 +33,9 @@ from skillpack.apidoc.models import (
     filled,
 )
 
+#: field types whose values order records
+_ORDERED_TYPES = ("bigint", "double", "decimal", "date", "timestamp")
+
 
 def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
     """The ``Table`` and its warnings for one draft."""
@@ -178,8 +181,11 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
             ([s for s in spans if is_cursor_name(s, not_cursor)], line)
             for spans, line in found.prose_cursor
         ]
+        # the key itself only when it orders records (a growing number, a time): a hash such
+        # as a commit `sha` identifies records without ordering them
+        unordered = {f.name for f in fields if f.name in pk and f.type not in _ORDERED_TYPES}
         chosen = pick(prose, field_names, query_names | set(pk)) or pick(
-            prose, field_names, query_names
+            prose, field_names, query_names | unordered
         )
         cursor = chosen[0] if chosen else None
     if cursor is None and not found.cursor_none and stated != "snapshot":
