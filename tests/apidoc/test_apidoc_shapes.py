@@ -604,3 +604,40 @@ tracking the last `number` seen.
     found = facts(parse_markdown(text))
     assert found["commits"][1] is None  # a hash orders nothing: left open
     assert found["builds"][1] == "number"
+
+
+def test_an_archived_filter_is_a_delete_feed_only_where_the_doc_says_so():
+    text = """# Repo API
+
+Base URL: `https://repo.example/v1`
+
+## Object List
+
+### `repos`
+
+`GET /repos` lists repositories. Primary key: `id`. Cursor field: `updated_at`.
+
+| Parameter | Type | Description |
+|---|---|---|
+| `archived` | boolean | Only archived repositories. |
+
+### `tickets`
+
+`GET /tickets` lists tickets. Primary key: `id`. Cursor field: `updated_at`.
+
+## Deletes
+
+Pages hold up to `limit=100` records; the API answers `archived=true` queries on these tables:
+
+- `tickets`
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    assert tables["repos"].delete_endpoint is None
+    assert tables["repos"].ingestion_type == "cdc"
+    feed = tables["tickets"].delete_endpoint
+    assert (feed.path, [(p.name, p.value) for p in feed.query_params]) == (
+        "/tickets",
+        [("archived", "true")],
+    )
+    assert tables["tickets"].ingestion_type == "cdc_with_deletes"

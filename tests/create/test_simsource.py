@@ -142,3 +142,17 @@ def test_columns_the_curated_corpus_never_fills_are_exempt_from_the_coverage_che
     _corpus(curated, "people", [{"id": 7, "name": "x", "nickname": "n", **long_names}])
     use_simulator_source(checkout, "ehr")
     assert "allow_null_columns" not in checkout.test_file.read_text()
+
+
+def test_a_class_setting_its_own_exemptions_is_left_alone(checkout):
+    generated = checkout.simulator_endpoints
+    generated.write_text("endpoints:\n- path: /patients\n  method: GET\n  corpus: patients\n")
+    _corpus(generated, "patients", [{"id": 1, "nickname": "b"}])
+    curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.write_text("endpoints:\n- path: /patients\n  method: GET\n  corpus: people\n")
+    _corpus(curated, "people", [{"id": 7}])
+    own = '    allow_null_columns = {"patients": {"id"}}\n'
+    checkout.test_file.write_text(TEST_CLASS + own)
+    use_simulator_source(checkout, "ehr")
+    text = checkout.test_file.read_text()
+    assert text.count("allow_null_columns") == 1 and own in text

@@ -171,6 +171,12 @@ Base URL: `https://pulse.example.test/v1`
 
 ### 1. `events`
 
+````text
+```
+# a shell comment in a fence of four, no heading
+```
+````
+
 Each event is one JSON object per line (NDJSON). Primary key: `uuid`. Ingestion type: snapshot.
 
 | Field | Type |

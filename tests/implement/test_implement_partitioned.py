@@ -113,3 +113,28 @@ def test_a_chain_of_parents_fills_every_placeholder_of_the_path(tmp_path: Path) 
         split = sorted(r["id"] for p in parts for r in connector.read_partition("messages", p, {}))
     assert whole == split == ["t 2/c3/m", "t1/c1/m", "t1/c2/m"]
     assert {"team_id": "t1", "channel_id": "c2"} in [p["parent"] for p in parts]
+
+
+def test_two_unrelated_parents_make_no_chain_and_leave_their_children_to_do(tmp_path: Path):
+    doc = tmp_path / "fleet_api_doc.md"
+    doc.write_text(
+        """# Fleet API
+
+Base URL: `https://fleet.example.test/v1`
+
+## Tables
+
+| Table | Endpoint | Primary Key | Ingestion |
+|---|---|---|---|
+| `orgs` | `GET /orgs` | `id` | `snapshot` |
+| `regions` | `GET /regions` | `id` | `snapshot` |
+| `sites` | `GET /orgs/{org_id}/regions/{region_id}/sites` | `id` | `snapshot` |
+| `devices` | `GET /orgs/{org_id}/regions/{region_id}/sites/{site_id}/devices` | `id` | `snapshot` |
+""",
+        encoding="utf-8",
+    )
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="fleet", workspace=str(tmp_path / "ws"))
+    )
+    blocked = {t.table for t in out.todo if t.blocking}
+    assert blocked == {"sites", "devices"}, [t.what for t in out.todo]

@@ -65,3 +65,79 @@ def test_an_archive_past_the_limit_is_refused_before_it_fills_memory(monkeypatch
         with RestClient(api.url) as client, pytest.raises(SourceError) as info:
             client.get_json("/export")
     assert info.value.code == "body-too-large"
+
+
+def _zip_with(data: bytes, method: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        archive.writestr("all.json", data)
+    return buffer.getvalue()
+
+
+def _lying_zip(data: bytes, method: int) -> bytes:
+    """A ZIP whose one member's header states a size of 10 bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        archive.writestr("big.json", data)
+    raw = bytearray(buffer.getvalue())
+    # the local header's and the central directory's uncompressed size fields
+    local = raw.find(b"PK\x03\x04")
+    raw[local + 22 : local + 26] = (10).to_bytes(4, "little")
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 24 : central + 28] = (10).to_bytes(4, "little")
+    return bytes(raw)
+
+
+def _get(body: bytes, headers: dict | None = None):
+    with servers() as start:
+        api = start(lambda seen: Reply(200, body, headers or {}))
+        with RestClient(api.url) as client:
+            return client.get_json("/export")
+
+
+@pytest.mark.parametrize(
+    ("body", "codes"),
+    [
+        (_zip({"big.json": b"{}\n" * 10_000}), {"body-too-large"}),
+        (_zip({"inner.gz": gzip.compress(b"{}\n" * 10_000)}), {"body-too-large"}),
+        # a header stating a small size: zipfile's own check or the limit stops it
+        (_lying_zip(b"{}\n" * 10_000, zipfile.ZIP_DEFLATED), {"body-too-large", "bad-json"}),
+    ],
+    ids=["zip", "nested", "header-lies"],
+)
+def test_the_limit_counts_what_unpacking_produces(monkeypatch, body, codes):
+    monkeypatch.setattr(_bodies, "MAX_UNPACKED", 1000)
+    with pytest.raises(SourceError) as info:
+        _get(body)
+    assert info.value.code in codes
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        gzip.compress(LINES)[:-12] + b"\x00" * 12,  # a damaged stream
+        _zip_with(LINES, zipfile.ZIP_BZIP2),  # a method exports do not use: refused
+        # archives nested past the limit
+        gzip.compress(gzip.compress(gzip.compress(gzip.compress(LINES)))),
+    ],
+    ids=["damaged", "bzip2", "nested-too-deep"],
+)
+def test_an_unreadable_archive_is_one_bad_json_error(body):
+    with pytest.raises(SourceError) as info:
+        _get(body)
+    assert info.value.code == "bad-json"
+
+
+def test_one_exported_record_is_a_list_of_one():
+    one = b'{"id": 1}\n'
+    with servers() as start:
+        api = start(lambda seen: Reply(200, gzip.compress(one)))
+        other = start(lambda seen: Reply(200, one, {"Content-Type": "application/x-ndjson"}))
+        plain = start(lambda seen: Reply(200, one, {"Content-Type": "application/json"}))
+        for server in (api, other):
+            with RestClient(server.url) as client:
+                pages = client.paginate("/e", paginator=SinglePage(), records_path=None)
+                assert list(pages) == [[{"id": 1}]]
+        # an API answering one object where a list was expected is still an error
+        with RestClient(plain.url) as client, pytest.raises(SourceError):
+            list(client.paginate("/e", paginator=SinglePage(), records_path=None))

@@ -114,7 +114,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         read = read.model_copy(update={"query_params": merged + extra})
         if delete_feed is None and not found.delete_feed_none:
             flag = next((p for p in read.query_params if DELETED_PARAM.search(p.name)), None)
-            if found.delete_flag is not None and DELETED_PARAM.search(found.delete_flag.name):
+            if found.delete_flag is not None:  # stated under a deletes heading
                 flag = found.delete_flag
             if flag is not None:
                 delete_feed = read.model_copy(update={"query_params": [flag]})

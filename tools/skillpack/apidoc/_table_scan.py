@@ -34,6 +34,7 @@ from skillpack.apidoc._sections import TableDraft
 from skillpack.apidoc._vocab import (
     APPEND_PROSE,
     CURSOR_PROSE,
+    DELETE_FLAG,
     IDENT,
     INGESTION_WORDS,
     PAGE_PROSE,
@@ -174,7 +175,7 @@ _SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modifie
 
 
 _OR_AFTER_CODE = re.compile(r"(?<=`)\)?\s+or\s+")
-_ASIDE_ALTERNATIVE = re.compile(r"\((?:or|alternatively|e\.g\.|eg|for example)\b[^)]*\)", re.I)
+_ASIDE_ALTERNATIVE = re.compile(r"\((?:(?:or|alternatively|eg|for example)\b|e\.g\.)[^)]*\)", re.I)
 
 # The same patterns on lower-cased text: a case-blind alternation is several times slower.
 _PK_LOW = re.compile(PK_PROSE.pattern)
@@ -347,7 +348,14 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
         if ctx == "deletes" and not _NEGATED.search(text):
             found.deletes_stated = True
             # "supports `archived=true` queries": the read endpoint, asked for deleted records
-            flag = next((m for c in codes_in(text) if (m := _FLAG_QUERY.match(c))), None)
+            flag = next(
+                (
+                    m
+                    for c in codes_in(text)
+                    if (m := _FLAG_QUERY.match(c)) and DELETE_FLAG.search(m.group(1))
+                ),
+                None,
+            )
             if flag is not None and found.delete_flag is None:
                 found.delete_flag = Param(name=flag.group(1), value=flag.group(2), line=line)
         if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):

@@ -447,7 +447,10 @@ SINCE_PARAM = re.compile(
     r"from|at|time|date|gte|gt|min|start|updated|modified))*$|since|_after$|_gte?$|\[gte?\]$",
     re.I,
 )
-DELETED_PARAM = re.compile(r"deleted|tombstone|include_removed|show_removed|archived", re.I)
+DELETED_PARAM = re.compile(r"deleted|tombstone|include_removed|show_removed", re.I)
+#: a parameter a deletes section says asks for deleted records: those, or `archived=true`
+#: (as a query filter alone, "only archived repositories" is no delete feed)
+DELETE_FLAG = re.compile(DELETED_PARAM.pattern + r"|archived", re.I)
 
 
 # --- names that are never a cursor ------------------------------------------------------

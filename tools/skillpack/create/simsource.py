@@ -151,15 +151,19 @@ UNCARRIED = "# columns the doc lists that the curated corpus never fills"
 
 def _allow_null_columns(text: str, uncarried: dict[str, set[str]]) -> str:
     """The test file with ``allow_null_columns`` set to ``uncarried`` (replacing an earlier
-    one this module wrote), laid out as ruff formats it."""
+    one this module wrote), laid out as ruff formats it. A class that sets its own is left
+    as it is: someone chose those columns."""
     lines = text.splitlines(keepends=True)
-    if any(ln.strip() == UNCARRIED for ln in lines):
-        start = next(i for i, ln in enumerate(lines) if ln.strip() == UNCARRIED)
-        end = start + 1
-        while end < len(lines) and not lines[end].startswith("    }"):
-            end += 1
+    start = next((i for i, ln in enumerate(lines) if ln.strip() == UNCARRIED), None)
+    if start is not None:
+        # this module's block: the comment, `allow_null_columns = {`, items, `    }`
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].rstrip("\n") == "    }"), None
+        )
+        if end is None or not lines[start + 1].startswith("    allow_null_columns = {"):
+            return text  # not as this module writes it: leave the file alone
         del lines[start : end + 1]
-    if not uncarried:
+    if not uncarried or any(ln.startswith("    allow_null_columns") for ln in lines):
         return "".join(lines)
     block = [f"    {UNCARRIED}\n", "    allow_null_columns = {\n"]
     for table, columns in sorted(uncarried.items()):

@@ -312,22 +312,28 @@ def _parents(doc: ApiDoc, options: set[str]) -> dict[str, tuple[str, str]]:
     (and to its key's own name when that is not a bare ``id``).
     """
     found: dict[str, tuple[str, str]] = {}
-    fillable = set(options)
+    #: the placeholders each qualified table's path takes, all filled by one chain
+    takes: dict[str, set[str]] = {}
     grew = True
     while grew:
         grew = False
         for t in doc.tables:
             ep = t.read_endpoint
-            if ep is None or len(t.primary_keys) != 1:
+            if ep is None or len(t.primary_keys) != 1 or t.name in takes:
                 continue
-            if any(n not in fillable for n in PLACEHOLDER.findall(ep.path)):
+            holes = {n for n in PLACEHOLDER.findall(ep.path) if n not in options}
+            # one parent fills its own placeholder, its chain the rest: two unrelated
+            # parents (`/orgs/{org_id}/regions/{region_id}/...`) make no chain
+            if holes and not any(
+                n in found and holes - {n} <= takes.get(found[n][0], set()) for n in holes
+            ):
                 continue
+            takes[t.name] = holes
             key = t.primary_keys[0]
             singular = t.name[:-3] + "y" if t.name.endswith("ies") else t.name.removesuffix("s")
             for name in (f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])):
-                if name not in found and name not in fillable:
+                if name not in found and name not in options:
                     found[name] = (t.name, key)
-                    fillable.add(name)
                     grew = True
     return found
 

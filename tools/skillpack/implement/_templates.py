@@ -252,8 +252,10 @@ PARTITIONS_PER_PARENT = '''\
         above = self._table(parent["table"])
         fills = []
         for fill in self._fills(above):
-            for record in self._fetch(_filled(above["path"], fill), above, {}):
-                fills.append({**fill, parent["placeholder"]: record[parent["key"]]})
+            partition = {"parent": fill} if above.get("parent") else None
+            for record in self._read(above, {}, partition):
+                if record.get(parent["key"]) is not None:
+                    fills.append({**fill, parent["placeholder"]: record[parent["key"]]})
         return fills'''
 
 FILLED_FN = '''\

@@ -63,7 +63,7 @@ _RECORDS_AT = (
 _TOKEN_SEGMENT = re.compile(r"(?i)^(?:oauth2?[_-]?)?(?:access[_-]?)?tokens?$")
 _FILE_NAME = re.compile(r"(?i)\.(?:json|ya?ml|xml|csv|md|txt|html?)$")
 _HEADING = re.compile(r"^(#{1,6})\s")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ZERO_START = re.compile(r"(?i)(start|begin)s?\s+(at|from|with)\s+`?0")
 
 
@@ -112,11 +112,17 @@ class DocText:
     def _headings(self) -> dict[int, int]:
         """``{1-based line: level}`` of the doc's headings (none inside a fenced block)."""
         out: dict[int, int] = {}
-        fence = None
+        fence = ""  # the open fence's marks; a closing one repeats them, at least as long
         for n, text in enumerate(self.lines, 1):
             mark = _FENCE.match(text)
             if mark:
-                fence = None if fence and mark.group(1)[0] == fence else fence or mark.group(1)[0]
+                run = mark.group(1)
+                if not fence:
+                    fence = run
+                elif (
+                    run[0] == fence[0] and len(run) >= len(fence) and not text[mark.end() :].strip()
+                ):
+                    fence = ""
                 continue
             m = None if fence else _HEADING.match(text)
             if m:

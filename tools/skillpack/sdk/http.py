@@ -28,7 +28,6 @@ import logging
 import math
 import random
 import time
-import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -36,7 +35,7 @@ import requests
 from requests.auth import AuthBase
 
 from skillpack.errors import ConfigError, SourceError
-from skillpack.sdk._bodies import MAX_UNPACKED, BodyTooLarge, decode_body
+from skillpack.sdk._bodies import UNREADABLE, BodyTooLarge, decode_body, is_packed
 from skillpack.sdk._http_errors import status_error, transfer_error
 from skillpack.sdk._http_logging import LOG_FILTER, SENDING, install_log_filter
 from skillpack.sdk._retry import check_timeout
@@ -62,6 +61,8 @@ BODY_EXCERPT = 200
 MAX_RETRY_AFTER = 30.0
 
 _ABSOLUTE = ("http://", "https://")
+#: content types of JSON lines (one record per line)
+_LINES_TYPES = ("ndjson", "jsonl", "json-seq", "jsonlines", "x-json-stream")
 _MISSING = object()
 _RETRYABLE_ERRORS = (
     requests.ConnectionError,
@@ -357,12 +358,12 @@ class RestClient:
         except BodyTooLarge as exc:
             where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
             raise SourceError(
-                f"{where}: {exc} ({MAX_UNPACKED >> 20} MiB)",
+                f"{where}: {exc}",
                 hint="ask the API for a smaller window or page of records",
                 code="body-too-large",
                 status=resp.status_code,
             ) from None
-        except (ValueError, zipfile.BadZipFile, OSError, EOFError):
+        except UNREADABLE:
             where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
             raise SourceError(
                 f"{where} did not return JSON: {self._excerpt(resp)}",
@@ -430,6 +431,9 @@ class RestClient:
         found = body if records_path is None else get_path(body, records_path, _MISSING)
         if isinstance(found, list):
             return found
+        if records_path is None and isinstance(found, Mapping) and _one_line_export(resp):
+            # JSON lines holding a single record read as one JSON document
+            return [found]
         if found is None:
             return []
         where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
@@ -509,3 +513,10 @@ class RestClient:
         if waited:
             message += f" (waited {waited:.1f}s between attempts)"
         return status_error(message, resp.status_code, attempts)
+
+
+def _one_line_export(resp: requests.Response) -> bool:
+    """Whether a body read as one JSON object is an export of JSON lines holding one record:
+    it came packed (gzip, ZIP) or its content type says JSON lines."""
+    kind = resp.headers.get("Content-Type", "").lower()
+    return is_packed(resp.content) or any(t in kind for t in _LINES_TYPES)

@@ -232,7 +232,8 @@ class _Reader:
         return Deletes(
             endpoint=endpoint,
             params={
-                str(k): str(v)
+                # YAML reads `archived: true` as a boolean; the query sends `true`
+                str(k): str(v).lower() if isinstance(v, bool) else str(v)
                 for k, v in self.mapping(data.get("params"), f"{where}.params").items()
             },
             flag_field=flag,
