@@ -600,10 +600,21 @@ tracking the last `number` seen.
 |---|---|
 | `number` | integer |
 | `status` | string |
+
+### `daily`
+
+`GET /daily` lists one row per day, keyed by `date`. Read incrementally by tracking the last
+`date` seen.
+
+| Field | Type |
+|---|---|
+| `date` | string (YYYY-MM-DD) |
+| `count` | integer |
 """
     found = facts(parse_markdown(text))
     assert found["commits"][1] is None  # a hash orders nothing: left open
     assert found["builds"][1] == "number"
+    assert found["daily"][1] == "date"  # a day written as text still orders
 
 
 def test_an_archived_filter_is_a_delete_feed_only_where_the_doc_says_so():

@@ -6,6 +6,8 @@ marking every guess in ``Table.inferred``.
 
 from __future__ import annotations
 
+import re
+
 from skillpack.apidoc._sections import TableDraft
 from skillpack.apidoc._table_scan import (
     OPTION_NAME,
@@ -29,12 +31,22 @@ from skillpack.apidoc.models import (
     DocWarning,
     Pagination,
     Table,
+    TableField,
     WriteBack,
     filled,
 )
 
 #: field types whose values order records
 _ORDERED_TYPES = ("bigint", "double", "decimal", "date", "timestamp")
+#: a text field that still orders: a date or time written as text (`string (YYYY-MM-DD)`)
+_TIME_WORDS = re.compile(r"date|time|yyyy|iso|8601|epoch|seq", re.I)
+
+
+def _orders(field: TableField) -> bool:
+    """Whether a field's values order records: a number, a time, or a time written as text."""
+    if field.type in _ORDERED_TYPES:
+        return True
+    return field.type == "string" and bool(_TIME_WORDS.search(f"{field.name} {field.doc_type}"))
 
 
 def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
@@ -183,7 +195,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         ]
         # the key itself only when it orders records (a growing number, a time): a hash such
         # as a commit `sha` identifies records without ordering them
-        unordered = {f.name for f in fields if f.name in pk and f.type not in _ORDERED_TYPES}
+        unordered = {f.name for f in fields if f.name in pk and not _orders(f)}
         chosen = pick(prose, field_names, query_names | set(pk)) or pick(
             prose, field_names, query_names | unordered
         )
