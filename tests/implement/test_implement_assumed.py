@@ -276,3 +276,34 @@ def test_read_table_deletes_sends_the_feeds_fixed_parameters(tmp_path):
         assert [r["id"] for r in records] == ["2"]
         records, _ = connector.read_table("contacts", {}, {})
         assert [r["id"] for r in records] == ["1"]
+
+
+def test_an_incremental_table_with_no_cursor_is_a_guessed_snapshot_to_confirm(tmp_path):
+    doc = tmp_path / "votes_api_doc.md"
+    doc.write_text(
+        """# Votes API
+
+Base URL: `https://votes.example.test/v1`
+
+## Object List
+
+| Table | Endpoint | Ingestion type | Cursor field | Primary key |
+|---|---|---|---|---|
+| `voters` | `GET /voters` | `cdc` | None | `id` |
+
+### `voters`
+
+- Cursor field: not applicable (no timestamp available)
+
+| Field | Type |
+|---|---|
+| `id` | string |
+""",
+        encoding="utf-8",
+    )
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="votes", workspace=str(tmp_path / "ws"))
+    )
+    (item,) = [t for t in out.todo if t.table == "voters" and t.field == "ingestion_type"]
+    assert item.guessed and not item.blocking
+    assert "read whole each time" in item.what and "confirm" in item.what

@@ -164,6 +164,19 @@ def _needed(plan: TablePlan, fact: str) -> str:
     return ""
 
 
+#: parser warnings that settle a fact with a guess: what to confirm, and the short form
+_SETTLED_GUESSES = {
+    "read-endpoint-from-template": (
+        "confirm the table's endpoint against the API",
+        "read endpoint derived",
+    ),
+    "stated-no-cursor": (
+        "confirm, or name the field that orders the changes",
+        "read as a snapshot",
+    ),
+}
+
+
 def _open_facts(doc: ApiDoc, tables: list) -> None:
     """Add to each table's plan a to-do for every fact the parser left open or guessed."""
     by_name = {t.name: t for t in tables}
@@ -171,29 +184,14 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
         plan = by_name.get(w.table or "")
         if plan is None:
             continue
-        if w.code == "stated-no-cursor":
+        if w.code in _SETTLED_GUESSES:
+            ask, short = _SETTLED_GUESSES[w.code]
             plan.notes.append(
                 Todo(
                     f"{w.table}:{w.field}",
                     w.table,
-                    f"{w.message}: confirm, or name the field that orders the changes",
-                    "read as a snapshot",
-                    w.line,
-                    False,
-                    field=w.field,
-                    guessed=True,
-                )
-            )
-            continue
-        if w.field not in _OPEN_FACT_WORDS:
-            continue
-        if w.code == "read-endpoint-from-template":
-            plan.notes.append(
-                Todo(
-                    f"{w.table}:{w.field}",
-                    w.table,
-                    f"{w.message}: confirm the table's endpoint against the API",
-                    "read endpoint derived",
+                    f"{w.message}: {ask}",
+                    short,
                     w.line,
                     False,
                     field=w.field,
@@ -201,6 +199,8 @@ def _open_facts(doc: ApiDoc, tables: list) -> None:
                     guessed=True,
                 )
             )
+            continue
+        if w.field not in _OPEN_FACT_WORDS:
             continue
         if w.field == "read_endpoint" and plan.todo is not None:
             continue  # the planner's own to-do for the read says more
