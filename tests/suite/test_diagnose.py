@@ -113,6 +113,10 @@ def test_generic_codes_are_refined_by_the_wrapped_exception(message, cause):
         ("SourceError", "GET http://h/v1/orders: the server closed the connection after 5 of 40 "
          "bytes of the body (after 6 attempt(s))", "network", None),
         ("NetworkBlocked", "a connection to 10.1.1.1:443 was refused", "simulator-miss", None),
+        ("Failed", "[relations] read_table() raised: No endpoint spec matches GET "
+         "https://o.example/rest/2.0/relations", "simulator-miss", None),
+        ("Failed", "[search] Non-nullable field(s) are None: ['result_index']",
+         "record-violates-schema", None),
         ("ModuleNotFoundError", "No module named 'sources.nope'", "import-error", None),
     ],
 )  # fmt: skip

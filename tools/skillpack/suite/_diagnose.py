@@ -106,7 +106,9 @@ CATEGORIES: dict[str, Category] = {
     ),
     "simulator-miss": Category(
         "the simulator has no answer for a request the connector made",
-        "re-record the cassette (mode `record`), or extend the simulator spec",
+        "re-record the cassette (mode `record`), or extend the simulator spec; against a "
+        "checkout's curated spec (`--simulator-source`), a table that spec does not serve "
+        "cannot be checked there: compare the request with the spec's paths",
     ),
     "network": Category(
         "the source could not be reached or did not answer in time",
@@ -356,8 +358,17 @@ def _from_exception(exc_type: str | None, text: str) -> tuple[str, dict[str, str
     answer = _HTTP_ANSWER.search(text)
     status = answer.group(2) if answer else None
     details = {"status": status, "method": answer.group(1)} if answer else {}
-    if exc_type == "NetworkBlocked" or "[simulator-miss]" in text or "no recorded answer" in text:
+    if (
+        exc_type == "NetworkBlocked"
+        or "[simulator-miss]" in text
+        or "no recorded answer" in text
+        # a Lakeflow checkout's simulator, curated spec or not
+        or "No endpoint spec matches" in text
+    ):
         return "simulator-miss", {}
+    if "Non-nullable field(s) are None" in text or "failed schema parsing" in text:
+        # the checkout suite's own words for a record its schema does not admit
+        return "record-violates-schema", {}
     if exc_type == "AuthError" or status in ("401", "403"):
         return "auth", details
     if "pagination loop" in text:
