@@ -423,7 +423,7 @@ Base URL: `https://repo.example/v1`
 | `slug` | string |
 | `color` | string |
 
-Labels are keyed by `slug` (or `name`, which is unique too).
+Labels are keyed by `slug` (or `name`, which is unique too) or the numeric `color`.
 
 ### `teams`
 

@@ -125,9 +125,10 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         merged = [next((q for q in found.query if q.name == p.name), p) for p in read.query_params]
         read = read.model_copy(update={"query_params": merged + extra})
         if delete_feed is None and not found.delete_feed_none:
-            flag = next((p for p in read.query_params if DELETED_PARAM.search(p.name)), None)
-            if found.delete_flag is not None:  # stated under a deletes heading
-                flag = found.delete_flag
+            # one stated under a deletes heading, else a query parameter named for deletes
+            flag = found.delete_flag or next(
+                (p for p in read.query_params if DELETED_PARAM.search(p.name)), None
+            )
             if flag is not None:
                 delete_feed = read.model_copy(update={"query_params": [flag]})
     else:

@@ -195,18 +195,19 @@ def _prose_facts(text: str) -> tuple:
             if "`" not in sentence:
                 continue
             # "(or `login`)", "(e.g. `42`)": an aside offering an alternative or an example
-            spans = code_names(codes_in(_ASIDE_ALTERNATIVE.sub("", sentence)))
+            plain_sentence = _ASIDE_ALTERNATIVE.sub("", sentence)
+            spans = code_names(codes_in(plain_sentence))
             if not spans:
                 continue
             lowered = sentence.lower()
             if _PK_LOW.search(lowered):
                 # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
-                first = _OR_AFTER_CODE.split(sentence, maxsplit=1)[0]
-                pk.append(code_names(codes_in(first)) or spans if first != sentence else spans)
+                first = codes_in(_OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
+                pk.append(code_names(first) or spans)
                 # a key written as one list of names, "`(list_id, id)`", is a composite
                 composite += [
                     names
-                    for c in codes_in(first)
+                    for c in first
                     if c.lstrip().startswith(("(", "[")) and len(names := code_names([c])) > 1
                 ]
             if _CURSOR_LOW.search(lowered):
@@ -347,6 +348,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
             found.endpoints.append((ep, ctx))
         if ctx == "deletes" and not _NEGATED.search(text):
             found.deletes_stated = True
+        if ctx == "deletes" and found.delete_flag is None and not _NEGATED.search(text):
             # "supports `archived=true` queries": the read endpoint, asked for deleted records
             flag = next(
                 (
@@ -356,7 +358,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
                 ),
                 None,
             )
-            if flag is not None and found.delete_flag is None:
+            if flag is not None:
                 found.delete_flag = Param(name=flag.group(1), value=flag.group(2), line=line)
         if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
             style = pagination_from_text(text, prose=ctx != "pagination")

@@ -64,12 +64,15 @@ def use_simulator_source(paths: SourcePaths, name: str) -> str:
     lines.insert(at + 1, wanted)
     text = "".join(lines)
     curated_spec = paths.root / CHECKOUT_SPECS / name / "endpoints.yaml"
-    curated = _spec_paths(curated_spec)
-    generated = _spec_paths(paths.simulator_endpoints)
+    curated = _endpoints(curated_spec)
+    generated = _endpoints(paths.simulator_endpoints)
     text, note = _align_base_url(
-        text, _default_base_url(paths.connector_module), generated, curated
+        text,
+        _default_base_url(paths.connector_module),
+        [str(e["path"]) for e in generated],
+        [str(e["path"]) for e in curated],
     )
-    uncarried = uncarried_columns(paths.simulator_endpoints, curated_spec)
+    uncarried = _uncarried_columns((paths.simulator_endpoints, generated), (curated_spec, curated))
     text = _allow_null_columns(text, uncarried)
     if uncarried:
         listed = "; ".join(f"{t}: {', '.join(sorted(c))}" for t, c in uncarried.items())
@@ -96,10 +99,6 @@ def _endpoints(spec: Path) -> list[dict]:
     return [e for e in endpoints or [] if isinstance(e, dict) and e.get("path")]
 
 
-def _spec_paths(spec: Path) -> list[str]:
-    return [str(e["path"]) for e in _endpoints(spec)]
-
-
 def _corpus_keys(spec: Path, corpus: str, *, filled: bool = False) -> set[str] | None:
     """The top-level keys records of a spec's corpus file carry (with ``filled``, only those
     some record gives a value other than null); None when the file is unreadable."""
@@ -112,29 +111,33 @@ def _corpus_keys(spec: Path, corpus: str, *, filled: bool = False) -> set[str] |
     return {k for record in records for k, v in record.items() if not filled or v is not None}
 
 
-def uncarried_columns(generated_spec: Path, curated_spec: Path) -> dict[str, set[str]]:
+def _uncarried_columns(
+    generated: tuple[Path, list[dict]], curated: tuple[Path, list[dict]]
+) -> dict[str, set[str]]:
     """Per table, the columns of the generated connector that no record of the curated
     corpus fills (the doc lists them; the curated data never has a value for them).
 
-    The generated spec's corpus holds one file per table, its records built from the
-    connector's schema, so its keys are the table's columns. Each generated endpoint is
-    paired with the curated endpoint sharing the longest path tail, as when the base URL is
-    moved. No pairing, or a corpus that is no list of records, leaves the table out.
+    Each side is a spec file and its endpoints. The generated spec's corpus holds one file
+    per table, its records built from the connector's schema, so its keys are the table's
+    columns. Each generated endpoint is paired with the curated endpoint sharing the longest
+    path tail, as when the base URL is moved. No pairing, or a corpus that is no list of
+    records, leaves the table out.
     """
-    curated = [e for e in _endpoints(curated_spec) if e.get("corpus")]
+    generated_spec, generated_endpoints = generated
+    curated_spec = curated[0]
+    reads = [e for e in curated[1] if e.get("corpus") and _is_get(e)]
     out: dict[str, set[str]] = {}
-    for endpoint in _endpoints(generated_spec):
+    for endpoint in generated_endpoints:
         table = endpoint.get("corpus")
-        if not table or str(endpoint.get("method", "GET")).upper() != "GET":
+        if not table or not _is_get(endpoint):
             continue
-        pairs = [
-            (len(_segments(p[0])) + len(_segments(p[1])), str(c["corpus"]))
-            for c in curated
-            if str(c.get("method", "GET")).upper() == "GET"
-            and (p := _prefixes(str(endpoint["path"]), str(c["path"]))) is not None
-        ]
+        closest = _closest(str(endpoint["path"]), [str(c["path"]) for c in reads])
         columns = _corpus_keys(generated_spec, str(table))
-        carried = _corpus_keys(curated_spec, min(pairs)[1], filled=True) if pairs else None
+        carried = (
+            _corpus_keys(curated_spec, str(reads[closest[0]]["corpus"]), filled=True)
+            if closest
+            else None
+        )
         if columns is None or carried is None:
             continue
         if missing := columns - carried:
@@ -205,6 +208,19 @@ def _prefixes(generated: str, curated: str) -> tuple[str, str] | None:
     return "/" + "/".join(g[: len(g) - n]), "/" + "/".join(c[: len(c) - n])
 
 
+def _is_get(endpoint: dict) -> bool:
+    return str(endpoint.get("method", "GET")).upper() == "GET"
+
+
+def _closest(generated: str, curated: list[str]) -> tuple[int, tuple[str, str]] | None:
+    """The curated path a generated one means, the one sharing the longest tail: its index
+    and the two prefixes left of that tail; None when no curated path shares one."""
+    found = [(i, p) for i, c in enumerate(curated) if (p := _prefixes(generated, c)) is not None]
+    if not found:
+        return None
+    return min(found, key=lambda f: len(_segments(f[1][0])) + len(_segments(f[1][1])))
+
+
 def base_path_shift(generated: list[str], curated: list[str]) -> tuple[str, str] | None:
     """``(from, to)``: the base-path prefix to swap so most generated paths hit a curated one.
 
@@ -213,10 +229,9 @@ def base_path_shift(generated: list[str], curated: list[str]) -> tuple[str, str]
     """
     votes: Counter[tuple[str, str]] = Counter()
     for g in generated:
-        found = [p for c in curated if (p := _prefixes(g, c)) is not None]
-        if found:
-            # the curated path sharing the longest tail is the one this endpoint means
-            votes[min(found, key=lambda p: len(_segments(p[1])) + len(_segments(p[0])))] += 1
+        closest = _closest(g, curated)
+        if closest is not None:
+            votes[closest[1]] += 1
     if not votes:
         return None
     best, count = votes.most_common(1)[0]

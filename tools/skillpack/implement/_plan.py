@@ -22,7 +22,13 @@ from skillpack.implement._model import (
     Todo,
     camel,
 )
-from skillpack.implement._tables import TablePlanner, relative_path
+from skillpack.implement._tables import (
+    Parent,
+    TablePlanner,
+    chain_parent,
+    relative_path,
+    unfilled,
+)
 
 #: records per page unless the doc allows fewer
 DEFAULT_PAGE_SIZE = 100
@@ -303,37 +309,33 @@ def _describe(
     return plan
 
 
-def _parents(doc: ApiDoc, options: set[str]) -> dict[str, tuple[str, str]]:
-    """Path placeholders a table's records can fill: ``customer_id`` -> (``customers``, ``id``).
+def _parents(doc: ApiDoc, options: set[str]) -> dict[str, Parent]:
+    """Path placeholders a table's records can fill: ``customer_id`` -> (``customers``, ``id``,
+    the placeholders of the customers' own path).
 
     A table qualifies when it has one primary key and a read endpoint needing nothing but
     connection options and placeholders other tables fill (a chain: channels read per team,
     messages per channel of a team); it answers to ``{singular}_{key}`` and ``{table}_{key}``
     (and to its key's own name when that is not a bare ``id``).
     """
-    found: dict[str, tuple[str, str]] = {}
-    #: the placeholders each qualified table's path takes, all filled by one chain
-    takes: dict[str, set[str]] = {}
+    found: dict[str, Parent] = {}
+    qualified: set[str] = set()
     grew = True
     while grew:
         grew = False
         for t in doc.tables:
             ep = t.read_endpoint
-            if ep is None or len(t.primary_keys) != 1 or t.name in takes:
+            if ep is None or len(t.primary_keys) != 1 or t.name in qualified:
                 continue
-            holes = {n for n in PLACEHOLDER.findall(ep.path) if n not in options}
-            # one parent fills its own placeholder, its chain the rest: two unrelated
-            # parents (`/orgs/{org_id}/regions/{region_id}/...`) make no chain
-            if holes and not any(
-                n in found and holes - {n} <= takes.get(found[n][0], set()) for n in holes
-            ):
+            holes = unfilled(ep.path, options)
+            if holes and chain_parent(holes, found, t.name) is None:
                 continue
-            takes[t.name] = holes
+            qualified.add(t.name)
             key = t.primary_keys[0]
             singular = t.name[:-3] + "y" if t.name.endswith("ies") else t.name.removesuffix("s")
             for name in (f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])):
                 if name not in found and name not in options:
-                    found[name] = (t.name, key)
+                    found[name] = Parent(t.name, key, frozenset(holes))
                     grew = True
     return found
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import Table, TableField
@@ -145,6 +145,35 @@ def _pagination(table: Table, section: str) -> tuple[PagePlan, str, str]:
 # --- tables ----------------------------------------------------------------------------------
 
 
+class Parent(NamedTuple):
+    """A table whose records fill a path placeholder: with its key, the placeholders its
+    own path takes (filled by its own parents in turn)."""
+
+    table: str
+    key: str
+    takes: frozenset[str]
+
+
+def unfilled(path: str, options: set[str]) -> list[str]:
+    """The placeholders of ``path`` no connection option fills, in the path's order."""
+    return [n for n in PLACEHOLDER.findall(path) if n not in options]
+
+
+def chain_parent(holes: list[str], parents: dict[str, Parent], table: str) -> str | None:
+    """Of the placeholders a path needs, the one another table's records fill while that
+    table's own path takes all the rest (a chain); None when none does: two unrelated
+    parents (`/orgs/{org_id}/regions/{region_id}/...`) make no chain."""
+    rest = set(holes)
+    return next(
+        (
+            n
+            for n in holes
+            if n in parents and parents[n].table != table and rest - {n} <= parents[n].takes
+        ),
+        None,
+    )
+
+
 def relative_path(endpoint_path: str, base_path: str) -> str:
     """The endpoint path relative to the base URL (``/v1/items`` under ``/v1`` -> ``items``)."""
     path = endpoint_path
@@ -165,7 +194,7 @@ class TablePlanner:
         base_path: str,
         options: set[str],
         base_url: str | None = None,
-        parents: dict[str, tuple[str, str]] | None = None,
+        parents: dict[str, Parent] | None = None,
         keep_hosts: bool = False,
     ):
         self.doc = doc
@@ -222,21 +251,12 @@ class TablePlanner:
             if self.keep_hosts and elsewhere.netloc not in ("", self.base_host):
                 plan.path = f"{elsewhere.scheme}://{elsewhere.netloc}{elsewhere.path}"
             line = ep.line or line
-            unknown = [n for n in PLACEHOLDER.findall(plan.path) if n not in self.options]
-            # the parent fills its own placeholder; its path's own placeholders the rest
-            parent = next(
-                (
-                    n
-                    for n in unknown
-                    if self.parents.get(n, (table.name,))[0] != table.name
-                    and set(unknown) - {n} <= self._placeholders(self.parents[n][0])
-                ),
-                None,
-            )
+            unknown = unfilled(plan.path, self.options)
+            parent = chain_parent(unknown, self.parents, table.name)
             if parent is not None:
                 # One call per parent record: the fan-out is also the table's partitions.
-                parent_table, key = self.parents[parent]
-                plan.parent = ParentPlan(parent_table, key, parent)
+                above = self.parents[parent]
+                plan.parent = ParentPlan(above.table, above.key, parent)
                 unknown = []
             if unknown:
                 names = ", ".join(f"`{{{n}}}`" for n in unknown)
@@ -300,12 +320,6 @@ class TablePlanner:
                 line,
                 True,
             )
-
-    def _placeholders(self, name: str) -> set[str]:
-        """The placeholders of table ``name``'s read path that no option fills."""
-        table = next((t for t in self.doc.doc.tables if t.name == name), None)
-        ep = table.read_endpoint if table is not None else None
-        return {n for n in PLACEHOLDER.findall(ep.path) if n not in self.options} if ep else set()
 
     def _since(self, table: Table, plan: TablePlan, section: str) -> None:
         ep = table.read_endpoint

@@ -167,6 +167,14 @@ class _Reader:
             )
         return value
 
+    def query_values(self, value: Any, where: str) -> dict[str, str]:
+        """Query parameters and the values a request must carry, as the query spells them:
+        YAML reads `archived: true` as a boolean, the query sends `true`."""
+        return {
+            str(k): str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in self.mapping(value, where).items()
+        }
+
     def text(self, value: Any, where: str, *, required: bool = False) -> str | None:
         if value is None and not required:
             return None
@@ -231,11 +239,7 @@ class _Reader:
             )
         return Deletes(
             endpoint=endpoint,
-            params={
-                # YAML reads `archived: true` as a boolean; the query sends `true`
-                str(k): str(v).lower() if isinstance(v, bool) else str(v)
-                for k, v in self.mapping(data.get("params"), f"{where}.params").items()
-            },
+            params=self.query_values(data.get("params"), f"{where}.params"),
             flag_field=flag,
             cursor_field=self.text(data.get("cursor_field"), f"{where}.cursor_field"),
             since_param=self.text(data.get("since_param"), f"{where}.since_param"),
@@ -268,10 +272,7 @@ class _Reader:
             method=str(data.get("method") or "GET").upper(),
             required_params=tuple(str(p) for p in data.get("required_params") or ()),
             format=self.choice(data.get("format"), f"{where}.format", FORMATS),
-            match_params={
-                str(k): str(v)
-                for k, v in self.mapping(data.get("match_params"), f"{where}.match_params").items()
-            },
+            match_params=self.query_values(data.get("match_params"), f"{where}.match_params"),
             table_options=self.mapping(data.get("table_options"), f"{where}.table_options"),
         )
 
