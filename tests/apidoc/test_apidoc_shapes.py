@@ -652,3 +652,106 @@ Pages hold up to `limit=100` records; the API answers `archived=true` queries on
         [("archived", "true")],
     )
     assert tables["tickets"].ingestion_type == "cdc_with_deletes"
+
+
+def test_cursor_labels_under_per_table_lead_ins_are_no_default_for_other_tables():
+    text = """# Code Host API
+
+Base URL: `https://code.example/v1`
+
+## Object List
+
+| Table | Endpoint | Primary key | Ingestion |
+|---|---|---|---|
+| `commits` | `GET /commits` | `sha` | `append` |
+| `revisions` | `GET /revisions` | `id` | `append` |
+| `labels` | `GET /labels` | `name` | `snapshot` |
+
+## Object's Ingestion Type
+
+**For `commits` (append)**:
+- **Cursor field**: `authored_at` (timestamp)
+
+**For `revisions` (append)**:
+- **Cursor field**: `continuationToken` (for pagination)
+
+**For `labels` (snapshot)**:
+- **Cursor field**: not applicable
+
+## Read API
+
+`continuationToken` is the paging token of `GET /revisions`.
+"""
+    doc = parse_markdown(text)
+    found = facts(doc)
+    assert found["commits"] == (["sha"], "authored_at", "append")
+    # Each label speaks for the table its lead-in names: `revisions` states only a paging
+    # token, which orders nothing, so it borrows no neighbour's cursor.
+    assert found["revisions"][1] is None
+    assert found["labels"] == (["name"], None, "snapshot")
+
+
+def test_a_single_cursor_label_outside_the_tables_speaks_for_every_table():
+    text = """# Notes API
+
+Base URL: `https://notes.example/v1`
+
+## Object List
+
+| Table | Endpoint | Primary key | Ingestion |
+|---|---|---|---|
+| `notes` | `GET /notes` | `id` | `cdc` |
+| `folders` | `GET /folders` | `id` | `cdc` |
+
+## Incremental reads
+
+Cursor field: `modified`
+"""
+    found = facts(parse_markdown(text))
+    assert found == {"notes": (["id"], "modified", "cdc"), "folders": (["id"], "modified", "cdc")}
+
+
+@pytest.mark.parametrize("key", ["name", "nation", "notes_id"])
+def test_a_key_whose_name_begins_like_none_or_n_a_is_a_key(key):
+    text = f"""# Tags API
+
+Base URL: `https://tags.example/v1`
+
+## Object List
+
+| Table | Endpoint | Primary key | Cursor | Ingestion |
+|---|---|---|---|---|
+| `tags` | `GET /tags` | `{key}` | n/a | `snapshot` |
+| `colors` | `GET /colors` | `id` | none | `snapshot` |
+"""
+    assert facts(parse_markdown(text)) == {
+        "tags": ([key], None, "snapshot"),
+        "colors": (["id"], None, "snapshot"),
+    }
+
+
+def test_a_cursor_label_under_a_lead_in_naming_one_table_is_that_tables_alone():
+    text = """# Forge API
+
+Base URL: `https://forge.example/v1`
+
+## Object List
+
+| Table | Endpoint | Primary key | Ingestion |
+|---|---|---|---|
+| `issues` | `GET /issues` | `id` | `cdc` |
+| `commits` | `GET /commits` | `sha` | `append` |
+
+## Object's Ingestion Type
+
+For `issues`:
+- **Cursor field**: `updated_at`
+- **Deletes**: none; closing an issue is an update.
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    assert facts(doc)["issues"] == (["id"], "updated_at", "cdc")
+    assert "cursor_field" not in tables["issues"].inferred
+    # `commits` states no cursor: whatever it gets is a guess, marked as one
+    commits = tables["commits"]
+    assert commits.cursor_field is None or "cursor_field" in commits.inferred

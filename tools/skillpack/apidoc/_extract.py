@@ -67,7 +67,13 @@ def code_names(spans: list[str]) -> list[str]:
 def is_none_value(text: str) -> bool:
     """Whether a label value says there is none (``none``, ``n/a``, ``not supported`` ...)."""
     t = plain(text).lower()
-    return bool(re.match(r"^(?:none|n/?a|-|—|no\b|not (?:supported|available|applicable))", t))
+    # whole words only: `name` and `nation` begin like "n/a" and are names
+    return bool(_NONE_VALUE.match(t))
+
+
+_NONE_VALUE = re.compile(
+    r"^(?:(?:none|n/?a|no|not (?:supported|available|applicable))(?!\w)|[-\u2014]+(?![\w]))"
+)
 
 
 # --- endpoints ---------------------------------------------------------------------------

@@ -292,22 +292,42 @@ def usual_cursor(blocks: list[Block]) -> tuple[str, int] | None:
     return best, first[best]
 
 
+#: what a lead-in that only names things says besides the names: "**For `a` (append)**:"
+_LEAD_FILLER = re.compile(r"`[^`]*`|\([^)]*\)|[*_:,/&]|\b(?:for|the|and|table|tables)\b", re.I)
+
+
+def _names_only_lead(text: str) -> bool:
+    """Whether a paragraph is a lead-in naming its subjects and nothing else ("For `issues`:"),
+    so the lines after it speak of them alone; "For modules with `cdc` ingestion type:" and
+    "For `installs_report` and event reports:" describe groups, so their lines are general."""
+    t = text.rstrip()
+    return "`" in t and t.rstrip("*").endswith(":") and not _LEAD_FILLER.sub("", t).strip()
+
+
 def doc_defaults(blocks: list[Block]) -> Defaults:
     """``Primary key for all resources: `id` `` and the like, from the given blocks; a
     ``Cursor field: `x` `` line outside any table's section also counts."""
     out = Defaults()
+    # Labelled cursors outside any table's section: one speaks for every table; several
+    # different ones are per-table statements under lead-ins ("For `commits`:") instead.
+    labelled: list[tuple[str, int]] = []
+    led = False  # under a lead-in naming something: "For `issues`:" then its labels
     for b in blocks:
+        if b.kind == "para":
+            led = _names_only_lead(b.text)
+        elif b.kind != "item":
+            led = False
         if b.kind not in ("para", "item"):
             continue
         low = b.text.lower()
         if "all" not in low and "every" not in low and "each" not in low and "cursor" not in low:
             continue  # no statement for every table, no cursor label: skip the regexes
-        if out.cursor is None and "`" in b.text:
+        if "`" in b.text and not led:
             m = _CURSOR_LABEL.match(b.text)
             if m:
                 codes = [c for c in re.findall(r"`([^`]+)`", m.group(1)) if IDENT.match(c)]
                 if codes:
-                    out.cursor = (codes[0], b.line)
+                    labelled.append((codes[0], b.line))
         every = False
         for sentence in re.split(r"(?<=[.!?])\s+|\n", b.text):
             # A paragraph that opens with a statement about every table goes on speaking
@@ -329,6 +349,9 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
                 named = [c for c in codes if is_cursor_name(c, INGESTION_WORDS)]
                 if named:
                     out.cursor = (named[-1] if ing is not None else named[0], b.line)
+    if len({name for name, _ in labelled}) == 1:
+        # the earlier of the label and a sentence about every table
+        out.cursor = min(filter(None, (out.cursor, labelled[0])), key=lambda c: c[1])
     return out
 
 

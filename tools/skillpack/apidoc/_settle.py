@@ -79,6 +79,7 @@ def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated:
         inferred = [i for i in inferred if i != "ingestion_type"]
     ingestion = update.get("ingestion_type", table.ingestion_type)
     guessed = "ingestion_type" in inferred
+    fields = {f.name for f in table.fields}
     if (
         defaults.cursor
         and table.cursor_field is None
@@ -96,13 +97,12 @@ def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated:
     elif (
         update.get("cursor_field", table.cursor_field) is None
         and defaults.usual_cursor
-        and (not table.fields or defaults.usual_cursor[0] in {f.name for f in table.fields})
+        and (not fields or defaults.usual_cursor[0] in fields)
     ):
         # Incremental, yet its own words name no cursor: the doc's usual change-time field
         # is the best guess (when the table has it), and stays marked as one.
         update["cursor_field"] = defaults.usual_cursor[0]
         inferred.append("cursor_field")
-    fields = {f.name for f in table.fields}
     cursor = _resolve(update.get("cursor_field", table.cursor_field), fields)
     if cursor != table.cursor_field:
         update["cursor_field"] = cursor

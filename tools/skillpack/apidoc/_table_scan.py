@@ -238,9 +238,12 @@ def clear_caches() -> None:
 
 def _prose(found: _Found, text: str, line: int) -> None:
     pk, cursor, ingestion, append, snapshot, composite = _prose_facts(text)
-    found.prose_pk.extend((list(spans), line) for spans in pk)
-    found.prose_composite.extend(list(spans) for spans in composite)
-    found.prose_cursor.extend((list(spans), line) for spans in cursor)
+    if pk:
+        found.prose_pk.extend((list(spans), line) for spans in pk)
+    if composite:
+        found.prose_composite.extend(list(spans) for spans in composite)
+    if cursor:
+        found.prose_cursor.extend((list(spans), line) for spans in cursor)
     if found.prose_ingestion is None:
         found.prose_ingestion = ingestion
     found.append_hint = found.append_hint or append

@@ -147,7 +147,8 @@ def build_tree(tokens: list[Token]) -> Section:
                 hrefs: list[str] = []
                 text, codes = inline_text(tok, hrefs)
                 line = tok.map[0] + 1 if tok.map else current.line
-                root.links.extend((h, line) for h in hrefs)
+                if hrefs:
+                    root.links.extend((h, line) for h in hrefs)
                 kind = "para"
                 if item_fresh and item_fresh[-1]:
                     kind = "item"
