@@ -755,3 +755,131 @@ For `issues`:
     # `commits` states no cursor: whatever it gets is a guess, marked as one
     commits = tables["commits"]
     assert commits.cursor_field is None or "cursor_field" in commits.inferred
+
+
+@pytest.mark.parametrize(
+    ("described", "lead"),
+    [
+        ("Dynamic field collection.", "**Nested `fields` struct** (common keys):"),
+        ("Field values.", "**Nested `fields` struct** (keys vary by item type):"),
+        ("Field values.", "**Nested `fields` struct** (common keys):"),
+    ],
+)
+def test_an_object_whose_keys_vary_stays_one_json_field(described, lead):
+    text = f"""# Board API
+
+Base URL: `https://board.example/v1`
+
+## Object List
+
+### `items`
+
+`GET /items` lists the items. Primary key: `id`.
+
+| Field | Type | Description |
+|---|---|---|
+| `id` | integer | Item id. |
+| `fields` | struct | {described} |
+
+{lead}
+
+| Field | Type | Description |
+|---|---|---|
+| `System.Title` | string | Title. |
+| `System.State` | string | State. |
+"""
+    (table,) = parse_markdown(text).tables
+    names = [f.name for f in table.fields]
+    if "vary" in lead or "Dynamic" in described:
+        # `System.Title` is one key of the object, written with a dot, not a path; and the
+        # set of keys differs per record, so no fixed struct holds them
+        assert names == ["id", "fields"]
+    else:
+        assert names == ["id", "fields", "fields.System.Title", "fields.System.State"]
+
+
+def test_a_field_the_doc_says_orders_changes_is_the_cursor_guess_of_a_table_naming_none():
+    text = """# Mailbox API
+
+Base URL: `https://mail.example/v1`
+
+## Object List
+
+| Table | Endpoint | Primary key | Cursor | Ingestion |
+|---|---|---|---|---|
+| `messages` | `GET /messages` | `id` | `historyId` | `cdc` |
+| `threads` | `GET /threads` | `id` | | `cdc` |
+| `labels` | `GET /labels` | `id` | | `snapshot` |
+
+## Object Schema
+
+### `threads`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `historyId` | string |
+| `snippet` | string |
+
+## Field Type Mapping
+
+- **`historyId`**: Monotonically increasing; use for cursor comparison.
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    assert facts(doc)["threads"] == (["id"], "historyId", "cdc")
+    assert "cursor_field" in tables["threads"].inferred  # a guess, and marked as one
+    assert facts(doc)["labels"] == (["id"], None, "snapshot")
+
+
+def test_a_doc_wide_cursor_where_a_table_has_it_yields_to_the_fields_a_companion_lists(
+    tmp_path,
+):
+    (tmp_path / "hr_api_doc.md").write_text(
+        """# HR API
+
+Base URL: `https://hr.example/odata`
+
+- Cursor field for incremental tables: `lastModifiedDateTime` (where the
+  module exposes it).
+
+## Tables
+
+Field lists: [modules](groups_api_doc.md).
+
+| Table | Endpoint | Primary key | Ingestion |
+|---|---|---|---|
+| `Group` | `GET /Group` | `groupId` | `cdc` |
+| `Person` | `GET /Person` | `personId` | `cdc` |
+| `Badge` | `GET /Badge` | `badgeId` | `cdc` |
+"""
+    )
+    (tmp_path / "groups_api_doc.md").write_text(
+        """# Group module
+
+## Object List
+
+### `Group`
+
+| Field | Type |
+|---|---|
+| `groupId` | string |
+| `lastModifiedDate` | datetime |
+
+### `Person`
+
+| Field | Type |
+|---|---|
+| `personId` | string |
+| `lastModifiedDateTime` | datetime |
+"""
+    )
+    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+    cursors = {t.name: (t.cursor_field, "cursor_field" in t.inferred) for t in doc.tables}
+    assert cursors == {
+        # the module lacks the doc-wide field: its own change-time field is the guess
+        "Group": ("lastModifiedDate", True),
+        "Person": ("lastModifiedDateTime", True),
+        # no field list anywhere: the doc-wide field may or may not be there
+        "Badge": ("lastModifiedDateTime", True),
+    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from skillpack.apidoc._objects import is_change_time
 from skillpack.apidoc._sections import name_key
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table
 from skillpack.errors import InputError
@@ -88,6 +89,14 @@ def _fill(table: Table, other: Table) -> tuple[Table, list[str]]:
     if not table.fields and other.fields:
         update["fields"] = list(other.fields)
         taken.append("fields")
+        names = {f.name for f in other.fields}
+        cursor = update.get("cursor_field", table.cursor_field)
+        if cursor and "cursor_field" in inferred and cursor not in names:
+            # a guessed cursor the table turns out not to have: its own change-time field,
+            # when it has exactly one, is the better guess
+            own = [n for n in sorted(names) if is_change_time(n)]
+            if len(own) == 1:
+                update["cursor_field"] = own[0]
     if not taken:
         return table, []
     update["inferred"] = inferred

@@ -264,9 +264,12 @@ class Defaults:
     pk: tuple[list[str], int] | None = None
     ingestion: tuple[str, int] | None = None
     cursor: tuple[str, int] | None = None
-    #: the change-time field the doc names most often (``updatedAt``): a guess for an
-    #: incremental table whose own section names no cursor
-    usual_cursor: tuple[str, int] | None = None
+    #: the doc-wide cursor holds only where a table has the field ("where the module
+    #: exposes it")
+    cursor_where_present: bool = False
+    #: fields the doc says order changes, then the change-time fields it names most often
+    #: (``updatedAt``): guesses for an incremental table whose own section names no cursor
+    usual_cursors: list[tuple[str, int]] = field(default_factory=list)
 
 
 #: names of a record's last-change time, compared without case and ``_``
@@ -276,20 +279,40 @@ _CHANGE_TIME = re.compile(
 )
 
 
-def usual_cursor(blocks: list[Block]) -> tuple[str, int] | None:
-    """The change-time field named most often in code spans, with its first line."""
+def is_change_time(name: str) -> bool:
+    """Whether a field's name says it holds the record's last-change time."""
+    return bool(_CHANGE_TIME.match(re.sub(r"[^0-9a-z]", "", name.lower())))
+
+
+#: "`historyId`: Monotonically increasing; use for cursor comparison": a field the doc says
+#: orders changes, in a line of its own about that field
+_ORDERING_FIELD = re.compile(r"^\**`([^`]+)`\**\s*(?::|\s[-\u2013\u2014]\s)(.*)$", re.S)
+_ORDERS_WORDS = re.compile(r"\bcursor\b|\bmonoton", re.I)
+
+
+def usual_cursors(blocks: list[Block]) -> list[tuple[str, int]]:
+    """Candidate cursors for an incremental table whose own words name none, best first,
+    each with its first line: fields a line of their own says order changes, then the
+    change-time fields named in code spans, the most often named first."""
+    stated: dict[str, int] = {}
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     for b in blocks:
+        if b.kind in ("para", "item") and b.text.startswith(("`", "*")):
+            m = _ORDERING_FIELD.match(b.text)
+            if (
+                m
+                and IDENT.match(m.group(1))
+                and _ORDERS_WORDS.search(m.group(2))
+                and is_cursor_name(m.group(1), INGESTION_WORDS)
+            ):
+                stated.setdefault(m.group(1), b.line)
         for code in b.codes:
-            key = re.sub(r"[^0-9a-z]", "", code.lower())
-            if _CHANGE_TIME.match(key) and IDENT.match(code) and "." not in code:
+            if is_change_time(code) and IDENT.match(code) and "." not in code:
                 counts[code] = counts.get(code, 0) + 1
                 first.setdefault(code, b.line)
-    if not counts:
-        return None
-    best = max(counts, key=lambda c: (counts[c], -first[c]))
-    return best, first[best]
+    by_count = sorted(counts, key=lambda c: (-counts[c], first[c]))
+    return [*stated.items(), *((c, first[c]) for c in by_count if c not in stated)]
 
 
 #: what a lead-in that only names things says besides the names: "**For `a` (append)**:"
@@ -302,6 +325,12 @@ def _names_only_lead(text: str) -> bool:
     "For `installs_report` and event reports:" describe groups, so their lines are general."""
     t = text.rstrip()
     return "`" in t and t.rstrip("*").endswith(":") and not _LEAD_FILLER.sub("", t).strip()
+
+
+#: a doc-wide fact said to hold only where a table has the field
+_WHERE_PRESENT = re.compile(
+    r"\b(?:where|when|if)\b[^.;]{0,30}\b(?:exposes?|has|have|present|available|exists?)\b", re.I
+)
 
 
 def doc_defaults(blocks: list[Block]) -> Defaults:
@@ -328,6 +357,7 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
                 codes = [c for c in re.findall(r"`([^`]+)`", m.group(1)) if IDENT.match(c)]
                 if codes:
                     labelled.append((codes[0], b.line))
+                    out.cursor_where_present |= bool(_WHERE_PRESENT.search(m.group(1)))
         every = False
         for sentence in re.split(r"(?<=[.!?])\s+|\n", b.text):
             # A paragraph that opens with a statement about every table goes on speaking

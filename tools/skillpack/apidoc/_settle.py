@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from skillpack.apidoc._extract import make_endpoint
-from skillpack.apidoc._objects import Declared, Defaults, fill_template
+from skillpack.apidoc._objects import Declared, Defaults, fill_template, is_change_time
 from skillpack.apidoc._sections import TableDraft, name_key
 from skillpack.apidoc.models import DocWarning, Table
 
@@ -82,11 +82,16 @@ def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated:
     fields = {f.name for f in table.fields}
     if (
         defaults.cursor
+        and (not defaults.cursor_where_present or not fields or defaults.cursor[0] in fields)
         and table.cursor_field is None
         and "cursor" not in own
         and (ingestion != "snapshot" or guessed)
     ):
         update["cursor_field"] = defaults.cursor[0]
+        if defaults.cursor_where_present and not fields:
+            # "where the module exposes it", of a table whose fields the doc does not list:
+            # a guess until a field list (a companion doc's) shows the field
+            inferred.append("cursor_field")
         if guessed:
             # A cursor the doc names for every table makes a table without a stated
             # ingestion type incremental; still a guess, so it stays marked.
@@ -94,15 +99,17 @@ def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated:
     if ingestion == "snapshot":
         # A snapshot is read whole each time: a cursor would mean nothing.
         update["cursor_field"] = None
-    elif (
-        update.get("cursor_field", table.cursor_field) is None
-        and defaults.usual_cursor
-        and (not fields or defaults.usual_cursor[0] in fields)
-    ):
-        # Incremental, yet its own words name no cursor: the doc's usual change-time field
-        # is the best guess (when the table has it), and stays marked as one.
-        update["cursor_field"] = defaults.usual_cursor[0]
-        inferred.append("cursor_field")
+    elif update.get("cursor_field", table.cursor_field) is None:
+        # Incremental, yet its own words name no cursor: the doc's usual cursor that the
+        # table has is the best guess, and stays marked as one.
+        guess = next((c for c, _ in defaults.usual_cursors if not fields or c in fields), None)
+        if guess is None:
+            # else the one field of its own list that holds the last-change time
+            own = [f for f in sorted(fields) if is_change_time(f)]
+            guess = own[0] if len(own) == 1 else None
+        if guess is not None:
+            update["cursor_field"] = guess
+            inferred.append("cursor_field")
     cursor = _resolve(update.get("cursor_field", table.cursor_field), fields)
     if cursor != table.cursor_field:
         update["cursor_field"] = cursor

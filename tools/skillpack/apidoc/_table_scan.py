@@ -272,6 +272,8 @@ def _read_table_block(
     elif ctx == "deletes" and not is_field_table(block):
         return
     elif nested is not None and (is_field_table(block) or cols.name >= 0):
+        if nested == _VARYING:
+            return  # keys that come and go: samples, not a schema (the object stays JSON)
         # the sub-fields of an object or array field the lead-in named: `variants.sku`
         for fld in fields_from_table(block).fields:
             found.fields.append(fld.model_copy(update={"name": f"{nested}.{fld.name}"}))
@@ -293,14 +295,33 @@ _NESTED_LEAD = re.compile(
 )
 
 
+#: an object whose keys differ from record to record ("Dynamic field collection", "actual
+#: fields vary by work item type"): no fixed struct holds it, so it is kept as JSON text
+_VARYING_WORDS = re.compile(
+    r"\bdynamic\b|\bvar(?:y|ies)\b|\barbitrary\b|\bfree[- ]form\b"
+    r"|\bkeyed by (?:the )?(?:field|name)"
+)
+#: what ``_nested_lead`` gives for such an object: the table after it lists no sub-fields
+_VARYING = "\0varying"
+
+
 def _nested_lead(found: _Found, block) -> str | None:
-    """The array or object field a short lead-in paragraph introduces, if it names one."""
+    """The array or object field a short lead-in paragraph introduces, if it names one;
+    ``_VARYING`` when the lead-in or the field says its keys vary."""
     if block.kind not in ("para", "item") or len(block.text) > 120 or "`" not in block.text:
         return None
-    if not _NESTED_LEAD.search(block.text.lower()):
+    low = block.text.lower()
+    if not _NESTED_LEAD.search(low):
         return None
-    kinds = {f.name: f.type for f in found.fields}
-    return next((c for c in codes_in(block.text) if kinds.get(c) in ("array", "struct")), None)
+    by_name = {f.name: f for f in found.fields}
+    for code in codes_in(block.text):
+        fld = by_name.get(code)
+        if fld is None or fld.type not in ("array", "struct"):
+            continue
+        if fld.type == "struct" and _VARYING_WORDS.search(f"{low} {fld.description.lower()}"):
+            return _VARYING
+        return code
+    return None
 
 
 def scan(draft: TableDraft, base_url: str | None) -> _Found:

@@ -30,7 +30,7 @@ from skillpack.apidoc._objects import (
     stated_facts,
     table_endpoints,
     type_mapping,
-    usual_cursor,
+    usual_cursors,
 )
 from skillpack.apidoc._sections import TableDraft, name_key, singular_key, sort_sections
 from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
@@ -307,7 +307,7 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     pagination = global_pagination(parts.pagination, parts.overview)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
-    defaults.usual_cursor = usual_cursor(everything)
+    defaults.usual_cursors = usual_cursors(everything)
     tables: list[Table] = []
     # Headings name endpoints too ("### GET /tables/{table}/records").
     titled = everything + [Block("heading", s.line, s.title) for s in root.walk() if s.title]
