@@ -883,3 +883,57 @@ Field lists: [modules](groups_api_doc.md).
         # no field list anywhere: the doc-wide field may or may not be there
         "Badge": ("lastModifiedDateTime", True),
     }
+
+
+@pytest.mark.parametrize("where", ["row", "label"])
+def test_a_cursor_the_record_lacks_gives_way_to_the_alternative_it_has(where):
+    cell = "`System.ChangedDate` or `rev`"
+    row_cursor, label = (cell, "") if where == "row" else ("", f"- **Cursor field**: {cell}")
+    text = f"""# Board API
+
+Base URL: `https://board.example/v1`
+
+## Object List
+
+| Table | Endpoint | Primary key | Cursor | Ingestion |
+|---|---|---|---|---|
+| `items` | `GET /items` | `id` | {row_cursor} | `cdc` |
+| `revisions` | `GET /revisions` | `id` | `continuationToken` or `revisedDate` | `append` |
+| `notes` | `GET /notes` | `id` | `changed` or `rev` | `cdc` |
+
+## Object Schema
+
+### `items`
+
+{label}
+
+| Field | Type | Description |
+|---|---|---|
+| `id` | integer | Item id. |
+| `rev` | integer | Revision number. |
+| `fields` | struct | Dynamic field collection (`System.ChangedDate` among them). |
+
+### `revisions`
+
+`continuationToken` is the query parameter that resumes the listing.
+
+| Field | Type |
+|---|---|
+| `id` | integer |
+| `revisedDate` | datetime |
+
+### `notes`
+
+| Field | Type |
+|---|---|
+| `id` | integer |
+| `changed` | datetime |
+| `rev` | integer |
+"""
+    found = facts(parse_markdown(text))
+    # the first choice is not a field of the record: the one offered in its place is
+    assert found["items"] == (["id"], "rev", "cdc")
+    # the doc's first choice stands when the record has it
+    assert found["notes"] == (["id"], "changed", "cdc")
+    # a paging token as first choice means the listing resumes by token: no record cursor
+    assert found["revisions"][1] is None

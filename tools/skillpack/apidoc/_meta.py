@@ -413,7 +413,8 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
             elif "cursor" in h or "incremental field" in h or "replication key" in h:
                 c = [] if is_none_value(cell.text) else identifiers(cell.text)
                 if c:
-                    facts["cursor"] = c[0]
+                    # "`System.ChangedDate` or `rev`": the first, and what may stand in
+                    facts["cursor"] = c if re.search(r"`\)?\s+or\s+", cell.text) else c[:1]
             elif re.search(r"ingestion|sync mode|replication|load|mode", h):
                 ing = ingestion_from_text(cell.text)
                 if ing:
@@ -452,7 +453,8 @@ def summary_draft(name: str, facts: dict, line: int) -> TableDraft:
             Block("item", line, "Primary key: " + ", ".join(f"`{k}`" for k in facts["pk"]))
         )
     if "cursor" in facts:
-        blocks.append(Block("item", line, f"Cursor field: `{facts['cursor']}`"))
+        named = " or ".join(f"`{c}`" for c in facts["cursor"])
+        blocks.append(Block("item", line, f"Cursor field: {named}"))
     if "ingestion" in facts:
         blocks.append(Block("item", line, f"Ingestion type: `{facts['ingestion']}`"))
     if "read" in facts:

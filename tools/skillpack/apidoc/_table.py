@@ -49,6 +49,11 @@ def _orders(field: TableField) -> bool:
     return field.type == "string" and bool(_TIME_WORDS.search(f"{field.name} {field.doc_type}"))
 
 
+def _has_field(name: str, field_names: set[str]) -> bool:
+    """Whether a record with these fields has ``name`` (``author.date`` through ``author``)."""
+    return name in field_names or name.split(".", 1)[0] in field_names
+
+
 def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
     """The ``Table`` and its warnings for one draft."""
     found = scan(draft, base_url)
@@ -186,6 +191,17 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
         stated = "snapshot"
     not_cursor = query_names | {name} | INGESTION_WORDS
     cursor = found.cursor if is_cursor_name(found.cursor, not_cursor) else None
+    if cursor is not None and field_names and not _has_field(cursor, field_names):
+        # the doc's first choice is not in the record: a name it offers in its place that is
+        # ("`System.ChangedDate` or `rev`" of a record whose top level has `rev` only)
+        cursor = next(
+            (
+                a
+                for a in found.cursor_alternatives
+                if is_cursor_name(a, not_cursor) and _has_field(a, field_names)
+            ),
+            cursor,
+        )
     if cursor is None:
         cursor = next((c for c in found.col_cursor if is_cursor_name(c, not_cursor)), None)
     if cursor is None and not found.cursor_none:

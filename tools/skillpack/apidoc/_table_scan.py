@@ -71,6 +71,8 @@ class _Found:
     pk: list[str] | None = None
     pk_line: int | None = None
     cursor: str | None = None
+    #: the names a cursor statement offers in its place ("`System.ChangedDate` or `rev`")
+    cursor_alternatives: list[str] = field(default_factory=list)
     cursor_none: bool = False
     ingestion: str | None = None
     read: Endpoint | None = None
@@ -126,6 +128,8 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
             names = identifiers(value)
             if names:
                 found.cursor = names[0]
+                if _OR_AFTER_CODE.search(value):
+                    found.cursor_alternatives = names[1:]
         return True
     if name == "ingestion":
         found.ingestion = found.ingestion or ingestion_from_text(value)
