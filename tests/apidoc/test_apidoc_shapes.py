@@ -937,3 +937,37 @@ Base URL: `https://board.example/v1`
     assert found["notes"] == (["id"], "changed", "cdc")
     # a paging token as first choice means the listing resumes by token: no record cursor
     assert found["revisions"][1] is None
+
+
+def test_angle_bracket_placeholders_and_the_notes_under_a_key_statement():
+    text = """# Reports API
+
+Base URL: `https://reports.example`
+
+## Object List
+
+| Object Name | Primary Endpoint | Ingestion Type |
+|---|---|---|
+| `apps` | `GET /api/apps` | `snapshot` |
+| `installs` | `GET /api/export/app/<app_id>/installs/v5` | `cdc` |
+
+## Object Schema
+
+### `apps`
+
+- `app_id` (string): App id.
+- `name` (string): App name.
+
+## Get Object Primary Keys
+
+- **Primary key for `apps`**: `app_id`
+  - Type: string
+  - Property: Unique identifier for each app
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    # `<app_id>` is a path placeholder, written as some docs write `{app_id}`
+    assert tables["installs"].read_endpoint.path == "/api/export/app/{app_id}/installs/v5"
+    # the lines under the key statement describe the key: they are no fields
+    assert [f.name for f in tables["apps"].fields] == ["app_id", "name"]
+    assert tables["apps"].primary_keys == ["app_id"]

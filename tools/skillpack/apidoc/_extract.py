@@ -91,9 +91,12 @@ def _split_query(path: str) -> tuple[str, list[Param]]:
     return base, params
 
 
+_ANGLE_PLACEHOLDER = re.compile(r"<([A-Za-z_][\w-]*)>")
+
+
 def make_endpoint(method: str, path: str, line: int, base_url: str | None) -> Endpoint:
     """An ``Endpoint`` with its path made relative to ``base_url`` and query names split off."""
-    path = path.rstrip(".,;:")
+    path = _ANGLE_PLACEHOLDER.sub(r"{\1}", path.rstrip(".,;:"))
     if base_url and path.startswith(base_url):
         path = path[len(base_url) :] or "/"
     elif path.startswith("http"):

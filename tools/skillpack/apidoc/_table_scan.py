@@ -328,11 +328,20 @@ def _nested_lead(found: _Found, block) -> str | None:
     return None
 
 
+#: an item stating a fact of the connector contract, "**Primary key for `apps`**: `app_id`"
+_STATES_FACT = re.compile(
+    r"^\W*(?:primary[ _-]?keys?|pk|cursor(?: field)?|ingestion(?: type)?)\b", re.I
+)
+
+
 def scan(draft: TableDraft, base_url: str | None) -> _Found:
     """One pass over a table's blocks."""
     found = _Found()
     stack: list[tuple[int, str]] = []  # (list depth, field path) for nested bullet fields
     nested: str | None = None  # an object field whose sub-fields the next table lists
+    # list depth of an item stating a fact ("Primary key for `apps`: `app_id`"): the items
+    # under it ("Type: string") describe that fact, not fields
+    fact_depth: int | None = None
     for block, ctx in draft.blocks:
         kind = block.kind
         if kind == "table":
@@ -348,12 +357,21 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
                 found.example_fields = fields_from_json(block)
             continue
         text, line = block.text, block.line
+        if kind != "item" or (fact_depth is not None and block.depth <= fact_depth):
+            fact_depth = None  # the list under the fact has ended
+        if kind == "item" and block.depth and _STATES_FACT.match(text):
+            fact_depth = block.depth  # (a summary row's restated facts have no depth)
         if "\n" in text and _label_lines(found, text, line, base_url):
             continue
         lbl = split_label(text)
         if lbl and _apply_label(found, lbl[0], lbl[1], line, base_url):
             continue
-        if kind == "item" and ctx in (None, "fields") and _looks_like_field(text, ctx, stack):
+        if (
+            kind == "item"
+            and ctx in (None, "fields")
+            and fact_depth is None
+            and _looks_like_field(text, ctx, stack)
+        ):
             while stack and stack[-1][0] >= block.depth:
                 stack.pop()
             prefix = f"{stack[-1][1]}." if stack else ""

@@ -207,8 +207,10 @@ def title_context(title: str) -> str | None:
 
 # --- endpoints -------------------------------------------------------------------------------
 
+#: a path character, or a whole ``<app_id>`` placeholder (the form some docs use for ``{app_id}``)
+_PATH_PART = r"(?:[^\s`'\"<>)]|<[A-Za-z_][\w-]*>)"
 ENDPOINT = re.compile(
-    r"\b(GET|POST|PUT|PATCH|DELETE)\s+`?((?:https?://[^\s`'\"<>)]+)|(?:/[^\s`'\"<>)]*))"
+    rf"\b(GET|POST|PUT|PATCH|DELETE)\s+`?((?:https?://{_PATH_PART}+)|(?:/{_PATH_PART}*))"
 )
 CURL = re.compile(r"\bcurl\b(.*?)(https?://[^\s'\"<>]+)", re.DOTALL)
 CURL_METHOD = re.compile(r"(?:-X|--request)\s+([A-Z]+)")
