@@ -270,7 +270,8 @@ def _mean(values: list[float]) -> float | None:
 
 
 def _fmt(v: float | None) -> str:
-    return "  -  " if v is None else f"{v:.2f}"
+    # three places: the bars are 0.9, and 0.899 must not print as 0.90
+    return "  -  " if v is None else f"{v:.3f}"
 
 
 def report(rows: list[dict], summary: dict, timing: dict) -> list[str]:
