@@ -852,6 +852,7 @@ Field lists: [modules](groups_api_doc.md).
 | `Group` | `GET /Group` | `groupId` | `cdc` |
 | `Person` | `GET /Person` | `personId` | `cdc` |
 | `Badge` | `GET /Badge` | `badgeId` | `cdc` |
+| `Shift` | `GET /Shift` | `shiftId` | `cdc` |
 """
     )
     (tmp_path / "groups_api_doc.md").write_text(
@@ -872,6 +873,13 @@ Field lists: [modules](groups_api_doc.md).
 |---|---|
 | `personId` | string |
 | `lastModifiedDateTime` | datetime |
+
+### `Shift`
+
+| Field | Type |
+|---|---|
+| `shiftId` | string |
+| `eventTime` | datetime |
 """
     )
     doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
@@ -882,7 +890,11 @@ Field lists: [modules](groups_api_doc.md).
         "Person": ("lastModifiedDateTime", True),
         # no field list anywhere: the doc-wide field may or may not be there
         "Badge": ("lastModifiedDateTime", True),
+        # neither the doc-wide field nor a change-time field of its own: left open
+        "Shift": (None, False),
     }
+    (open_cursor,) = [w for w in doc.warnings if w.table == "Shift" and w.field]
+    assert open_cursor.field == "cursor_field" and open_cursor.candidates == ["eventTime"]
 
 
 @pytest.mark.parametrize("where", ["row", "label"])

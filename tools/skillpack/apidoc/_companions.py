@@ -14,6 +14,7 @@ from pathlib import Path
 
 from skillpack.apidoc._objects import is_change_time
 from skillpack.apidoc._sections import name_key
+from skillpack.apidoc._settle import settle
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table
 from skillpack.errors import InputError
 from skillpack.limits import read_text_capped
@@ -97,6 +98,9 @@ def _fill(table: Table, other: Table) -> tuple[Table, list[str]]:
             own = [n for n in sorted(names) if is_change_time(n)]
             if len(own) == 1:
                 update["cursor_field"] = own[0]
+            else:  # none to guess: the cursor is left open, a to-do, not a missing field
+                update["cursor_field"] = None
+                inferred = [i for i in inferred if i != "cursor_field"]
     if not taken:
         return table, []
     update["inferred"] = inferred
@@ -115,7 +119,10 @@ def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:
         hit = found.get(name_key(table.name))
         if hit is not None:
             rel, other = hit
+            guessed = table.cursor_field
             table, taken = _fill(table, other)
+            if guessed and not table.cursor_field:
+                notes.extend(settle(table, []))  # the open cursor, with its candidates
             if taken:
                 notes.append(
                     DocWarning(
