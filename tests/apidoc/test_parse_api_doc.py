@@ -306,3 +306,27 @@ def test_entity_list_shared_schema_and_wildcard_rows():
     assert endpoint(tables["ApplicantNote"].read_endpoint) == "GET /ApplicantNote"
     assert {t.pagination.style for t in doc.tables} == {"offset"}
     assert doc.auth[0].kind == "basic"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_parse_leaves_the_cycle_collector_as_it_found_it(enabled, monkeypatch):
+    import gc
+
+    from skillpack.apidoc import parse as parse_module
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        parse_module.parse_markdown("# A API\n\nBase URL: `https://a.example`\n")
+        assert gc.isenabled() is enabled
+
+        def broken(tokens, path):
+            assert not gc.isenabled()  # paused while the tokens are read
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(parse_module, "_read", broken)
+        with pytest.raises(RuntimeError):
+            parse_module.parse_markdown("# B API\n")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

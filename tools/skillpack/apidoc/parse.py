@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import re
 from pathlib import Path
 from typing import ClassVar
@@ -251,8 +252,22 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
 
 def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     """The doc, and the link targets it holds (with their lines)."""
+    tokens = tokenize(text)
+    # Reading the tokens makes some hundred thousand short-lived objects, none in a cycle,
+    # while the token stream stays alive: the cycle collector would walk it again and
+    # again for nothing, so it rests until the doc is read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(tokens, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     clear_caches()  # per-doc caches start empty: each doc is read on its own
-    root = build_tree(tokenize(text))
+    root = build_tree(tokens)
     parts = sort_sections(root)
     declared = declared_tables(root)
     warnings: list[DocWarning] = []
