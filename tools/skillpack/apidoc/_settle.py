@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from skillpack.apidoc._extract import make_endpoint
-from skillpack.apidoc._objects import Declared, Defaults, fill_template, is_change_time
+from skillpack.apidoc._objects import Declared, Defaults, fill_template
 from skillpack.apidoc._sections import TableDraft, name_key
 from skillpack.apidoc.models import DocWarning, Table
 
@@ -103,10 +103,6 @@ def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated:
         # Incremental, yet its own words name no cursor: the doc's usual cursor that the
         # table has is the best guess, and stays marked as one.
         guess = next((c for c, _ in defaults.usual_cursors if not fields or c in fields), None)
-        if guess is None:
-            # else the one field of its own list that holds the last-change time
-            own = [f for f in sorted(fields) if is_change_time(f)]
-            guess = own[0] if len(own) == 1 else None
         if guess is not None:
             update["cursor_field"] = guess
             inferred.append("cursor_field")
