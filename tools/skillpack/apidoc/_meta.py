@@ -20,6 +20,7 @@ from skillpack.apidoc._sections import TableDraft, as_name, slug, table_name
 from skillpack.apidoc._tree import Block, Section
 from skillpack.apidoc._vocab import (
     IDENT,
+    OR_AFTER_CODE,
     PAGE_PROSE,
     URL,
     auth_kind_from_text,
@@ -414,7 +415,7 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
                 c = [] if is_none_value(cell.text) else identifiers(cell.text)
                 if c:
                     # "`System.ChangedDate` or `rev`": the first, and what may stand in
-                    facts["cursor"] = c if re.search(r"`\)?\s+or\s+", cell.text) else c[:1]
+                    facts["cursor"] = c if OR_AFTER_CODE.search(cell.text) else c[:1]
             elif re.search(r"ingestion|sync mode|replication|load|mode", h):
                 ing = ingestion_from_text(cell.text)
                 if ing:

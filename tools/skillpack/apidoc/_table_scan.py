@@ -37,6 +37,7 @@ from skillpack.apidoc._vocab import (
     DELETE_FLAG,
     IDENT,
     INGESTION_WORDS,
+    OR_AFTER_CODE,
     PAGE_PROSE,
     PK_PROSE,
     SENTENCE_SPLIT,
@@ -128,7 +129,7 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
             names = identifiers(value)
             if names:
                 found.cursor = names[0]
-                if _OR_AFTER_CODE.search(value):
+                if OR_AFTER_CODE.search(value):
                     found.cursor_alternatives = names[1:]
         return True
     if name == "ingestion":
@@ -178,7 +179,6 @@ _APPEND_WORDS = ("immutable", "append", "never", "insert", "write", "cannot be",
 _SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modified")
 
 
-_OR_AFTER_CODE = re.compile(r"(?<=`)\)?\s+or\s+")
 _ASIDE_ALTERNATIVE = re.compile(r"\((?:(?:or|alternatively|eg|for example)\b|e\.g\.)[^)]*\)", re.I)
 
 # The same patterns on lower-cased text: a case-blind alternation is several times slower.
@@ -206,7 +206,7 @@ def _prose_facts(text: str) -> tuple:
             lowered = sentence.lower()
             if _PK_LOW.search(lowered):
                 # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
-                first = codes_in(_OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
+                first = codes_in(OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
                 pk.append(code_names(first) or spans)
                 # a key written as one list of names, "`(list_id, id)`", is a composite
                 composite += [

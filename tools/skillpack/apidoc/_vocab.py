@@ -453,6 +453,8 @@ DELETED_PARAM = re.compile(r"deleted|tombstone|include_removed|show_removed", re
 #: a parameter a deletes section says asks for deleted records: those, or `archived=true`
 #: (as a query filter alone, "only archived repositories" is no delete feed)
 DELETE_FLAG = re.compile(DELETED_PARAM.pattern + r"|archived", re.I)
+#: "`a` or `b`": alternatives offered after a code span (its closing paren too)
+OR_AFTER_CODE = re.compile(r"(?<=`)\)?\s+or\s+")
 
 
 # --- names that are never a cursor ------------------------------------------------------

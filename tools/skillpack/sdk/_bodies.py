@@ -53,8 +53,7 @@ class _Budget:
 
 def _payloads(content: bytes, budget: _Budget, depth: int = 0) -> list[bytes]:
     """The files a body holds: a ZIP archive's members, a gunzipped body, or the body."""
-    packed = content.startswith((_ZIP, _GZIP))
-    if packed and depth >= MAX_DEPTH:
+    if is_packed(content) and depth >= MAX_DEPTH:
         raise ValueError(f"archives nested more than {MAX_DEPTH} deep")
     if content.startswith(_ZIP):
         out: list[bytes] = []
