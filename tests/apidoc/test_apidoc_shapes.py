@@ -983,3 +983,43 @@ Base URL: `https://reports.example`
     # the lines under the key statement describe the key: they are no fields
     assert [f.name for f in tables["apps"].fields] == ["app_id", "name"]
     assert tables["apps"].primary_keys == ["app_id"]
+
+
+def test_bare_paths_in_the_table_list_a_key_named_in_plain_text_and_an_offered_composite():
+    text = """# Plant API
+
+Base URL: `https://plant.example/api`
+
+## Connector Tables
+
+- `servers` — `/api/servers`
+- `points` — `/api/servers/{webId}/points`
+
+## Object Primary Keys
+
+In this API, the WebID serves as the unique identifier for all objects.
+
+## Object List
+
+| Object | Primary Key(s) | Notes |
+|---|---|---|
+| `pages` | `id` | Unique within a survey; a composite key could be `(survey_id, id)` |
+
+### `pages`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `survey_id` | string |
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    # a table-list item giving a path and no method names the table's read endpoint
+    assert (tables["points"].read_endpoint.method, tables["points"].read_endpoint.path) == (
+        "GET",
+        "/api/servers/{webId}/points",
+    )
+    # the key every object shares, named without a code span
+    assert tables["servers"].primary_keys == ["WebID"]
+    # a composite the notes only offer does not widen the key the table states
+    assert tables["pages"].primary_keys == ["id"]

@@ -247,7 +247,26 @@ _EVERY = re.compile(
     r"entit(?:y|ies)|endpoints?|modules?|kinds?)\b|\bfor all\b|\bacross all\b",
     re.I,
 )
-_PK_WORDS = re.compile(r"primary[ _-]?keys?|\bpk\b", re.I)
+_PK_WORDS = re.compile(r"primary[ _-]?keys?|\bpk\b|\bthe unique identifier\b", re.I)
+#: "the WebID serves as the unique identifier for all objects": a key named without a code
+#: span, as the subject of the sentence
+_KEY_SUBJECT = re.compile(
+    r"\b([A-Za-z_][A-Za-z0-9_.]*)\s+(?:serves as|acts as|is)\s+the\s+"
+    r"(?:unique identifier|primary[ _-]?key)"
+)
+
+
+def _key_subject(sentence: str) -> list[str]:
+    """The name a key-for-all sentence gives its key in plain text; only a word that looks
+    like a field name (``WebID``, ``record_id``, ``id``), not "This" or "which"."""
+    m = _KEY_SUBJECT.search(sentence)
+    if m is None:
+        return []
+    word = m.group(1)
+    looks = any(c.isupper() for c in word[1:]) or "_" in word or word.lower() in ("id", "uuid")
+    return [word] if looks else []
+
+
 _CURSOR_WORDS = re.compile(r"\bcursor\b|\bincremental\b", re.I)
 
 
@@ -370,8 +389,10 @@ def doc_defaults(blocks: list[Block]) -> Defaults:
                 for c in re.findall(r"`([^`]+)`", sentence)
                 if IDENT.match(c) and c.lower() not in INGESTION_WORDS
             ]
-            if out.pk is None and _PK_WORDS.search(sentence) and codes:
-                out.pk = ([codes[0]], b.line)
+            if out.pk is None and _PK_WORDS.search(sentence):
+                named = codes or _key_subject(sentence)
+                if named:
+                    out.pk = ([named[0]], b.line)
             ing = ingestion_from_text(sentence) if "ingest" in sentence.lower() else None
             if out.ingestion is None and ing is not None:
                 out.ingestion = (ing, b.line)

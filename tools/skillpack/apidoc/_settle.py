@@ -14,6 +14,8 @@ import re
 from skillpack.apidoc._extract import make_endpoint
 from skillpack.apidoc._objects import Declared, Defaults, fill_template
 from skillpack.apidoc._sections import TableDraft, name_key
+from skillpack.apidoc._tree import Block
+from skillpack.apidoc._vocab import ENDPOINT
 from skillpack.apidoc.models import DocWarning, Table
 
 
@@ -35,8 +37,20 @@ def restrict(
         if item is not None:
             # "`teams` — `GET /teams`": what the list says of a table is its first word on it.
             d.blocks.insert(0, (item, None))
+            path = _bare_path(item.text)
+            if path is not None:
+                # "`pi_points` — `/dataservers/{webId}/points`": a list of tables that gives
+                # each a path and no method names where its records are read
+                d.blocks.insert(1, (Block("item", item.line, f"Read endpoint: `GET {path}`"), None))
         out.append(d)
     return out, list(by_key.values())
+
+
+def _bare_path(text: str) -> str | None:
+    """The path in a code span of a table-list item that names no method, if any."""
+    if ENDPOINT.search(text):
+        return None
+    return next((c for c in re.findall(r"`([^`]+)`", text) if c.startswith("/")), None)
 
 
 def _field_key(name: str) -> str:

@@ -181,6 +181,8 @@ _SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modifie
 
 _ASIDE_ALTERNATIVE = re.compile(r"\((?:(?:or|alternatively|eg|for example)\b|e\.g\.)[^)]*\)", re.I)
 
+_HEDGE = re.compile(r"\b(?:could|might|may|optionally|alternatively|if needed)\b")
+
 # The same patterns on lower-cased text: a case-blind alternation is several times slower.
 _PK_LOW = re.compile(PK_PROSE.pattern)
 _CURSOR_LOW = re.compile(CURSOR_PROSE.pattern)
@@ -208,12 +210,14 @@ def _prose_facts(text: str) -> tuple:
                 # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
                 first = codes_in(OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
                 pk.append(code_names(first) or spans)
-                # a key written as one list of names, "`(list_id, id)`", is a composite
-                composite += [
-                    names
-                    for c in first
-                    if c.lstrip().startswith(("(", "[")) and len(names := code_names([c])) > 1
-                ]
+                # a key written as one list of names, "`(list_id, id)`", is a composite;
+                # one the sentence only offers ("a composite key could be ...") is not
+                if not _HEDGE.search(lowered):
+                    composite += [
+                        names
+                        for c in first
+                        if c.lstrip().startswith(("(", "[")) and len(names := code_names([c])) > 1
+                    ]
             if _CURSOR_LOW.search(lowered):
                 cursor.append(spans)
             if ingestion is None:
