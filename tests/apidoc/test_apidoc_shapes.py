@@ -1023,3 +1023,31 @@ In this API, the WebID serves as the unique identifier for all objects.
     assert tables["servers"].primary_keys == ["WebID"]
     # a composite the notes only offer does not widen the key the table states
     assert tables["pages"].primary_keys == ["id"]
+
+
+def test_fields_every_table_shares_and_an_operator_written_before_the_cursor():
+    text = """# Records API
+
+Base URL: `https://records.example/r4`
+
+## Object List
+
+- `Patient`
+- `Visit`
+
+## Object Schema
+
+All resources share these fields:
+- `id` (string): the resource id
+- `lastUpdated` (timestamp): from `meta.lastUpdated`
+
+## Read API
+
+`GET /{ResourceType}?_lastUpdated=gt{cursor}&_count=50`
+"""
+    doc = parse_markdown(text)
+    for table in doc.tables:
+        assert [f.name for f in table.fields] == ["id", "lastUpdated"], table.name
+        params = {p.name: p.value for p in table.read_endpoint.query_params}
+        # the operator before the placeholder is kept; an example value is not
+        assert params == {"_lastUpdated": "gt{cursor}", "_count": None}

@@ -156,3 +156,36 @@ def test_a_class_setting_its_own_exemptions_is_left_alone(checkout):
     use_simulator_source(checkout, "ehr")
     text = checkout.test_file.read_text()
     assert text.count("allow_null_columns") == 1 and own in text
+
+
+def test_tables_the_curated_corpus_holds_no_record_for_may_read_empty(checkout):
+    generated = checkout.simulator_endpoints
+    generated.write_text(
+        "endpoints:\n- path: /patients\n  method: GET\n  corpus: patients\n"
+        "- path: /visits\n  method: GET\n  corpus: visits\n"
+        "- path: /notes\n  method: GET\n  corpus: notes\n"
+    )
+    for table in ("patients", "visits", "notes"):
+        _corpus(generated, table, [{"id": 1}])
+    curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.write_text(
+        "endpoints:\n- path: /patients\n  method: GET\n  corpus: people\n"
+        "- path: /visits\n  method: GET\n  corpus: bundle\n"
+        "- path: /notes\n  method: GET\n  corpus: profile\n"
+    )
+    _corpus(curated, "people", [{"id": 7}])
+    spec_dir = curated.parent / "corpus"
+    # an envelope whose lists are empty holds no record; an object with no list is one
+    (spec_dir / "bundle.json").write_text(json.dumps({"type": "set", "entry": [], "link": []}))
+    (spec_dir / "profile.json").write_text(json.dumps({"id": 3, "email": "a@b.c"}))
+    note = use_simulator_source(checkout, "ehr")
+    text = checkout.test_file.read_text()
+    assert '    allow_empty_first_read = {"visits"}\n' in text
+    assert "may be empty: visits" in note
+    # a second run changes nothing
+    use_simulator_source(checkout, "ehr")
+    assert checkout.test_file.read_text() == text
+    # once the curated corpus has a record, the allowance goes
+    (spec_dir / "bundle.json").write_text(json.dumps({"entry": [{"id": 9}]}))
+    use_simulator_source(checkout, "ehr")
+    assert "allow_empty_first_read" not in checkout.test_file.read_text()

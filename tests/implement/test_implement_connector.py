@@ -507,6 +507,79 @@ def test_inclusive_filter_and_flagged_deletes_read_each_record_once(tmp_path):
         assert list(rest) == [] and final == deletes_offset
 
 
+_CLINIC = {
+    "Patient": [
+        {"id": "p1", "meta": {"lastUpdated": "2024-01-01T00:00:00Z"}, "name": "Ada"},
+        {"id": "p2", "meta": {"lastUpdated": "2024-01-02T00:00:00Z"}, "name": "Bo"},
+    ],
+    "Visit": [{"id": "v1", "meta": {"lastUpdated": "2024-01-03T00:00:00Z"}}],
+}
+
+
+class _ClinicHandler(BaseHTTPRequestHandler):
+    """Bundles with each record in an entry of its own; `_lastUpdated` must carry `gt`."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        since = parse_qs(url.query).get("_lastUpdated", [None])[0]
+        type(self).seen.append(since or "")
+        if since is not None and not since.startswith("gt"):
+            self.send_response(400)
+            self.end_headers()
+            return
+        kind = url.path.rsplit("/", 1)[-1]
+        rows = [
+            r
+            for r in _CLINIC.get(kind, [])
+            if since is None or r["meta"]["lastUpdated"] > since[2:]
+        ]
+        body = json.dumps(
+            {"type": "searchset", "entry": [{"resource": r} for r in rows], "link": []}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor(tmp_path):
+    out = generate(OWN_DOCS / "clinic_api_doc.md", "clinic", tmp_path)
+    assert not [t for t in out.todo if t.blocking], out.todo
+    connector_class = load_module(Path(out.connector_module)).ClinicLakeflowConnect
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ClinicHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/r4"
+        connector = connector_class({"base_url": url})
+        records, offset = connector.read_table("Patient", None, {})
+        records = list(records)
+        # each record taken from its entry; `lastUpdated` from `meta.lastUpdated`
+        assert [(r["id"], r["lastUpdated"]) for r in records] == [
+            ("p1", "2024-01-01T00:00:00Z"),
+            ("p2", "2024-01-02T00:00:00Z"),
+        ]
+        # the whole resource, as JSON text
+        assert json.loads(records[0]["raw_json"])["name"] == "Ada"
+        # the next read sends the doc's operator before the cursor, and ends
+        again, same = connector.read_table("Patient", offset, {})
+        assert list(again) == [] and same == offset
+        assert _ClinicHandler.seen[-1] == "gt2024-01-02T00:00:00Z"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    # the simulator the doc gives plays the same: records come back only with `gt`
+    result = run_suite(Path(out.test_file), "simulate", tmp_path)
+    assert (result["failures"], result["errors"]) == (0, 0), result["output"]
+    assert result["tests"] - result["skipped"] >= GENERIC_TESTS, result["output"]
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 

@@ -305,3 +305,13 @@ def test_review_reads_the_generated_helpers_only_once_someone_edits_them(checkou
     helpers = root / SOURCES / "demo_shop" / "demo_shop_utils.py"
     helpers.write_text(helpers.read_text() + '\nAPI_TOKEN = "sk_live_51HxQjZ2eZvKYlo2C9fQz"\n')
     assert "demo_shop_utils.py" in review_connector(inp).model_dump_json()
+
+
+def test_a_cursor_sent_after_an_operator_is_left_to_the_connectors_own_filter(tmp_path):
+    # the checkout's simulator compares a value whole, the operator (`gt2024-...`) included
+    root = _checkout(tmp_path)
+    doc = REPO / "tests" / "fixtures" / "apidocs_impl" / "clinic_api_doc.md"
+    implement_connector(ImplementConnectorIn(path=str(doc), source="clinic", workspace=str(root)))
+    spec = yaml.safe_load((root / SPECS / "clinic" / "endpoints.yaml").read_text())
+    by_path = {e["path"]: e for e in spec["endpoints"]}
+    assert by_path["/r4/Patient"]["params"]["_lastUpdated"] == {"role": "ignore"}

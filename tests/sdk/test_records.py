@@ -47,3 +47,23 @@ def test_a_value_that_is_set_is_kept_as_it_came():
         "2024-05-02",
         3.0,
     )
+
+
+def test_a_record_wrapped_in_its_list_item_is_taken_from_it():
+    # FHIR's `entry[].resource`, GraphQL's `edges[].node`
+    wrapped = {"fullUrl": "u", "resource": {"id": 3, "name": "b"}, "search": {"mode": "match"}}
+    assert conform(wrapped, SCHEMA)["id"] == 3
+    assert conform(wrapped, SCHEMA)["name"] == "b"
+    # a record holding some of its fields itself is the record, objects in it or not
+    own = {"id": 4, "owner": {"id": 9, "name": "c"}}
+    assert conform(own, SCHEMA)["id"] == 4
+    assert conform(own, SCHEMA)["name"] is None
+    # two objects that could be the record: neither is taken
+    assert conform({"a": {"id": 1}, "b": {"id": 2}}, SCHEMA)["id"] is None
+
+
+def test_the_records_of_a_bundle_are_under_entry():
+    from skillpack.sdk.records import find_records_path
+
+    body = {"resourceType": "Bundle", "entry": [], "link": [{"relation": "self"}]}
+    assert find_records_path(body) == "entry"

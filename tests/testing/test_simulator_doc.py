@@ -1,5 +1,6 @@
 """The simulator plays what the doc says of an endpoint: its method, required parameters,
-JSON lines, a bare list, and tables sharing a path told apart by their parameters."""
+JSON lines, a bare list, tables sharing a path told apart by their parameters, and an
+operator written before the cursor value."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ tables:
     endpoint: /engage
     match_params: {kind: cohorts}
     records: [{cohort_id: 9}]
+  resources:
+    endpoint: /resources
+    cursor_field: updated
+    since_param: _updated
+    since_prefix: gt
+    records: [{id: 1, updated: 10}, {id: 2, updated: 20}]
 """
 
 
@@ -89,6 +96,15 @@ def test_tables_sharing_a_path_are_told_apart_by_their_parameters(tmp_path):
     assert profiles.json()["data"] == [{"distinct_id": "a"}]
     assert cohorts.json()["data"] == [{"cohort_id": 9}]
     assert neither.status_code == 400
+
+
+def test_a_cursor_sent_after_the_docs_operator_filters_and_one_without_it_is_refused(tmp_path):
+    with _serve(tmp_path) as sim:
+        sim.prepare(lambda: None)
+        after = requests.get(f"{sim.url}/resources", params={"_updated": "gt10"}, timeout=5)
+        bare = requests.get(f"{sim.url}/resources", params={"_updated": "10"}, timeout=5)
+    assert [r["id"] for r in after.json()["data"]] == [2]
+    assert bare.status_code == 400 and "takes `gt` before" in bare.json()["message"]
 
 
 def _no_connector():

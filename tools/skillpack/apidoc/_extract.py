@@ -85,10 +85,18 @@ def _split_query(path: str) -> tuple[str, list[Param]]:
     base, _, query = path.partition("?")
     params = []
     for part in query.split("&"):
-        name = part.split("=", 1)[0].strip()
+        name, _, value = part.partition("=")
+        name = name.strip()
         if name and IDENT.match(name):
-            params.append(Param(name=name))
+            # "_lastUpdated=gt{cursor}": the value is sent after an operator; other values
+            # in an example URL are examples, not what every request sends
+            kept = value.strip() if _PREFIXED_PLACEHOLDER.match(value.strip()) else None
+            params.append(Param(name=name, value=kept))
     return base, params
+
+
+#: a query value made of a short operator and a placeholder (``gt{cursor}``, ``ge:{since}``)
+_PREFIXED_PLACEHOLDER = re.compile(r"^[A-Za-z]{1,4}:?\{\w+\}$")
 
 
 _ANGLE_PLACEHOLDER = re.compile(r"<([A-Za-z_][\w-]*)>")

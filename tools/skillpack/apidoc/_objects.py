@@ -309,6 +309,29 @@ _ORDERING_FIELD = re.compile(r"^\**`([^`]+)`\**\s*(?::|\s[-\u2013\u2014]\s)(.*)$
 _ORDERS_WORDS = re.compile(r"\bcursor\b|\bmonoton", re.I)
 
 
+#: "All resources share common fields:", "Every object has these fields:": a lead-in to
+#: the fields every table's records carry
+_COMMON_FIELDS = re.compile(
+    r"\b(?:all|every|each)\b[^.:]{0,40}?\b(?:share|have|has|carry|carries|include)\b"
+    r"[^.:]{0,30}?\bfields?\b[^.]*:\s*$",
+    re.I,
+)
+
+
+def common_fields(blocks: list[Block]) -> list[Block]:
+    """The list items under a lead-in naming fields that every table shares, in order."""
+    out: list[Block] = []
+    taking = False
+    for b in blocks:
+        if b.kind == "para":
+            taking = bool(_COMMON_FIELDS.search(b.text))
+        elif b.kind == "item" and taking:
+            out.append(b)
+        else:
+            taking = False
+    return out
+
+
 def usual_cursors(blocks: list[Block]) -> list[tuple[str, int]]:
     """Candidate cursors for an incremental table whose own words name none, best first,
     each with its first line: fields a line of their own says order changes, then the

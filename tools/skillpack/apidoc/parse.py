@@ -23,6 +23,7 @@ from skillpack.apidoc._meta import (
     write_backs,
 )
 from skillpack.apidoc._objects import (
+    common_fields,
     declared_tables,
     describes_tables,
     doc_defaults,
@@ -318,6 +319,10 @@ def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]
             if fnmatch.fnmatchcase(d.name, wild.name):
                 d.blocks.extend(wild.blocks)
     _assign_aspects(drafts, aspects)
+    # fields every table shares ("All resources share common fields:") are each table's too
+    shared = common_fields(everything)
+    for d in drafts:
+        d.blocks.extend((b, "fields") for b in shared)
 
     pagination = global_pagination(parts.pagination, parts.overview)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])

@@ -74,6 +74,8 @@ def use_simulator_source(paths: SourcePaths, name: str) -> str:
     )
     uncarried = _uncarried_columns((paths.simulator_endpoints, generated), (curated_spec, curated))
     text = _allow_null_columns(text, uncarried)
+    empty = _empty_tables(generated, (curated_spec, curated))
+    text = _allow_empty_first_read(text, empty)
     if uncarried:
         listed = "; ".join(f"{t}: {', '.join(sorted(c))}" for t, c in uncarried.items())
         note = "\n".join(
@@ -83,6 +85,17 @@ def use_simulator_source(paths: SourcePaths, name: str) -> str:
                     note,
                     f"columns the doc lists and the curated corpus never fills, "
                     f"so the coverage check cannot see them filled: {listed}",
+                ],
+            )
+        )
+    if empty:
+        note = "\n".join(
+            filter(
+                None,
+                [
+                    note,
+                    "tables the curated corpus holds no record for, so their first read "
+                    f"may be empty: {', '.join(sorted(empty))}",
                 ],
             )
         )
@@ -150,38 +163,98 @@ _FIT = 88
 
 #: the comment above a written ``allow_null_columns``, so a second run replaces it
 UNCARRIED = "# columns the doc lists that the curated corpus never fills"
+#: the comment above a written ``allow_empty_first_read``
+NO_RECORDS = "# tables the curated corpus holds no record for"
 
 
 def _allow_null_columns(text: str, uncarried: dict[str, set[str]]) -> str:
     """The test file with ``allow_null_columns`` set to ``uncarried`` (replacing an earlier
     one this module wrote), laid out as ruff formats it. A class that sets its own is left
     as it is: someone chose those columns."""
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.strip() == UNCARRIED), None)
-    if start is not None:
-        # this module's block: the comment, `allow_null_columns = {`, items, `    }`
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].rstrip("\n") == "    }"), None
-        )
-        if end is None or not lines[start + 1].startswith("    allow_null_columns = {"):
-            return text  # not as this module writes it: leave the file alone
-        del lines[start : end + 1]
-    if not uncarried or any(ln.startswith("    allow_null_columns") for ln in lines):
-        return "".join(lines)
-    block = [f"    {UNCARRIED}\n", "    allow_null_columns = {\n"]
+    items: list[str] = []
     for table, columns in sorted(uncarried.items()):
         names = ", ".join(json.dumps(c) for c in sorted(columns))
         one = f"        {json.dumps(table)}: {{{names}}},\n"
         if len(one) <= _FIT + 1:  # the newline
-            block.append(one)
+            items.append(one)
         else:
-            block.append(f"        {json.dumps(table)}: {{\n")
-            block += [f"            {json.dumps(c)},\n" for c in sorted(columns)]
-            block.append("        },\n")
-    block.append("    }\n")
+            items.append(f"        {json.dumps(table)}: {{\n")
+            items += [f"            {json.dumps(c)},\n" for c in sorted(columns)]
+            items.append("        },\n")
+    return _class_setting(text, UNCARRIED, "allow_null_columns", items)
+
+
+def _allow_empty_first_read(text: str, tables: list[str]) -> str:
+    """The test file with ``allow_empty_first_read`` naming ``tables``, as
+    ``_allow_null_columns`` writes its setting."""
+    items = [f"        {json.dumps(t)},\n" for t in sorted(tables)]
+    one = f"    allow_empty_first_read = {{{', '.join(json.dumps(t) for t in sorted(tables))}}}\n"
+    return _class_setting(text, NO_RECORDS, "allow_empty_first_read", items, one=one)
+
+
+def _class_setting(
+    text: str, comment: str, name: str, items: list[str], *, one: str | None = None
+) -> str:
+    """The test file with the class setting ``name = {items}`` under ``comment``, below
+    ``simulator_source``: an earlier block under that comment is replaced, no items remove
+    it, and a setting the class makes itself is left alone. ``one`` is the whole setting on
+    one line, used when it fits."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if ln.strip() == comment), None)
+    if start is not None:
+        head = lines[start + 1] if start + 1 < len(lines) else ""
+        if not head.startswith(f"    {name} = {{"):
+            return text  # not as this module writes it: leave the file alone
+        end: int | None = start + 1  # the setting on one line
+        if head.rstrip("\n") == f"    {name} = {{":
+            end = next(
+                (i for i in range(start + 2, len(lines)) if lines[i].rstrip("\n") == "    }"),
+                None,
+            )
+        if end is None:
+            return text
+        del lines[start : end + 1]
+    if not items or any(ln.startswith(f"    {name}") for ln in lines):
+        return "".join(lines)
+    if one is not None and len(one) <= _FIT + 1:
+        block = [f"    {comment}\n", one]
+    else:
+        block = [f"    {comment}\n", f"    {name} = {{\n", *items, "    }\n"]
     at = next(i for i, ln in enumerate(lines) if ln.startswith("    simulator_source = "))
     lines[at + 1 : at + 1] = block
     return "".join(lines)
+
+
+def _holds_no_record(spec: Path, corpus: str) -> bool:
+    """Whether a spec's corpus file holds no record: an empty list, or an envelope whose
+    lists are all empty (``{"entry": [], "link": []}``). An object without lists is one
+    record, served whole; an unreadable file is not known to be empty."""
+    try:
+        data = json.loads((spec.parent / "corpus" / f"{corpus}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if isinstance(data, list):
+        return not data
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        return bool(lists) and not any(lists)
+    return False
+
+
+def _empty_tables(generated: list[dict], curated: tuple[Path, list[dict]]) -> list[str]:
+    """The generated tables whose curated endpoint (paired as in ``_uncarried_columns``)
+    serves a corpus with no record: no connector can read one there."""
+    curated_spec = curated[0]
+    reads = [e for e in curated[1] if e.get("corpus") and _is_get(e)]
+    out = []
+    for endpoint in generated:
+        table = endpoint.get("corpus")
+        if not table or not _is_get(endpoint):
+            continue
+        closest = _closest(str(endpoint["path"]), [str(c["path"]) for c in reads])
+        if closest and _holds_no_record(curated_spec, str(reads[closest[0]]["corpus"])):
+            out.append(str(table))
+    return out
 
 
 def _segments(path: str) -> list[str]:

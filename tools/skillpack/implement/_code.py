@@ -150,11 +150,14 @@ def _entry(
         ("records_path", table.records_path, None),
         ("pagination", _pagination(table), None),
         ("since_param", table.since_param, f"{name}:since_param"),
+        *((("since_prefix", table.since_prefix, None),) if table.since_prefix else ()),
         ("options", List(tuple(table.options)), None),
         ("deletes", _deletes(table), f"{name}:deletes"),
     ]
     if table.required_options:
         items.append(("required_options", List(tuple(table.required_options)), None))
+    if table.sources:
+        items.append(("sources", Dict(tuple((k, v, None) for k, v in table.sources.items())), None))
     if table.parent is not None:
         parent = table.parent
         fan_out = (("table", parent.table, None), ("key", parent.key, None))
@@ -509,7 +512,14 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     w.line()
     w.block(tpl.TABLE_PARAMS)
     w.line()
-    w.block(tpl.READ_TABLE if plan.tracks_cursors else tpl.READ_SNAPSHOTS)
+    read_table = tpl.READ_TABLE if plan.tracks_cursors else tpl.READ_SNAPSHOTS
+    if any(t.since_prefix for t in plan.tables):
+        # "_lastUpdated=gt{cursor}": the doc's operator goes before the cursor
+        read_table = read_table.replace(
+            'params[table["since_param"]] = cursor',
+            "params[table[\"since_param\"]] = f\"{table.get('since_prefix', '')}{cursor}\"",
+        )
+    w.block(read_table)
     if any(t.deletes or t.deletes_todo for t in plan.tables):
         w.line()
         flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
@@ -517,11 +527,18 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     w.line()
     flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
     if any(t.parent for t in plan.tables):
-        w.block(tpl.READ_PER_PARENT_FLAGGED if flagged else tpl.READ_PER_PARENT)
+        read = tpl.READ_PER_PARENT_FLAGGED if flagged else tpl.READ_PER_PARENT
+    else:
+        read = tpl.READ_FLAGGED if flagged else tpl.READ
+    if any(t.sources for t in plan.tables):
+        # columns the doc says come from a nested path are filled from it
+        read = read.replace(
+            "conform(record, schema)", 'conform(record, schema, table.get("sources"))'
+        )
+    w.block(read)
+    if any(t.parent for t in plan.tables):
         w.line()
         w.block(tpl.PARTITIONS_PER_PARENT)
-    else:
-        w.block(tpl.READ_FLAGGED if flagged else tpl.READ)
     w.line()
     w.block(tpl.FETCH_HEAD)
     if plan.path_options:

@@ -142,6 +142,8 @@ def _table(table: TablePlan) -> dict[str, Any]:
         out["fields"] = {f.name: _spark_json(f) for f in table.fields}
     if table.since_param and table.ingestion_type != "snapshot":
         out["since_param"] = table.since_param
+        if table.since_prefix:
+            out["since_prefix"] = table.since_prefix
     d = table.deletes
     if d is not None:
         deletes: dict[str, Any] = {}

@@ -111,6 +111,8 @@ class TablePlan:
     records_path: str | None = None
     pagination: PagePlan | None = None
     since_param: str | None = None
+    #: what the doc sends before the cursor value (``gt`` in ``_lastUpdated=gt{cursor}``)
+    since_prefix: str = ""
     options: list[str] = field(default_factory=list)
     deletes: DeletePlan | None = None
     #: the parent table whose records the read fans out over (a partition per parent)
@@ -127,6 +129,8 @@ class TablePlan:
     json_lines: bool = False
     #: the metadata facts the doc states (the API may fill in the others)
     stated: list[str] = field(default_factory=list)
+    #: columns the doc says are taken from a nested path (``lastUpdated``: ``meta.lastUpdated``)
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -58,6 +59,34 @@ def _schema(table: Table) -> list[FieldNode]:
         if key not in index:
             node_for(key, None).type = "string"
     return roots
+
+
+#: "from `meta.lastUpdated`": a column the connector fills from a nested field
+_FROM_PATH = re.compile(r"^\s*(?:taken |copied )?from\s+`?([A-Za-z_]\w*(?:\.\w+)+)`?", re.I)
+
+
+#: "full FHIR resource as JSON string": a column holding the whole record as JSON text
+_WHOLE_RECORD = re.compile(
+    r"\b(?:full|whole|entire|complete|raw)\b[^.]{0,40}?"
+    r"\b(?:resource|record|object|response|payload|item|entity)\b[^.]{0,12}?\bas (?:a )?json\b",
+    re.I,
+)
+
+
+def _sources(table: Table) -> dict[str, str]:
+    """Columns whose description says they come from a nested path of the record, or hold
+    the whole record (``$``)."""
+    names = {f.name for f in table.fields}
+    out = {}
+    for f in table.fields:
+        if "." in f.name:
+            continue
+        m = _FROM_PATH.match(f.description)
+        if m and m.group(1) not in names:
+            out[f.name] = m.group(1)
+        elif f.type == "string" and _WHOLE_RECORD.search(f.description):
+            out[f.name] = "$"
+    return out
 
 
 # --- pagination ------------------------------------------------------------------------------
@@ -216,6 +245,7 @@ class TablePlanner:
             cursor_field=table.cursor_field,
             ingestion_type=table.ingestion_type,
             options=[o.name for o in table.options],
+            sources=_sources(table),
         )
         section = self.doc.section(table)
         plan.records_path = text.records_path(section) or text.records_path(self.doc.overview())
@@ -330,6 +360,10 @@ class TablePlanner:
             exclude.add(pagination.limit_param)
         exclude = {str(v) for v in exclude}
         plan.since_param, prose = text.since_param(table, ep.query_params, section, exclude)
+        stated = next((p for p in ep.query_params if p.name == plan.since_param), None)
+        if stated is not None and stated.value:
+            # "_lastUpdated=gt{cursor}": the operator goes before every cursor sent
+            plan.since_prefix = stated.value.split("{", 1)[0]
         if plan.since_param is None:
             # Not a stop: the generated read keeps only records past the cursor itself, so
             # the table stays incremental; a server-side filter only saves traffic.
@@ -383,7 +417,8 @@ class TablePlanner:
         )
         query = [p.name for p in ep.query_params]
         stated_since, stated_cursor = text.delete_feed(table, words + "\n" + section)
-        valued = [p for p in ep.query_params if p.value is not None]
+        # fixed values (`archived=true`); a templated one (`gt{cursor}`) is no fixed value
+        valued = [p for p in ep.query_params if p.value is not None and "{" not in p.value]
         if same and valued:
             # the read endpoint asked for deleted records (`archived=true`): the same read
             # with those values, filtered and ordered as the read is

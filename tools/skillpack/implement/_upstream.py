@@ -127,7 +127,14 @@ def _response_and_params(table: TablePlan, page_size: int) -> tuple[dict[str, An
     if p is not None and p.limit_param and p.limit_param not in params:
         params[p.limit_param] = {"role": "ignore"}
     if table.since_param and table.cursor_field and table.ingestion_type != "snapshot":
-        params[table.since_param] = {"role": "filter", "field": table.cursor_field, "op": "gte"}
+        params[table.since_param] = (
+            # this simulator compares the value whole: with the doc's operator before it
+            # (`gt2024-...`) it would compare the operator too, so the connector's own
+            # filter on the records past its cursor does the work
+            {"role": "ignore"}
+            if table.since_prefix
+            else {"role": "filter", "field": table.cursor_field, "op": "gte"}
+        )
     for option in table.options:
         params.setdefault(option, {"role": "ignore"})
     return {"pagination_style": style, "wrapper": wrapper}, params

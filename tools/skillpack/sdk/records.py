@@ -11,13 +11,14 @@ Two helpers for connectors whose API doc leaves these details out::
 when it is a list, else the first list under a well-known key (``data``, ``results``,
 ``items``, ``records``, ...), one level of nesting deep (``{"d": {"results": [...]}}``).
 
-``conform`` makes a record fit its table's schema without losing information: fields the
-schema does not list are left out (an API's undocumented extras), integers become floats in
-double columns, integral numbers and numeric strings become integers in integer columns,
-anything but a string in a string column becomes JSON text (an object whose shape varies),
-and an empty string in a column of any other scalar type (a timestamp not set yet, a blank
-count) becomes null, as many APIs write "not set" as ``""``. Everything else is returned
-as it came, so a real mismatch still shows in the suite.
+``conform`` makes a record fit its table's schema without losing information: a record
+wrapped in a list item of its own (``{"resource": {...}}``, ``{"node": {...}}``) is taken
+from it; fields the schema does not list are left out (an API's undocumented extras),
+integers become floats in double columns, integral numbers and numeric strings become
+integers in integer columns, anything but a string in a string column becomes JSON text
+(an object whose shape varies), and an empty string in a column of any other scalar type
+(a timestamp not set yet, a blank count) becomes null, as many APIs write "not set" as
+``""``. Everything else is returned as it came, so a real mismatch still shows in the suite.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from skillpack.errors import SourceError
+from skillpack.sdk.offsets import get_path
 
 #: keys that commonly hold the records of a list response, in the order they are tried
 RECORD_KEYS = (
@@ -40,6 +42,7 @@ RECORD_KEYS = (
     "rows",
     "objects",
     "elements",
+    "entry",
 )
 _INTEGER_TYPES = ("byte", "short", "integer", "long")
 _FRACTIONAL_TYPES = ("double", "float")
@@ -102,14 +105,43 @@ def _list_key(body: Mapping[str, Any], keys: Iterable[str]) -> str | None:
     return str(lists[0]) if len(lists) == 1 else None
 
 
-def conform(value: Any, data_type: Any) -> Any:
-    """``value`` shaped to ``data_type`` (ours or pyspark's), as the module docstring says."""
+def _unwrapped(value: Mapping[str, Any], names: set[str]) -> Mapping[str, Any]:
+    """The object ``value`` wraps its record in, when the record is one level down: a
+    list item such as ``{"resource": {...}}`` or ``{"node": {...}}`` holds none of the
+    schema's fields itself and exactly one object that holds some."""
+    if not names or any(k in names for k in value):
+        return value
+    inner = [v for v in value.values() if isinstance(v, Mapping) and any(k in names for k in v)]
+    return inner[0] if len(inner) == 1 else value
+
+
+def _lifted(record: Mapping[str, Any], sources: Mapping[str, str]) -> Mapping[str, Any]:
+    """``record`` with each column of ``sources`` it lacks filled from its nested path."""
+    found = {
+        name: value
+        for name, path in sources.items()
+        if record.get(name) is None
+        and (value := record if path == "$" else get_path(record, path)) is not None
+    }
+    return {**record, **found} if found else record
+
+
+def conform(value: Any, data_type: Any, sources: Mapping[str, str] | None = None) -> Any:
+    """``value`` shaped to ``data_type`` (ours or pyspark's), as the module docstring says.
+
+    ``sources`` names, for a record, the columns the doc says are taken from a nested path
+    (``{"lastUpdated": "meta.lastUpdated"}``) or hold the whole record as JSON text (``$``);
+    a record that carries the column itself, or lacks the path, keeps what it has.
+    """
     if value is None:
         return None
     kind = data_type.typeName()
     if kind == "struct":
         if not isinstance(value, Mapping):
             return value
+        value = _unwrapped(value, {f.name for f in data_type.fields})
+        if sources:
+            value = _lifted(value, sources)
         return {f.name: conform(value.get(f.name), f.dataType) for f in data_type.fields}
     if kind == "array":
         if not isinstance(value, (list, tuple)):

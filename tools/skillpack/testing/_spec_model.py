@@ -16,6 +16,7 @@ the table lists ``fields``, ``primary_key`` or ``cursor_field``. A minimal spec:
       customers:
         endpoint: /customers
         since_param: since          # only records whose cursor is after this value
+        since_prefix: gt            # optional: sent as `since=gt<cursor>`, as FHIR does
       orders:
         endpoint: /orders
         since_param: since
@@ -99,6 +100,8 @@ class TableSpec:
     records_path: str | None = "data"
     pagination: Pagination = field(default_factory=Pagination)
     since_param: str | None = None
+    #: what a request puts before the cursor value (``gt`` in ``_lastUpdated=gt2024-...``)
+    since_prefix: str = ""
     cursor_field: str | None = None
     primary_key: tuple[str, ...] | None = None
     fields: StructType | None = None
@@ -263,6 +266,7 @@ class _Reader:
             records_path=data.get("records_path", "data"),
             pagination=self.pagination(data.get("pagination"), f"{where}.pagination"),
             since_param=self.text(data.get("since_param"), f"{where}.since_param"),
+            since_prefix=self.text(data.get("since_prefix"), f"{where}.since_prefix") or "",
             cursor_field=self.text(data.get("cursor_field"), f"{where}.cursor_field"),
             primary_key=tuple(keys) if keys else None,
             fields=self.fields(data.get("fields"), f"{where}.fields"),

@@ -413,6 +413,13 @@ class _Handler(BaseHTTPRequestHandler):
                 rows = _after(data.deleted, field, since)
             else:
                 since = query.get(table.since_param) if table.since_param else None
+                if since is not None and table.since_prefix:
+                    if not since.startswith(table.since_prefix):
+                        raise _BadRequest(
+                            f"`{table.since_param}` takes `{table.since_prefix}` before the "
+                            f"cursor value; got `{since}`"
+                        )
+                    since = since[len(table.since_prefix) :]
                 rows = _after(data.rows, data.cursor, since)
                 # Inline tombstones are listed only to incremental reads, as Kinto does.
                 if since is not None and table.deletes and table.deletes.flag_field:
