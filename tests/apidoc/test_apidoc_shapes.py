@@ -1051,3 +1051,27 @@ All resources share these fields:
         params = {p.name: p.value for p in table.read_endpoint.query_params}
         # the operator before the placeholder is kept; an example value is not
         assert params == {"_lastUpdated": "gt{cursor}", "_count": None}
+
+
+def test_a_key_table_whose_name_column_is_named_two_ways():
+    text = """# Sheets API
+
+Base URL: `https://sheets.example/v4`
+
+## Object List
+
+- `spreadsheets` — `GET /spreadsheets/{spreadsheetId}`
+- `documents` — `GET /documents/{documentId}`
+
+## Primary Keys
+
+| Object / concept | Primary key | Notes |
+|---|---|---|
+| Spreadsheet | `spreadsheetId` | Same as the file id |
+| Document | `documentId` | Same as the file id |
+"""
+    doc = parse_markdown(text)
+    assert {t.name: t.primary_keys for t in doc.tables} == {
+        "spreadsheets": ["spreadsheetId"],
+        "documents": ["documentId"],
+    }
