@@ -114,3 +114,16 @@ def test_shipped_schema_is_a_valid_json_schema_and_rejects_bad_specs():
 )
 def test_the_display_name_is_the_title_without_api_documentation_words(title, name):
     assert display_name(title, "my_shop") == name
+
+
+def test_an_oauth_source_also_takes_a_token_the_connection_holds(tmp_path):
+    doc = REPO / "tests" / "fixtures" / "apidocs" / "helpdesk_openapi_style.md"
+    parsed = parse_api_doc(ParseApiDocIn(path=str(doc)))
+    inp = GenerateConnectorSpecIn(api_doc=parsed, source="helpdesk", workspace=str(tmp_path))
+    out = generate_connector_spec(inp)
+    params = {p.name: p for p in out.spec.connection.parameters}
+    token = params["access_token"]
+    assert (token.required, token.secret) == (False, True)
+    # either the token or the exchange's credentials: neither is required alone
+    assert params["client_id"].required is False and params["client_secret"].required is False
+    jsonschema.validate(yaml.safe_load(Path(out.spec_path).read_text()), spec_schema())

@@ -189,3 +189,24 @@ def test_tables_the_curated_corpus_holds_no_record_for_may_read_empty(checkout):
     (spec_dir / "bundle.json").write_text(json.dumps({"entry": [{"id": 9}]}))
     use_simulator_source(checkout, "ehr")
     assert "allow_empty_first_read" not in checkout.test_file.read_text()
+
+
+def test_an_oauth_connector_meets_the_curated_spec_with_a_stand_in_token(checkout):
+    checkout.connector_module.write_text(
+        '_BASE_URL = "https://{region}.clinic.test"\n'
+        '_OAUTH_OPTIONS = ["client_id", "client_secret"]\n'
+    )
+    checkout.test_file.write_text(
+        TEST_CLASS.replace(
+            '{"api_token": "t", ',
+            '{"client_id": "i", "client_secret": "s", "token_url": "https://t/token", ',
+        )
+    )
+    note = use_simulator_source(checkout, "ehr")
+    config = _replay_config(checkout)
+    assert config["access_token"] == "simulator-access-token"
+    assert not {"client_id", "client_secret", "token_url"} & set(config)
+    assert "in place of `client_id`, `client_secret`, `token_url`" in note
+    text = checkout.test_file.read_text()
+    use_simulator_source(checkout, "ehr")
+    assert checkout.test_file.read_text() == text

@@ -353,6 +353,12 @@ def test_client_credentials_auth_fetches_its_token_where_the_doc_says(free_form)
     auth = module.HelpdeskLakeflowConnect(options)._client.auth
     assert type(auth).__name__ == "OAuth2ClientCredentialsAuth"
     assert auth.token_url == module._TOKEN_URL and auth.client_id == "id"
+    # a token the connection already holds is sent as it is: no exchange, no credentials
+    given = module.HelpdeskLakeflowConnect({"access_token": "tok", "subdomain": "acme"})
+    assert type(given._client.auth).__name__ == "BearerAuth"
+    # without either, the error names what is missing
+    with pytest.raises(Exception, match="client_id"):
+        module.HelpdeskLakeflowConnect({"subdomain": "acme"})
 
 
 def test_an_oauth_source_passes_offline_against_the_token_endpoint_its_simulator_serves(

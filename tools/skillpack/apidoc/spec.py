@@ -138,6 +138,24 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
             # With several auth methods, a credential one of them lacks cannot be required.
             everywhere = all(any(q.name == p.name for q in other.fields) for other in methods)
             params[p.name] = _spec_param(p, required=p.required and everywhere)
+    if any(m.kind.startswith("oauth2") for m in methods):
+        # The generated connector takes a token the connection already holds in place of
+        # running the exchange, so the exchange's credentials are needed only without one.
+        for m in methods:
+            if m.kind.startswith("oauth2"):
+                for p in m.fields:
+                    params[p.name] = params[p.name].model_copy(update={"required": False})
+        params.setdefault(
+            "access_token",
+            SpecParam(
+                name="access_token",
+                type="string",
+                required=False,
+                secret=True,
+                description="An OAuth access token the connection already holds; when "
+                "given, the connector sends it and runs no token exchange.",
+            ),
+        )
     for p in doc.connection_params:
         params.setdefault(p.name, _spec_param(p))
     table_options = {

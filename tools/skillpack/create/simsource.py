@@ -66,12 +66,14 @@ def use_simulator_source(paths: SourcePaths, name: str) -> str:
     curated_spec = paths.root / CHECKOUT_SPECS / name / "endpoints.yaml"
     curated = _endpoints(curated_spec)
     generated = _endpoints(paths.simulator_endpoints)
+    text, token_note = _given_token(text, _module_list(paths.connector_module, "_OAUTH_OPTIONS"))
     text, note = _align_base_url(
         text,
         _default_base_url(paths.connector_module),
         [str(e["path"]) for e in generated],
         [str(e["path"]) for e in curated],
     )
+    note = "\n".join(filter(None, [token_note, note]))
     uncarried = _uncarried_columns((paths.simulator_endpoints, generated), (curated_spec, curated))
     text = _allow_null_columns(text, uncarried)
     empty = _empty_tables(generated, (curated_spec, curated))
@@ -329,6 +331,48 @@ def _default_base_url(module: Path) -> str | None:
         ):
             return node.value.value
     return None
+
+
+def _module_list(module: Path, name: str) -> list[str]:
+    """The strings of the connector's module-level list ``name`` (empty when it has none)."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return []
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, ast.List)
+        ):
+            return [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+    return []
+
+
+#: the comment left above a ``replay_config`` given a stand-in token
+GIVEN_TOKEN = "# a stand-in token: the curated spec need not serve the OAuth exchange"
+
+
+def _given_token(text: str, exchange: list[str]) -> tuple[str, str]:
+    """The test file with the OAuth exchange's stand-in credentials swapped for a stand-in
+    ``access_token``; a note. A curated spec plays the API as a connection that already holds
+    a token reaches it, and may serve no token endpoint."""
+    found = _replay_config(text)
+    if not exchange or found is None or GIVEN_TOKEN in text:
+        return text, ""
+    first, last, config = found
+    dropped = [k for k in (*exchange, "token_url") if k in config]
+    if not dropped:
+        return text, ""
+    config = {k: v for k, v in config.items() if k not in dropped}
+    config["access_token"] = "simulator-access-token"
+    lines = text.splitlines(keepends=True)
+    lines[first : last + 1] = [
+        f"    {GIVEN_TOKEN}\n",
+        *(ln + "\n" for ln in replay_config_lines(config)),
+    ]
+    note = f"stand-in `access_token` in place of {', '.join(f'`{k}`' for k in dropped)}"
+    return "".join(lines), note
 
 
 def _replay_config(text: str) -> tuple[int, int, dict] | None:

@@ -181,6 +181,12 @@ def _tables_phrase(plan: ConnectorPlan) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _exchange_options(plan: ConnectorPlan) -> list[str]:
+    """The options only the OAuth exchange uses (a given token makes them unneeded)."""
+    elsewhere = {*plan.path_options, *plan.base_url_options}
+    return [n for n in plan.auth.options.values() if n not in elsewhere]
+
+
 def _auth_expr(plan: ConnectorPlan, imports: dict[str, set[str]]) -> Any:
     auth = plan.auth
     o = auth.options
@@ -351,6 +357,11 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     entries = [(t, _entry(t, types, described, text)) for t in plan.tables]
     auth_imports: dict[str, set[str]] = {}
     auth = _auth_expr(plan, auth_imports)
+    exchange = None
+    if plan.auth.oauth:
+        # the OAuth exchange goes in a function of its own, used when no token is given
+        exchange, auth = auth, Raw("_auth(options)")
+        auth_imports["skillpack.sdk.auth"].add("BearerAuth")
     stdlib, sdk_names = _sdk_names(plan, types, auth_imports, text)
     for line in _imports(stdlib, sdk_names, flavour):
         w.line(line)
@@ -360,6 +371,8 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     if plan.auth.oauth and plan.auth.token_url:
         w.line(f"_TOKEN_URL = {literal(plan.auth.token_url)}")
     w.expr(List(tuple(plan.required)), prefix="_REQUIRED_OPTIONS = ", anchor="required")
+    if exchange is not None:
+        w.expr(List(tuple(_exchange_options(plan))), prefix="_OAUTH_OPTIONS = ")
     w.line(f"_PAGE_SIZE = {plan.page_size}")
     w.line()
     w.block(tpl.TABLES_COMMENT)
@@ -375,6 +388,11 @@ def render_connector(plan: ConnectorPlan, flavour: Flavour | None = None) -> Ren
     w.line()
     w.line()
     _paginator(w, plan)
+    if exchange is not None:
+        w.line()
+        w.line()
+        w.block(tpl.OAUTH_FN_HEAD)
+        w.expr(exchange, prefix="return ", indent="    ")
     if plan.describe is not None:
         w.line()
         w.line()
@@ -439,17 +457,8 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     w.line(f"class {plan.class_name}({bases or 'LakeflowConnect'}):")
     w.line(f'    """Reads the `{plan.source}` source: {tables}."""')
     w.line()
-    w.block(
-        """\
-    def __init__(self, options: dict[str, Any]) -> None:
-        super().__init__(options)
-        missing = [k for k in _REQUIRED_OPTIONS if not options.get(k)]
-        if missing:
-            raise ConfigError(
-                f"missing option(s) {', '.join(f'`{k}`' for k in missing)}",
-                hint="set them in the connection options (configs/dev_config.json)",
-            )"""
-    )
+    oauth = tpl.OAUTH_TOKEN_GIVEN if plan.auth.oauth else ""
+    w.block(tpl.INIT_HEAD.replace("{oauth}", oauth))
     if plan.page_size_option:
         w.line(
             f"        self._page_size = _page_size(options.get({literal(plan.page_size_option)}))"

@@ -394,3 +394,26 @@ def _metadata_of(body: Any, stated: dict[str, Any], facts: list[str]) -> dict[st
     if "ingestion_type" not in facts:
         out["ingestion_type"] = "cdc" if out["cursor_field"] else "snapshot"
     return out'''
+
+
+INIT_HEAD = """\
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(options)
+        missing = [k for k in _REQUIRED_OPTIONS if not options.get(k)]{oauth}
+        if missing:
+            raise ConfigError(
+                f"missing option(s) {', '.join(f'`{k}`' for k in missing)}",
+                hint="set them in the connection options (configs/dev_config.json)",
+            )"""
+
+OAUTH_TOKEN_GIVEN = """
+        if options.get("access_token"):
+            # a token the connection already holds stands in for the exchange's credentials
+            missing = [k for k in missing if k not in _OAUTH_OPTIONS]"""
+
+OAUTH_FN_HEAD = '''\
+def _auth(options: dict[str, Any]) -> Any:
+    """The auth for every call: the access token the connection holds (`access_token`, as
+    a connection that runs the OAuth flow itself hands it over), else the doc's exchange."""
+    if options.get("access_token"):
+        return BearerAuth(options["access_token"])'''
