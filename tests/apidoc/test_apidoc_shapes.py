@@ -1075,3 +1075,58 @@ Base URL: `https://sheets.example/v4`
         "spreadsheets": ["spreadsheetId"],
         "documents": ["documentId"],
     }
+
+
+def test_entity_names_beside_display_names_and_an_odata_key_predicate():
+    text = """# HR API
+
+Base URL: `https://hr.example/odata/v2`
+
+## Object List
+
+| Entity Name | API Entity | Description |
+|---|---|---|
+| Grievances | cust_grievances | Employee grievances |
+| Cost Assignments | EmpCostAssignment | Cost centers of each worker |
+
+## Object Schema
+
+### cust_grievances
+
+| Field | Type |
+|---|---|
+| externalCode | string |
+
+### EmpCostAssignment
+
+| Field | Type |
+|---|---|
+| worker | string |
+| effectiveStartDate | string |
+
+## Get Object Primary Keys
+
+Composite key format: `EmpCostAssignment(effectiveStartDate=datetime'{d}',worker='{w}')`
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    # the column of names written as identifiers names the tables, not the display names
+    assert sorted(tables) == ["EmpCostAssignment", "cust_grievances"]
+    # OData's key predicate names every key field of its entity
+    assert tables["EmpCostAssignment"].primary_keys == ["effectiveStartDate", "worker"]
+
+
+def test_a_column_headed_table_names_the_tables_beside_an_api_resource_column():
+    text = """# Video API
+
+Base URL: `https://video.example/v3`
+
+## Object List
+
+| Object (table) | API resource | Notes |
+|---|---|---|
+| playlist_items | playlistItem | Items |
+| search | searchResult | Results |
+"""
+    doc = parse_markdown(text)
+    assert [t.name for t in doc.tables] == ["playlist_items", "search"]

@@ -42,7 +42,7 @@ _SKIP_SUB = re.compile(
     r"strateg|relationship|notes?\b|per[- ]table options|options|quirk"
 )
 _NAME_HEADER = re.compile(
-    r"^(?:connector )?(?:table|object|stream|entity|resource|report|module|dataset|collection)"
+    r"^(?:connector |api )?(?:table|object|stream|entity|resource|report|module|dataset|collection)"
     r"s?(?: ?(?:name|type))?(?: \(.*\))?$|^(?:api |table |object )?name$"
 )
 _EXCLUDE_HEADER = re.compile(r"recommended|supported|in scope|included|status")
@@ -96,6 +96,10 @@ class Declared:
             self.names.append((name, line))
 
 
+#: a table name written without a code span: one word with a capital inside or an underscore
+_BARE_NAME = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z_][A-Za-z0-9_]*)+$")
+
+
 def _name_column(block: Block) -> int:
     """The column of table names: a name-like header, the one with most code spans."""
     headers = [" ".join(plain(c.text).lower().replace("_", " ").split()) for c in block.header]
@@ -104,13 +108,20 @@ def _name_column(block: Block) -> int:
         return -1
 
     def code_share(i: int) -> int:
+        # names in code spans, or written bare as identifiers ("cust_grievances"), beat
+        # display names ("Grievances records") in a column beside them
         return sum(
             1
             for row in block.rows
-            if i < len(row) and row[i].codes and IDENT.match(row[i].codes[0])
+            if i < len(row)
+            and (
+                (row[i].codes and IDENT.match(row[i].codes[0]))
+                or (not row[i].codes and _BARE_NAME.match(plain(row[i].text).strip()))
+            )
         )
 
-    return max(candidates, key=lambda i: (code_share(i), -i))
+    # a header that says "table" ("Object (table)") names the tables, whatever is beside it
+    return max(candidates, key=lambda i: ("table" in headers[i], code_share(i), -i))
 
 
 def _from_table(block: Block, out: Declared) -> None:

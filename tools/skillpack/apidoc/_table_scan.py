@@ -181,6 +181,18 @@ _SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modifie
 
 _ASIDE_ALTERNATIVE = re.compile(r"\((?:(?:or|alternatively|eg|for example)\b|e\.g\.)[^)]*\)", re.I)
 
+_PREDICATE = re.compile(r"^[A-Za-z_]\w*\(((?:\s*\w+\s*=[^,()]*,?)+)\)$")
+
+
+def _key_predicate(codes: list[str]) -> list[str]:
+    """The key fields an OData key predicate names (``Entity(a=1,b='x')``), if a code is one."""
+    for code in codes:
+        m = _PREDICATE.match(code.strip())
+        if m:
+            return re.findall(r"(\w+)\s*=", m.group(1))
+    return []
+
+
 _HEDGE = re.compile(r"\b(?:could|might|may|optionally|alternatively|if needed)\b")
 
 # The same patterns on lower-cased text: a case-blind alternation is several times slower.
@@ -203,9 +215,16 @@ def _prose_facts(text: str) -> tuple:
             # "(or `login`)", "(e.g. `42`)": an aside offering an alternative or an example
             plain_sentence = _ASIDE_ALTERNATIVE.sub("", sentence)
             spans = code_names(codes_in(plain_sentence))
+            lowered = sentence.lower()
+            predicate = _key_predicate(codes_in(plain_sentence)) if "(" in sentence else []
+            if predicate and _PK_LOW.search(lowered):
+                # "key format: `Orders(orderId='{orderId}',line={line})`": OData's key
+                # predicate names every key field
+                pk.append(predicate)
+                composite.append(predicate)
+                continue
             if not spans:
                 continue
-            lowered = sentence.lower()
             if _PK_LOW.search(lowered):
                 # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
                 first = codes_in(OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])

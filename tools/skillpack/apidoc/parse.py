@@ -120,7 +120,8 @@ def _mentions(
     "candidate background education" is not also "candidate"."""
     found: list[TableDraft] = []
     for span in block.codes:
-        d = names.get(name_key(span.strip()))
+        # `Orders(orderId=1)`, an OData key predicate, is about `Orders`
+        d = names.get(name_key(span.split("(", 1)[0].strip()))
         if d is not None and all(f is not d for f in found):
             found.append(d)
     text = block.text
