@@ -138,3 +138,32 @@ Base URL: `https://fleet.example.test/v1`
     )
     blocked = {t.table for t in out.todo if t.blocking}
     assert blocked == {"sites", "devices"}, [t.what for t in out.todo]
+
+
+def test_a_placeholder_named_after_a_tables_last_word_is_filled_by_that_table(tmp_path: Path):
+    doc = tmp_path / "forms_api_doc.md"
+    doc.write_text(
+        """# Forms API
+
+Base URL: `https://forms.example.test/v3`
+
+## Tables
+
+| Table | Endpoint | Primary Key | Ingestion |
+|---|---|---|---|
+| `surveys` | `GET /surveys` | `id` | `snapshot` |
+| `survey_pages` | `GET /surveys/{survey_id}/pages` | `id` | `snapshot` |
+| `survey_questions` | `GET /surveys/{survey_id}/pages/{page_id}/questions` | `id` | `snapshot` |
+""",
+        encoding="utf-8",
+    )
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="forms", workspace=str(tmp_path / "ws"))
+    )
+    # `{page_id}` is a page of `survey_pages`, not an option the person must give
+    assert not [t.what for t in out.todo if "page_id" in t.what]
+    spec = importlib.util.spec_from_file_location("forms_generated", out.connector_module)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    parent = module._TABLES["survey_questions"]["parent"]
+    assert (parent["table"], parent["placeholder"]) == ("survey_pages", "page_id")

@@ -7,6 +7,7 @@ The tables are planned by ``_implement_tables``; the plan's data types live in
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
 from skillpack.apidoc.models import ApiDoc, AuthMethod, Param
@@ -320,6 +321,10 @@ def _parents(doc: ApiDoc, options: set[str]) -> dict[str, Parent]:
     """
     found: dict[str, Parent] = {}
     qualified: set[str] = set()
+    # `survey_pages` also answers to `{page_id}` (its last word), when no other table ends
+    # in that word and no table is named so outright
+    last = Counter(_singular(t.name.rsplit("_", 1)[-1]) for t in doc.tables)
+    whole = {_singular(t.name) for t in doc.tables}
     grew = True
     while grew:
         grew = False
@@ -332,12 +337,20 @@ def _parents(doc: ApiDoc, options: set[str]) -> dict[str, Parent]:
                 continue
             qualified.add(t.name)
             key = t.primary_keys[0]
-            singular = t.name[:-3] + "y" if t.name.endswith("ies") else t.name.removesuffix("s")
-            for name in (f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])):
+            singular = _singular(t.name)
+            names = [f"{singular}_{key}", f"{t.name}_{key}", *([key] if key != "id" else [])]
+            word = _singular(t.name.rsplit("_", 1)[-1])
+            if "_" in t.name and last[word] == 1 and word not in whole:
+                names.append(f"{word}_{key}")
+            for name in names:
                 if name not in found and name not in options:
                     found[name] = Parent(t.name, key, frozenset(holes))
                     grew = True
     return found
+
+
+def _singular(name: str) -> str:
+    return name[:-3] + "y" if name.endswith("ies") else name.removesuffix("s")
 
 
 def _path_options(doc: ApiDoc, options: set[str]) -> dict[str, int | None]:
