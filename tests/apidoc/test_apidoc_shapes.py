@@ -897,6 +897,57 @@ Field lists: [modules](groups_api_doc.md).
     assert open_cursor.field == "cursor_field" and open_cursor.candidates == ["eventTime"]
 
 
+def test_of_two_companions_describing_a_table_the_one_on_its_api_path_fills_it(tmp_path):
+    (tmp_path / "hr_api_doc.md").write_text(
+        """# HR API
+
+Base URL: `https://hr.example`
+
+Field lists: [identity](scim_api_doc.md), [users](users_api_doc.md).
+
+## Tables
+
+| Table | Endpoint | Ingestion |
+|---|---|---|
+| `User` | `GET /odata/v2/User` | `snapshot` |
+"""
+    )
+    (tmp_path / "scim_api_doc.md").write_text(
+        """# Identity module
+
+### `User`
+
+`GET /rest/scim/v2/Users`
+
+Primary key: `id`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+"""
+    )
+    (tmp_path / "users_api_doc.md").write_text(
+        """# Users module
+
+### `User`
+
+`GET /odata/v2/User`
+
+Primary key: `userId`
+
+| Field | Type |
+|---|---|
+| `userId` | string |
+| `email` | string |
+"""
+    )
+    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+    (user,) = doc.tables
+    # the OData module, read at the table's own path, not the first doc linked
+    assert user.primary_keys == ["userId"]
+    assert [f.name for f in user.fields] == ["userId", "email"]
+
+
 @pytest.mark.parametrize("where", ["row", "label"])
 def test_a_cursor_the_record_lacks_gives_way_to_the_alternative_it_has(where):
     cell = "`System.ChangedDate` or `rev`"
