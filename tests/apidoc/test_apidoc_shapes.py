@@ -1045,6 +1045,7 @@ Base URL: `https://plant.example/api`
 
 - `servers` — `/api/servers`
 - `points` — `/api/servers/{webId}/points`
+- `links` — described in `/guide/links.md`
 
 ## Object Primary Keys
 
@@ -1055,6 +1056,7 @@ In this API, the WebID serves as the unique identifier for all objects.
 | Object | Primary Key(s) | Notes |
 |---|---|---|
 | `pages` | `id` | Unique within a survey; a composite key could be `(survey_id, id)` |
+| `members` | `id` | Composite key `(list_id, id)`, as ids may repeat across lists |
 
 ### `pages`
 
@@ -1062,6 +1064,13 @@ In this API, the WebID serves as the unique identifier for all objects.
 |---|---|
 | `id` | string |
 | `survey_id` | string |
+
+### `members`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `list_id` | string |
 """
     doc = parse_markdown(text)
     tables = {t.name: t for t in doc.tables}
@@ -1070,10 +1079,14 @@ In this API, the WebID serves as the unique identifier for all objects.
         "GET",
         "/api/servers/{webId}/points",
     )
+    # a path to a page of the docs is no endpoint
+    assert tables["links"].read_endpoint is None
     # the key every object shares, named without a code span
     assert tables["servers"].primary_keys == ["WebID"]
-    # a composite the notes only offer does not widen the key the table states
+    # a composite the notes only offer does not widen the key the table states; one they
+    # state does, whatever follows it
     assert tables["pages"].primary_keys == ["id"]
+    assert tables["members"].primary_keys == ["list_id", "id"]
 
 
 def test_fields_every_table_shares_and_an_operator_written_before_the_cursor():
@@ -1092,13 +1105,21 @@ All resources share these fields:
 - `id` (string): the resource id
 - `lastUpdated` (timestamp): from `meta.lastUpdated`
 
+### `Visit`
+
+Each visit has the following fields:
+- `id` (string): the visit id
+- `reason` (string): why
+
 ## Read API
 
 `GET /{ResourceType}?_lastUpdated=gt{cursor}&_count=50`
 """
     doc = parse_markdown(text)
+    fields = {t.name: [f.name for f in t.fields] for t in doc.tables}
+    # the shared fields follow a table's own, once each; one table's list stays its own
+    assert fields == {"Patient": ["id", "lastUpdated"], "Visit": ["id", "reason", "lastUpdated"]}
     for table in doc.tables:
-        assert [f.name for f in table.fields] == ["id", "lastUpdated"], table.name
         params = {p.name: p.value for p in table.read_endpoint.query_params}
         # the operator before the placeholder is kept; an example value is not
         assert params == {"_lastUpdated": "gt{cursor}", "_count": None}
@@ -1181,3 +1202,29 @@ Base URL: `https://video.example/v3`
 """
     doc = parse_markdown(text)
     assert [t.name for t in doc.tables] == ["playlist_items", "search"]
+
+
+def test_an_operator_in_the_endpoint_survives_a_parameter_table_describing_it():
+    text = """# Records API
+
+Base URL: `https://records.example/r4`
+
+## Object List
+
+### `Patient`
+
+`GET /Patient?_lastUpdated=gt{cursor}`
+
+Query parameters:
+
+| Parameter | Type | Required | Description |
+|---|---|---|---|
+| `_lastUpdated` | string | no | Only resources changed after this time. |
+"""
+    (patient,) = parse_markdown(text).tables
+    (param,) = patient.read_endpoint.query_params
+    assert (param.name, param.value, param.description) == (
+        "_lastUpdated",
+        "gt{cursor}",
+        "Only resources changed after this time.",
+    )

@@ -126,4 +126,6 @@ def test_an_oauth_source_also_takes_a_token_the_connection_holds(tmp_path):
     assert (token.required, token.secret) == (False, True)
     # either the token or the exchange's credentials: neither is required alone
     assert params["client_id"].required is False and params["client_secret"].required is False
+    # what the connector needs in any case stays required
+    assert params["subdomain"].required is True
     jsonschema.validate(yaml.safe_load(Path(out.spec_path).read_text()), spec_schema())

@@ -67,3 +67,10 @@ def test_the_records_of_a_bundle_are_under_entry():
 
     body = {"resourceType": "Bundle", "entry": [], "link": [{"relation": "self"}]}
     assert find_records_path(body) == "entry"
+
+
+def test_a_nested_object_column_is_shaped_not_unwrapped():
+    owner = StructType([StructField("id", LongType()), StructField("name", StringType())])
+    schema = StructType([StructField("id", LongType()), StructField("owner", owner)])
+    record = {"id": 1, "owner": {"team": {"id": 9, "name": "x"}, "kind": "group"}}
+    assert conform(record, schema)["owner"] == {"id": None, "name": None}

@@ -107,22 +107,22 @@ def _fill(table: Table, other: Table) -> tuple[Table, list[str]]:
     return table.model_copy(update=update), taken
 
 
-def _segments(table: Table) -> list[str]:
+def _read_segments(table: Table) -> list[str]:
     ep = table.read_endpoint
     path = ep.path.split("://", 1)[-1] if ep else ""
     return [s for s in path.split("/") if s and not s.startswith("{")]
 
 
-def _closest(table: Table, hits: list[tuple[str, Table]]) -> tuple[str, Table] | None:
+def _closest_companion(table: Table, hits: list[tuple[str, Table]]) -> tuple[str, Table] | None:
     """Of the companion docs describing a table of this name (a `User` of the OData API
     and one of the SCIM API), the one whose read path shares most with the table's own
     (the first, in link order, on a tie)."""
     if len(hits) < 2:
         return hits[0] if hits else None
-    own = _segments(table)
+    own = _read_segments(table)
 
     def shared(hit: tuple[str, Table]) -> int:
-        theirs = _segments(hit[1])
+        theirs = _read_segments(hit[1])
         return sum(1 for s in theirs if s in own)
 
     return max(hits, key=lambda h: (shared(h), -hits.index(h)))
@@ -137,7 +137,7 @@ def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:
     tables: list[Table] = []
     notes: list[DocWarning] = []
     for table in doc.tables:
-        hit = _closest(table, found.get(name_key(table.name), []))
+        hit = _closest_companion(table, found.get(name_key(table.name), []))
         if hit is not None:
             rel, other = hit
             guessed = table.cursor_field

@@ -227,11 +227,10 @@ def is_summary_table(block: Block) -> int:
     """Column of table names when ``block`` lists tables with their endpoints or keys, else -1."""
     header = [_norm_header(c) for c in block.header]
     # "Object / concept": a column named two ways names tables if either way does
-    if len(header) < 2 or not any(
-        _SUMMARY_NAME_COL.match(part.strip()) for part in header[0].split("/")
-    ):
+    parts = [part.strip() for part in header[0].split("/")]
+    if len(header) < 2 or not any(_SUMMARY_NAME_COL.match(part) for part in parts):
         return -1
-    if header[0] == "name" and any(_TYPE_COL.match(h) for h in header):
+    if "name" in parts and any(_TYPE_COL.match(h) for h in header):
         return -1  # a field table that calls its first column "name"
     if any(_SUMMARY_OTHER_COL.search(h) for h in header[1:]):
         return 0

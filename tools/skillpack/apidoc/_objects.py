@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from skillpack.apidoc._extract import plain
+from skillpack.apidoc._extract import field_from_item, plain
 from skillpack.apidoc._tree import Block, Section
 from skillpack.apidoc._vocab import (
     IDENT,
@@ -27,7 +27,7 @@ from skillpack.apidoc._vocab import (
     is_cursor_name,
     map_type,
 )
-from skillpack.apidoc.models import Param
+from skillpack.apidoc.models import Param, TableField
 
 #: sections that list the tables
 LIST_TITLE = re.compile(
@@ -97,7 +97,8 @@ class Declared:
 
 
 #: a table name written without a code span: one word with a capital inside or an underscore
-_BARE_NAME = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z_][A-Za-z0-9_]*)+$")
+#: (a lower-case letter somewhere: "URL" is a word)
+_BARE_NAME = re.compile(r"^(?=.*[a-z])[A-Za-z][a-z0-9]*[A-Z_][A-Za-z0-9_]*$")
 
 
 def _name_column(block: Block) -> int:
@@ -274,7 +275,11 @@ def _key_subject(sentence: str) -> list[str]:
     if m is None:
         return []
     word = m.group(1)
-    looks = any(c.isupper() for c in word[1:]) or "_" in word or word.lower() in ("id", "uuid")
+    looks = (
+        (any(c.isupper() for c in word[1:]) and any(c.islower() for c in word))
+        or "_" in word
+        or word.lower() in ("id", "uuid")
+    )
     return [word] if looks else []
 
 
@@ -323,23 +328,27 @@ _ORDERS_WORDS = re.compile(r"\bcursor\b|\bmonoton", re.I)
 #: "All resources share common fields:", "Every object has these fields:": a lead-in to
 #: the fields every table's records carry
 _COMMON_FIELDS = re.compile(
-    r"\b(?:all|every|each)\b[^.:]{0,40}?\b(?:share|have|has|carry|carries|include)\b"
-    r"[^.:]{0,30}?\bfields?\b[^.]*:\s*$",
+    r"\b(?:all|every)\b[^.:]{0,40}?"
+    r"\b(?:resource|table|object|record|entit(?:y|ies)|stream|endpoint|type|kind)s?\b"
+    r"[^.:]{0,30}?\b(?:share|have|has|carry|carries|include)\b[^.:]{0,30}?\bfields?\b[^.]*:\s*$",
     re.I,
 )
 
 
-def common_fields(blocks: list[Block]) -> list[Block]:
-    """The list items under a lead-in naming fields that every table shares, in order."""
-    out: list[Block] = []
-    taking = False
+def common_fields(blocks: list[Block]) -> list[TableField]:
+    """The fields a list under a lead-in about every table names ("All resources share
+    these fields:"), in order; items under an item are its parts, not fields of their own."""
+    out: list[TableField] = []
+    depth: int | None = None  # of the list's items (-1 until its first); None: no such list
     for b in blocks:
         if b.kind == "para":
-            taking = bool(_COMMON_FIELDS.search(b.text))
-        elif b.kind == "item" and taking:
-            out.append(b)
+            depth = -1 if _COMMON_FIELDS.search(b.text) else None
+        elif b.kind == "item" and depth is not None:
+            depth = b.depth if depth == -1 else depth
+            if b.depth == depth and (fld := field_from_item(b.text, b.line, "")) is not None:
+                out.append(fld)
         else:
-            taking = False
+            depth = None
     return out
 
 

@@ -40,17 +40,30 @@ def restrict(
             path = _bare_path(item.text)
             if path is not None:
                 # "`pi_points` — `/dataservers/{webId}/points`": a list of tables that gives
-                # each a path and no method names where its records are read
-                d.blocks.insert(1, (Block("item", item.line, f"Read endpoint: `GET {path}`"), None))
+                # each a path and no method names where its records are read; like a method
+                # and path there, it is the list's first word on the table
+                said = Block("item", item.line, f"Read endpoint: `GET {path}`")
+                d.blocks.insert(1, (said, None))
         out.append(d)
     return out, list(by_key.values())
+
+
+#: a path to a page of documentation, not to an endpoint
+_DOC_PATH = re.compile(r"\.(?:md|html?|pdf|txt|rst)$|\s", re.I)
 
 
 def _bare_path(text: str) -> str | None:
     """The path in a code span of a table-list item that names no method, if any."""
     if ENDPOINT.search(text):
         return None
-    return next((c for c in re.findall(r"`([^`]+)`", text) if c.startswith("/")), None)
+    return next(
+        (
+            c
+            for c in re.findall(r"`([^`]+)`", text)
+            if c.startswith("/") and not _DOC_PATH.search(c)
+        ),
+        None,
+    )
 
 
 def _field_key(name: str) -> str:

@@ -30,6 +30,7 @@ from skillpack.apidoc._vocab import (
 from skillpack.apidoc.models import (
     DocWarning,
     Pagination,
+    Param,
     Table,
     TableField,
     WriteBack,
@@ -52,6 +53,17 @@ def _orders(field: TableField) -> bool:
 def _has_field(name: str, field_names: set[str]) -> bool:
     """Whether a record with these fields has ``name`` (``author.date`` through ``author``)."""
     return name in field_names or name.split(".", 1)[0] in field_names
+
+
+def _described(param: Param, described: list[Param]) -> Param:
+    """A query parameter of the endpoint as the parameter table describes it, keeping the
+    value the endpoint writes for it (``_lastUpdated=gt{cursor}``) when the table gives none."""
+    row = next((q for q in described if q.name == param.name), None)
+    if row is None:
+        return param
+    if row.value is None and param.value is not None:
+        return row.model_copy(update={"value": param.value})
+    return row
 
 
 def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
@@ -88,6 +100,9 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     fields = found.fields or found.example_fields
     if not found.fields and found.example_fields:
         warn("fields-from-example", f"fields of `{name}` were read from a JSON example")
+    if draft.shared_fields:
+        own = {f.name for f in fields}
+        fields = fields + [f for f in draft.shared_fields if f.name not in own]
     unread = [f for f in fields if f.description and NOT_RETURNED.search(f.description.lower())]
     if unread:
         # A field the API takes but does not give back would be null in every record.
@@ -127,7 +142,7 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     if read is not None:
         known = {p.name for p in read.query_params}
         extra = [p for p in found.query if p.name not in known]
-        merged = [next((q for q in found.query if q.name == p.name), p) for p in read.query_params]
+        merged = [_described(p, found.query) for p in read.query_params]
         read = read.model_copy(update={"query_params": merged + extra})
         if delete_feed is None and not found.delete_feed_none:
             # one stated under a deletes heading, else a query parameter named for deletes

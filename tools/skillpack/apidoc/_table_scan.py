@@ -181,7 +181,7 @@ _SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modifie
 
 _ASIDE_ALTERNATIVE = re.compile(r"\((?:(?:or|alternatively|eg|for example)\b|e\.g\.)[^)]*\)", re.I)
 
-_PREDICATE = re.compile(r"^[A-Za-z_]\w*\(((?:\s*\w+\s*=[^,()]*,?)+)\)$")
+_PREDICATE = re.compile(r"^[A-Za-z_]\w*\((\s*\w+\s*=[^,()=]*(?:,\s*\w+\s*=[^,()=]*)*)\)$")
 
 
 def _key_predicate(codes: list[str]) -> list[str]:
@@ -193,7 +193,7 @@ def _key_predicate(codes: list[str]) -> list[str]:
     return []
 
 
-_HEDGE = re.compile(r"\b(?:could|might|may|optionally|alternatively|if needed)\b")
+_HEDGE = re.compile(r"\b(?:could|might|optionally|alternatively|if needed)\b")
 
 # The same patterns on lower-cased text: a case-blind alternation is several times slower.
 _PK_LOW = re.compile(PK_PROSE.pattern)
@@ -230,13 +230,14 @@ def _prose_facts(text: str) -> tuple:
                 first = codes_in(OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
                 pk.append(code_names(first) or spans)
                 # a key written as one list of names, "`(list_id, id)`", is a composite;
-                # one the sentence only offers ("a composite key could be ...") is not
-                if not _HEDGE.search(lowered):
-                    composite += [
-                        names
-                        for c in first
-                        if c.lstrip().startswith(("(", "[")) and len(names := code_names([c])) > 1
-                    ]
+                # one the words before it only offer ("could be `(a, b)`") is not
+                composite += [
+                    names
+                    for c in first
+                    if c.lstrip().startswith(("(", "["))
+                    and len(names := code_names([c])) > 1
+                    and not _HEDGE.search(plain_sentence[: plain_sentence.find(c)].lower())
+                ]
             if _CURSOR_LOW.search(lowered):
                 cursor.append(spans)
             if ingestion is None:

@@ -146,6 +146,11 @@ class ClientFactory(BaseModel):
     line: int | None = Field(None, description="1-based line of the call in the doc.")
 
 
+#: the options only an OAuth token exchange uses: a connection that already holds an access
+#: token (``access_token``) needs none of them
+OAUTH_EXCHANGE_OPTIONS = ("token_url", "client_id", "client_secret", "refresh_token")
+
+
 class AuthMethod(BaseModel):
     """One way to authenticate, with the connection parameters it needs."""
 

@@ -323,7 +323,7 @@ def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]
     # fields every table shares ("All resources share common fields:") are each table's too
     shared = common_fields(everything)
     for d in drafts:
-        d.blocks.extend((b, "fields") for b in shared)
+        d.shared_fields = shared
 
     pagination = global_pagination(parts.pagination, parts.overview)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])

@@ -12,7 +12,7 @@ import jsonschema
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
-from skillpack.apidoc.models import ApiDoc, Param
+from skillpack.apidoc.models import OAUTH_EXCHANGE_OPTIONS, ApiDoc, Param
 from skillpack.apidoc.parse import read_doc
 from skillpack.errors import InputError
 from skillpack.inputs import OptionalSourceName, OutDir, SourceDir, ToolIn, Workspace, resolve_paths
@@ -144,7 +144,8 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
         for m in methods:
             if m.kind.startswith("oauth2"):
                 for p in m.fields:
-                    params[p.name] = params[p.name].model_copy(update={"required": False})
+                    if p.name in OAUTH_EXCHANGE_OPTIONS:
+                        params[p.name] = params[p.name].model_copy(update={"required": False})
         params.setdefault(
             "access_token",
             SpecParam(

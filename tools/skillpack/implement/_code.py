@@ -124,6 +124,8 @@ def _deletes(table: TablePlan) -> Any:
     if d.flag_field is not None:
         items.append(("flag_field", d.flag_field, None))
     items.append(("since_param", d.since_param, f"{table.name}:deletes.since_param"))
+    if d.since_prefix:
+        items.append(("since_prefix", d.since_prefix, None))
     items.append(("cursor_field", d.cursor_field, f"{table.name}:deletes.cursor_field"))
     if d.first_cursor is not None:
         items.append(("first_cursor", d.first_cursor, None))
@@ -179,6 +181,13 @@ def _tables_phrase(plan: ConnectorPlan) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _patched(template: str, old: str, new: str) -> str:
+    """``template`` with the code ``old`` (there at least once) written as ``new``."""
+    if old not in template:
+        raise AssertionError(f"template lacks {old!r}")  # a template edited out of step
+    return template.replace(old, new)
 
 
 def _exchange_options(plan: ConnectorPlan) -> list[str]:
@@ -524,15 +533,15 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     read_table = tpl.READ_TABLE if plan.tracks_cursors else tpl.READ_SNAPSHOTS
     if any(t.since_prefix for t in plan.tables):
         # "_lastUpdated=gt{cursor}": the doc's operator goes before the cursor
-        read_table = read_table.replace(
-            'params[table["since_param"]] = cursor',
-            "params[table[\"since_param\"]] = f\"{table.get('since_prefix', '')}{cursor}\"",
-        )
+        read_table = _patched(read_table, tpl.SEND_CURSOR, tpl.SEND_PREFIXED_CURSOR)
     w.block(read_table)
     if any(t.deletes or t.deletes_todo for t in plan.tables):
         w.line()
         flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
-        w.block(tpl.READ_DELETES_FLAGGED if flagged else tpl.READ_DELETES)
+        deletes = tpl.READ_DELETES_FLAGGED if flagged else tpl.READ_DELETES
+        if any(t.deletes and t.deletes.since_prefix for t in plan.tables):
+            deletes = _patched(deletes, tpl.SEND_FEED_CURSOR, tpl.SEND_PREFIXED_FEED_CURSOR)
+        w.block(deletes)
     w.line()
     flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
     if any(t.parent for t in plan.tables):
@@ -541,9 +550,7 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         read = tpl.READ_FLAGGED if flagged else tpl.READ
     if any(t.sources for t in plan.tables):
         # columns the doc says come from a nested path are filled from it
-        read = read.replace(
-            "conform(record, schema)", 'conform(record, schema, table.get("sources"))'
-        )
+        read = _patched(read, tpl.CONFORM, tpl.CONFORM_WITH_SOURCES)
     w.block(read)
     if any(t.parent for t in plan.tables):
         w.line()

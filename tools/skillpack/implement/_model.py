@@ -74,6 +74,8 @@ class DeletePlan:
     params: dict[str, str] = field(default_factory=dict)
     flag_field: str | None = None
     since_param: str | None = None
+    #: what goes before the cursor value, as for the read (``gt``)
+    since_prefix: str = ""
     cursor_field: str | None = None
     first_cursor: Any = None
 

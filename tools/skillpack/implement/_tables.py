@@ -61,6 +61,19 @@ def _schema(table: Table) -> list[FieldNode]:
     return roots
 
 
+def _prefix(params: list, name: str | None) -> str:
+    """What the doc writes before the cursor in parameter ``name`` (``gt`` of
+    ``_lastUpdated=gt{cursor}``); empty when nothing."""
+    stated = next((p for p in params if p.name == name), None) if name else None
+    value = stated.value if stated is not None else None
+    return value.split("{", 1)[0] if value and "{" in value else ""
+
+
+def _same(plan: TablePlan, since: str | None) -> str:
+    """The read's prefix, for a delete feed filtered by the read's own parameter."""
+    return plan.since_prefix if since and since == plan.since_param else ""
+
+
 #: "from `meta.lastUpdated`": a column the connector fills from a nested field
 _FROM_PATH = re.compile(r"^\s*(?:taken |copied )?from\s+`?([A-Za-z_]\w*(?:\.\w+)+)`?", re.I)
 
@@ -360,10 +373,8 @@ class TablePlanner:
             exclude.add(pagination.limit_param)
         exclude = {str(v) for v in exclude}
         plan.since_param, prose = text.since_param(table, ep.query_params, section, exclude)
-        stated = next((p for p in ep.query_params if p.name == plan.since_param), None)
-        if stated is not None and stated.value:
-            # "_lastUpdated=gt{cursor}": the operator goes before every cursor sent
-            plan.since_prefix = stated.value.split("{", 1)[0]
+        # "_lastUpdated=gt{cursor}": the operator goes before every cursor sent
+        plan.since_prefix = _prefix(ep.query_params, plan.since_param)
         if plan.since_param is None:
             # Not a stop: the generated read keeps only records past the cursor itself, so
             # the table stays incremental; a server-side filter only saves traffic.
@@ -426,6 +437,7 @@ class TablePlanner:
                 path=plan.path,
                 params={p.name: p.value for p in valued},
                 since_param=plan.since_param,
+                since_prefix=plan.since_prefix,
                 cursor_field=table.cursor_field,
             )
             plan.notes.append(
@@ -473,7 +485,10 @@ class TablePlanner:
                 )
             )
         plan.deletes = DeletePlan(
-            path=relative_path(ep.path, self.base_path), since_param=since, cursor_field=cursor
+            path=relative_path(ep.path, self.base_path),
+            since_param=since,
+            since_prefix=_prefix(ep.query_params, since) or _same(plan, since),
+            cursor_field=cursor,
         )
 
     def _flagged(
@@ -501,9 +516,11 @@ class TablePlanner:
             )
             return
         cursor_type = next((f.type for f in table.fields if f.name == table.cursor_field), "")
+        since = next(iter(query), None) or stated_since or plan.since_param
         plan.deletes = DeletePlan(
             flag_field=flag,
-            since_param=next(iter(query), None) or stated_since or plan.since_param,
+            since_param=since,
+            since_prefix=_prefix(ep.query_params, since) or _same(plan, since),
             cursor_field=table.cursor_field,
             first_cursor=_FIRST_CURSOR.get(cursor_type),
         )

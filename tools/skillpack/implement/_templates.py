@@ -408,12 +408,26 @@ INIT_HEAD = """\
 
 OAUTH_TOKEN_GIVEN = """
         if options.get("access_token"):
-            # a token the connection already holds stands in for the exchange's credentials
+            # a token already held stands in for the exchange's credentials
             missing = [k for k in missing if k not in _OAUTH_OPTIONS]"""
 
 OAUTH_FN_HEAD = '''\
 def _auth(options: dict[str, Any]) -> Any:
-    """The auth for every call: the access token the connection holds (`access_token`, as
-    a connection that runs the OAuth flow itself hands it over), else the doc's exchange."""
+    """The auth for every call: the access token the connection holds (`access_token`,
+    as a connection that runs the OAuth flow itself hands it over), else the doc's
+    exchange."""
     if options.get("access_token"):
         return BearerAuth(options["access_token"])'''
+
+# Pieces of the templates above that a plan may ask to be written otherwise.
+SEND_CURSOR = 'params[table["since_param"]] = cursor'
+SEND_PREFIXED_CURSOR = (
+    "params[table[\"since_param\"]] = f\"{table.get('since_prefix', '')}{cursor}\""
+)
+SEND_FEED_CURSOR = 'params[deletes["since_param"]] = cursor'
+SEND_PREFIXED_FEED_CURSOR = (
+    'prefix = deletes.get("since_prefix", "")\n'
+    '            params[deletes["since_param"]] = f"{prefix}{cursor}"'
+)
+CONFORM = "conform(record, schema)"
+CONFORM_WITH_SOURCES = 'conform(record, schema, table.get("sources"))'

@@ -133,24 +133,30 @@ def conform(value: Any, data_type: Any, sources: Mapping[str, str] | None = None
     (``{"lastUpdated": "meta.lastUpdated"}``) or hold the whole record as JSON text (``$``);
     a record that carries the column itself, or lacks the path, keeps what it has.
     """
+    if isinstance(value, Mapping) and data_type.typeName() == "struct":
+        # the record itself: a nested object column is shaped, never unwrapped
+        value = _unwrapped(value, {f.name for f in data_type.fields})
+        if sources:
+            value = _lifted(value, sources)
+    return _shaped(value, data_type)
+
+
+def _shaped(value: Any, data_type: Any) -> Any:
     if value is None:
         return None
     kind = data_type.typeName()
     if kind == "struct":
         if not isinstance(value, Mapping):
             return value
-        value = _unwrapped(value, {f.name for f in data_type.fields})
-        if sources:
-            value = _lifted(value, sources)
-        return {f.name: conform(value.get(f.name), f.dataType) for f in data_type.fields}
+        return {f.name: _shaped(value.get(f.name), f.dataType) for f in data_type.fields}
     if kind == "array":
         if not isinstance(value, (list, tuple)):
             return value
-        return [conform(v, data_type.elementType) for v in value]
+        return [_shaped(v, data_type.elementType) for v in value]
     if kind == "map":
         if not isinstance(value, Mapping):
             return value
-        return {k: conform(v, data_type.valueType) for k, v in value.items()}
+        return {k: _shaped(v, data_type.valueType) for k, v in value.items()}
     if kind == "string":
         return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     if value == "" and kind in _BLANK_IS_NULL:
