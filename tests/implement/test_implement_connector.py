@@ -586,6 +586,52 @@ def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor
     assert result["tests"] - result["skipped"] >= GENERIC_TESTS, result["output"]
 
 
+def test_a_delete_feed_sends_its_operator_before_the_cursor(tmp_path):
+    doc = tmp_path / "clinic_api_doc.md"
+    text = (OWN_DOCS / "clinic_api_doc.md").read_text(encoding="utf-8")
+    text = text.replace("use `cdc` ingestion", "use `cdc_with_deletes` ingestion").replace(
+        "## Read API",
+        "## Deletes\n\nDeleted resources: `GET {base_url}/{ResourceType}/deleted?_since=gt{cursor}`"
+        ".\n\n## Read API",
+    )
+    doc.write_text(text, encoding="utf-8")
+    out = generate(doc, "clinic", tmp_path / "ws")
+    module = load_module(Path(out.connector_module))
+    feed = module._TABLES["Patient"]["deletes"]
+    assert (feed["path"], feed["since_param"], feed["since_prefix"]) == (
+        "Patient/deleted",
+        "_since",
+        "gt",
+    )
+    sent: list[dict] = []
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            sent.append({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
+            body = json.dumps({"entry": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/r4"
+        connector = module.ClinicLakeflowConnect({"base_url": url})
+        records, _ = connector.read_table_deletes("Patient", {"cursor": "2024-01-02"}, {})
+        assert list(records) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert sent[-1]["_since"] == "gt2024-01-02"
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 
