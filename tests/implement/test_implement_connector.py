@@ -482,16 +482,21 @@ class _LedgerHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_ledger() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _LedgerHandler)
+def serving(handler: type[BaseHTTPRequestHandler], path: str) -> Iterator[str]:
+    """A local HTTP server answering with ``handler``; its URL with ``path`` after it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def serve_ledger() -> contextlib.AbstractContextManager[str]:
+    return serving(_LedgerHandler, "/v1")
 
 
 def test_inclusive_filter_and_flagged_deletes_read_each_record_once(tmp_path):
@@ -526,10 +531,13 @@ class _ClinicHandler(BaseHTTPRequestHandler):
     """Bundles with each record in an entry of its own; `_lastUpdated` must carry `gt`."""
 
     seen: list[str] = []
+    queries: list[dict[str, str]] = []
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
-        since = parse_qs(url.query).get("_lastUpdated", [None])[0]
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        type(self).queries.append(query)
+        since = query.get("_lastUpdated")
         type(self).seen.append(since or "")
         if since is not None and not since.startswith("gt"):
             self.send_response(400)
@@ -557,11 +565,7 @@ def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor
     out = generate(OWN_DOCS / "clinic_api_doc.md", "clinic", tmp_path)
     assert not [t for t in out.todo if t.blocking], out.todo
     connector_class = load_module(Path(out.connector_module)).ClinicLakeflowConnect
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ClinicHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/r4"
+    with serving(_ClinicHandler, "/r4") as url:
         connector = connector_class({"base_url": url})
         records, offset = connector.read_table("Patient", None, {})
         records = list(records)
@@ -576,10 +580,6 @@ def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor
         again, same = connector.read_table("Patient", offset, {})
         assert list(again) == [] and same == offset
         assert _ClinicHandler.seen[-1] == "gt2024-01-02T00:00:00Z"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
     # the simulator the doc gives plays the same: records come back only with `gt`
     result = run_suite(Path(out.test_file), "simulate", tmp_path)
     assert (result["failures"], result["errors"]) == (0, 0), result["output"]
@@ -603,33 +603,11 @@ def test_a_delete_feed_sends_its_operator_before_the_cursor(tmp_path):
         "_since",
         "gt",
     )
-    sent: list[dict] = []
-
-    class Feed(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            sent.append({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
-            body = json.dumps({"entry": []}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/r4"
+    with serving(_ClinicHandler, "/r4") as url:
         connector = module.ClinicLakeflowConnect({"base_url": url})
         records, _ = connector.read_table_deletes("Patient", {"cursor": "2024-01-02"}, {})
         assert list(records) == []
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-    assert sent[-1]["_since"] == "gt2024-01-02"
+    assert _ClinicHandler.queries[-1] == {"_since": "gt2024-01-02"}
 
 
 # --- bad input -------------------------------------------------------------------------------
