@@ -32,6 +32,8 @@ from pathlib import Path
 from accuracy import find_docs
 from create_offline import read_row
 
+from skillpack.apidoc import linked_docs
+
 SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
 STEP = "test_simulate"
 SUFFIX = "_new"
@@ -62,6 +64,11 @@ def run_one(python: str, clone: Path, base: str, source: str, doc: Path) -> dict
     with tempfile.TemporaryDirectory(prefix="simsource-doc-") as tmp:
         copy = Path(tmp) / doc.name.replace(source, name, 1)
         copy.write_bytes(doc.read_bytes())
+        # the docs it links to beside it (per-module keys and fields), as a user's would be
+        for linked in linked_docs(doc):
+            target = Path(tmp) / linked.relative_to(doc.resolve().parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(linked.read_bytes())
         args = ["create", name, "--doc", str(copy), "--workspace", str(clone)]
         args += ["--simulator-source", source, "--until", STEP]
         started = time.perf_counter()

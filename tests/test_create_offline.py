@@ -61,3 +61,19 @@ def test_simulator_source_is_set_once_on_the_test_class(tmp_path, runs):
         "    connector_class = OrbitLakeflowConnect\n"
         '    simulator_source = "orbit"\n'
     )
+
+
+def test_the_docs_a_doc_links_to_travel_with_it(tmp_path):
+    given = tmp_path / "given"
+    (given / "modules").mkdir(parents=True)
+    (given / "orbit_api_doc.md").write_text(
+        DOC.read_text(encoding="utf-8") + "\nField lists: [modules](modules/).\n",
+        encoding="utf-8",
+    )
+    (given / "modules" / "crew_api_doc.md").write_text("# Crew\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    where = ["--doc", str(given / "orbit_api_doc.md"), "--workspace", str(ws)]
+    assert main(["create", "orbit", *where, "--until", "doc"]) == 0
+    paths = source_paths("orbit", str(ws))
+    # beside the doc, where its link points, as it was
+    assert (paths.api_doc.parent / "modules" / "crew_api_doc.md").read_text() == "# Crew\n"

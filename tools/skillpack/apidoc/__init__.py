@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from skillpack.apidoc.lint import LintApiDocIn, LintApiDocOut, lint_api_doc
 from skillpack.apidoc.models import ApiDoc, Table
-from skillpack.apidoc.parse import ParseApiDocIn, ParseApiDocOut, parse_api_doc, read_doc
+from skillpack.apidoc.parse import (
+    ParseApiDocIn,
+    ParseApiDocOut,
+    linked_docs,
+    parse_api_doc,
+    read_doc,
+)
 from skillpack.apidoc.spec import (
     GenerateConnectorSpecIn,
     GenerateConnectorSpecOut,
@@ -24,6 +30,7 @@ __all__ = [
     "ParseApiDocOut",
     "Table",
     "generate_connector_spec",
+    "linked_docs",
     "lint_api_doc",
     "parse_api_doc",
     "read_doc",

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from pydantic import computed_field
 
-from skillpack.apidoc._companions import merge, read_companions
+from skillpack.apidoc._companions import companion_paths, merge, read_companions
 from skillpack.apidoc._extract import is_field_table, is_summary_table, make_endpoint
 from skillpack.apidoc._meta import (
     auth_methods,
@@ -456,6 +456,13 @@ def read_doc(path: str) -> ApiDoc:
     doc, links = _parse(read_text_capped(p, "API doc"), str(path))
     companions = read_companions(p, links, parse_markdown) if links else []
     return merge(doc, companions) if companions else doc
+
+
+def linked_docs(path: Path) -> list[Path]:
+    """The companion docs the API doc at ``path`` links to in its own folder (what
+    ``read_doc`` reads with it), so they can travel with it."""
+    _doc, links = _parse(read_text_capped(path, "API doc"), str(path))
+    return companion_paths(path, links) if links else []
 
 
 @tool

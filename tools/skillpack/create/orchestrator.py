@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from skillpack.apidoc import read_doc
+from skillpack.apidoc import linked_docs, read_doc
 from skillpack.create.failures import failure_todos
 from skillpack.create.lock import workspace_lock
 from skillpack.create.measured import record_measured_verdicts
@@ -168,18 +168,20 @@ def _prepare(ctx: Context, restart: bool) -> str:
     ensure_ignored(ctx.paths)
     # On the run's branch first: a switch git refuses then leaves the user's files as they are.
     branch = on_source_branch(ctx.paths)
-    replaced = (
-        [api_doc]
-        if new_doc and api_doc.is_file() and api_doc.read_bytes() != ctx.doc.read_bytes()
-        else []
-    )
+    copies: list[tuple[Path, Path]] = []
+    if new_doc:
+        # the docs it links to in its folder (keys and fields per module) travel with it
+        here = ctx.doc.resolve().parent
+        copies = [(ctx.doc, api_doc)]
+        copies += [(f, api_doc.parent / f.relative_to(here)) for f in linked_docs(ctx.doc)]
+    replaced = [t for f, t in copies if t.is_file() and t.read_bytes() != f.read_bytes()]
     kept = [state_file] if restart and state_file.exists() else []
     note = ""
     if replaced or kept:
         folder = backup(ctx.paths.root, *kept, *replaced)
         note = f"kept a copy of {', '.join(f.name for f in kept + replaced)} in {folder}"
-    if new_doc:
-        replace_file(ctx.doc, api_doc)
+    for source, target in copies:
+        replace_file(source, target)
     if branch:
         note = (note + "; " if note else "") + f"committing each step on branch `{branch}`"
     return note
