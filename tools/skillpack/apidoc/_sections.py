@@ -45,8 +45,6 @@ class TableDraft:
     blocks: list[CtxBlock]
     name_from_title: bool = True
     options: list = field(default_factory=list)
-    #: fields every table of the doc shares (``TableField``s), after the table's own
-    shared_fields: list = field(default_factory=list)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from skillpack.apidoc._extract import make_endpoint
+from skillpack.apidoc._extract import codes_in, make_endpoint
 from skillpack.apidoc._objects import Declared, Defaults, fill_template
 from skillpack.apidoc._sections import TableDraft, name_key
 from skillpack.apidoc._tree import Block
@@ -56,14 +56,7 @@ def _bare_path(text: str) -> str | None:
     """The path in a code span of a table-list item that names no method, if any."""
     if ENDPOINT.search(text):
         return None
-    return next(
-        (
-            c
-            for c in re.findall(r"`([^`]+)`", text)
-            if c.startswith("/") and not _DOC_PATH.search(c)
-        ),
-        None,
-    )
+    return next((c for c in codes_in(text) if c.startswith("/") and not _DOC_PATH.search(c)), None)
 
 
 def _field_key(name: str) -> str:

@@ -7,6 +7,7 @@ marking every guess in ``Table.inferred``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from skillpack.apidoc._sections import TableDraft
 from skillpack.apidoc._table_scan import (
@@ -66,8 +67,14 @@ def _described(param: Param, described: list[Param]) -> Param:
     return row
 
 
-def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagination | None):
-    """The ``Table`` and its warnings for one draft."""
+def build_table(
+    draft: TableDraft,
+    base_url: str | None,
+    global_pagination: Pagination | None,
+    shared_fields: Sequence[TableField] = (),
+):
+    """The ``Table`` and its warnings for one draft; ``shared_fields``, those every table
+    of the doc carries, follow the table's own."""
     found = scan(draft, base_url)
     warnings: list[DocWarning] = []
     name = found.name if (found.name and draft.name_from_title is False) else draft.name
@@ -100,9 +107,9 @@ def build_table(draft: TableDraft, base_url: str | None, global_pagination: Pagi
     fields = found.fields or found.example_fields
     if not found.fields and found.example_fields:
         warn("fields-from-example", f"fields of `{name}` were read from a JSON example")
-    if draft.shared_fields:
+    if shared_fields:
         own = {f.name for f in fields}
-        fields = fields + [f for f in draft.shared_fields if f.name not in own]
+        fields = [*fields, *(f for f in shared_fields if f.name not in own)]
     unread = [f for f in fields if f.description and NOT_RETURNED.search(f.description.lower())]
     if unread:
         # A field the API takes but does not give back would be null in every record.

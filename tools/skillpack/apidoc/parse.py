@@ -320,12 +320,10 @@ def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]
             if fnmatch.fnmatchcase(d.name, wild.name):
                 d.blocks.extend(wild.blocks)
     _assign_aspects(drafts, aspects)
-    # fields every table shares ("All resources share common fields:") are each table's too
-    shared = common_fields(everything)
-    for d in drafts:
-        d.shared_fields = shared
 
     pagination = global_pagination(parts.pagination, parts.overview)
+    # fields every table shares ("All resources share common fields:") are each table's too
+    shared = common_fields(everything)
     defaults = doc_defaults(declared.blocks + parts.overview + [b for b, _, _ in parts.aspects])
     stated = stated_facts(root, {name_key(d.name) for d in drafts})
     defaults.usual_cursors = usual_cursors(everything)
@@ -337,7 +335,7 @@ def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]
     deletes_template = templates.get("deletes")
     per_table = params_by_table(everything, name_key) if drafts else {}
     for draft in drafts:
-        table, table_warnings = build_table(draft, url, pagination)
+        table, table_warnings = build_table(draft, url, pagination, shared)
         table = apply_defaults(table, defaults, declared, stated)
         ep = table.read_endpoint
         if template is not None and (ep is None or describes_tables(ep.path, template[1])):
@@ -461,7 +459,7 @@ def read_doc(path: str) -> ApiDoc:
 def linked_docs(path: Path) -> list[Path]:
     """The companion docs the API doc at ``path`` links to in its own folder (what
     ``read_doc`` reads with it), so they can travel with it."""
-    _doc, links = _parse(read_text_capped(path, "API doc"), str(path))
+    links = build_tree(tokenize(read_text_capped(path, "API doc"))).links
     return companion_paths(path, links) if links else []
 
 

@@ -138,14 +138,13 @@ def build_spec(doc: ApiDoc, source: str) -> ConnectorSpec:
             # With several auth methods, a credential one of them lacks cannot be required.
             everywhere = all(any(q.name == p.name for q in other.fields) for other in methods)
             params[p.name] = _spec_param(p, required=p.required and everywhere)
-    if any(m.kind.startswith("oauth2") for m in methods):
+    oauth = [m for m in methods if m.kind.startswith("oauth2")]
+    if oauth:
         # The generated connector takes a token the connection already holds in place of
         # running the exchange, so the exchange's credentials are needed only without one.
-        for m in methods:
-            if m.kind.startswith("oauth2"):
-                for p in m.fields:
-                    if p.name in OAUTH_EXCHANGE_OPTIONS:
-                        params[p.name] = params[p.name].model_copy(update={"required": False})
+        exchange = {f.name for m in oauth for f in m.fields if f.name in OAUTH_EXCHANGE_OPTIONS}
+        for name in exchange:
+            params[name] = params[name].model_copy(update={"required": False})
         params.setdefault(
             "access_token",
             SpecParam(

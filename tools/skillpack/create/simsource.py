@@ -66,43 +66,33 @@ def use_simulator_source(paths: SourcePaths, name: str) -> str:
     curated_spec = paths.root / CHECKOUT_SPECS / name / "endpoints.yaml"
     curated = _endpoints(curated_spec)
     generated = _endpoints(paths.simulator_endpoints)
-    text, token_note = _given_token(text, _module_list(paths.connector_module, "_OAUTH_OPTIONS"))
-    text, note = _align_base_url(
+    exchange = _module_constant(paths.connector_module, "_OAUTH_OPTIONS")
+    text, token_note = _given_token(text, exchange if isinstance(exchange, list) else [])
+    default = _module_constant(paths.connector_module, "_BASE_URL")
+    text, base_note = _align_base_url(
         text,
-        _default_base_url(paths.connector_module),
+        default if isinstance(default, str) else None,
         [str(e["path"]) for e in generated],
         [str(e["path"]) for e in curated],
     )
-    note = "\n".join(filter(None, [token_note, note]))
+    notes = [token_note, base_note]
     uncarried = _uncarried_columns((paths.simulator_endpoints, generated), (curated_spec, curated))
     text = _allow_null_columns(text, uncarried)
-    empty = _empty_tables(generated, (curated_spec, curated))
-    text = _allow_empty_first_read(text, empty)
     if uncarried:
         listed = "; ".join(f"{t}: {', '.join(sorted(c))}" for t, c in uncarried.items())
-        note = "\n".join(
-            filter(
-                None,
-                [
-                    note,
-                    f"columns the doc lists and the curated corpus never fills, "
-                    f"so the coverage check cannot see them filled: {listed}",
-                ],
-            )
+        notes.append(
+            "columns the doc lists and the curated corpus never fills, "
+            f"so the coverage check cannot see them filled: {listed}"
         )
+    empty = _empty_tables(generated, (curated_spec, curated))
+    text = _allow_empty_first_read(text, empty)
     if empty:
-        note = "\n".join(
-            filter(
-                None,
-                [
-                    note,
-                    "tables the curated corpus holds no record for, so their first read "
-                    f"may be empty: {', '.join(sorted(empty))}",
-                ],
-            )
+        notes.append(
+            "tables the curated corpus holds no record for, so their first read "
+            f"may be empty: {', '.join(sorted(empty))}"
         )
     test_file.write_text(text, encoding="utf-8")
-    return note
+    return "\n".join(filter(None, notes))
 
 
 def _endpoints(spec: Path) -> list[dict]:
@@ -316,37 +306,22 @@ def base_path_shift(generated: list[str], curated: list[str]) -> tuple[str, str]
     return best
 
 
-def _default_base_url(module: Path) -> str | None:
-    """The connector's ``_BASE_URL`` constant, when it has one."""
+def _module_constant(module: Path, name: str) -> object:
+    """The literal value of the connector module's top-level ``name`` (``_BASE_URL``,
+    ``_OAUTH_OPTIONS``); None when it has none, or none written as a literal."""
     try:
         tree = ast.parse(module.read_text(encoding="utf-8"))
     except (OSError, SyntaxError):
         return None
     for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "_BASE_URL" for t in node.targets)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
-            return node.value.value
+            try:
+                return ast.literal_eval(node.value)
+            except (ValueError, TypeError):
+                return None
     return None
-
-
-def _module_list(module: Path, name: str) -> list[str]:
-    """The strings of the connector's module-level list ``name`` (empty when it has none)."""
-    try:
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):
-        return []
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-            and isinstance(node.value, ast.List)
-        ):
-            return [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
-    return []
 
 
 #: the comment left above a ``replay_config`` given a stand-in token

@@ -544,7 +544,8 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         w.block(deletes)
     w.line()
     flagged = any(t.deletes and t.deletes.flag_field for t in plan.tables)
-    if any(t.parent for t in plan.tables):
+    per_parent = any(t.parent for t in plan.tables)
+    if per_parent:
         read = tpl.READ_PER_PARENT_FLAGGED if flagged else tpl.READ_PER_PARENT
     else:
         read = tpl.READ_FLAGGED if flagged else tpl.READ
@@ -552,7 +553,7 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
         # columns the doc says come from a nested path are filled from it
         read = _patched(read, tpl.CONFORM, tpl.CONFORM_WITH_SOURCES)
     w.block(read)
-    if any(t.parent for t in plan.tables):
+    if per_parent:
         w.line()
         w.block(tpl.PARTITIONS_PER_PARENT)
     w.line()
