@@ -1228,3 +1228,71 @@ Query parameters:
         "gt{cursor}",
         "Only resources changed after this time.",
     )
+
+
+def test_a_read_api_section_showing_a_tables_own_path_is_about_that_table():
+    text = """# Plant API
+
+Base URL: `https://{server}/piwebapi`
+
+## Connector Tables
+
+- `readings` — `/piwebapi/streams/{webId}/recorded`
+- `multi_readings` — `/piwebapi/streamsets/recorded`
+- `servers` — `/piwebapi/dataservers`
+
+## Read API
+
+### Stream API
+
+#### 1. Get Recorded Values
+
+Retrieves stored values in a time range.
+
+**Endpoint:**
+```
+GET /streams/{webId}/recorded
+```
+
+**Parameters:**
+- `startTime` (string, optional): Start of the window
+- `boundaryType` (string, optional): How to handle the window's edges
+  - `Inside`: first value after the start
+  - `Outside`: last value before the start
+- `maxCount` (integer, optional): Most values returned
+
+Results are always returned in ascending timestamp order; values are never changed.
+
+**Example Response:**
+```json
+{"Items": [{"Timestamp": "2024-01-01T00:00:00Z", "Value": 72.5, "Good": true}]}
+```
+
+### StreamSet API
+
+#### 1. Get Recorded Values (Multiple Streams)
+
+**Endpoint:**
+```
+GET /streamsets/recorded
+```
+
+**Parameters:**
+- `webId` (string[], required): The streams
+"""
+    doc = parse_markdown(text)
+    tables = {t.name: t for t in doc.tables}
+    readings = tables["readings"]
+    # the section's endpoint is the table's own (the base path aside): its parameters,
+    # the items a "Parameters:" lead-in introduces, are the read's query parameters, the
+    # items under a parameter its values; its example response gives the fields
+    assert [p.name for p in readings.read_endpoint.query_params] == [
+        "startTime",
+        "boundaryType",
+        "maxCount",
+    ]
+    assert [f.name for f in readings.fields] == ["Timestamp", "Value", "Good"]
+    assert (readings.cursor_field, readings.ingestion_type) == ("Timestamp", "append")
+    # the next section shows another table's own endpoint: what follows is that table's
+    assert [p.name for p in tables["multi_readings"].read_endpoint.query_params] == ["webId"]
+    assert tables["servers"].fields == []

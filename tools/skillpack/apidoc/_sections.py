@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from skillpack.apidoc._extract import is_field_table
@@ -223,21 +224,27 @@ def _deep_signals(sec: Section) -> bool:
     return _signals(sec.blocks) or any(_deep_signals(c) for c in sec.children)
 
 
-def _context_blocks(sec: Section, ctx: str | None, out: list[CtxBlock]) -> None:
-    """Blocks of ``sec`` and its detail children, each with the context its heading sets;
-    a lead-in paragraph such as ``Query parameters:`` sets the context of what follows."""
+def _with_lead_ins(blocks: list[Block], ctx: str | None) -> Iterator[CtxBlock]:
+    """Each block with its context: the heading's, or for what follows a lead-in paragraph
+    such as ``Query parameters:``, the lead-in's."""
     pending: str | None = None
-    for b in sec.blocks:
+    for b in blocks:
         if b.kind == "para" and b.depth == 0:
             text = b.text
-            if text.endswith(":") and len(text) < 120 and split_label(text) is None:
+            # ("Parameters:" is a label too, but one with nothing after it: a lead-in)
+            if text.endswith(":") and len(text) < 120 and not (split_label(text) or ("", ""))[1]:
                 pending = title_context(text) or None
-                out.append((b, ctx))
-                continue
-            pending = None
-            out.append((b, ctx))
+            else:
+                pending = None
+            yield b, ctx
         else:
-            out.append((b, pending or ctx))
+            yield b, pending or ctx
+
+
+def _context_blocks(sec: Section, ctx: str | None, out: list[CtxBlock]) -> None:
+    """Blocks of ``sec`` and its detail children, each with the context its heading sets
+    (or a lead-in paragraph before it)."""
+    out.extend(_with_lead_ins(sec.blocks, ctx))
     for child in sec.children:
         _context_blocks(child, title_context(child.title) or ctx, out)
 
@@ -412,7 +419,7 @@ def sort_sections(root: Section) -> Sorted:
         ctx = title_context(sec.title) or ctx
         heading = Block("heading", sec.line, sec.title, list(sec.title_codes))
         out.aspects.append((heading, ctx, sec.line))
-        out.aspects.extend((b, ctx, sec.line) for b in sec.blocks)
+        out.aspects.extend((b, c, sec.line) for b, c in _with_lead_ins(sec.blocks, ctx))
         if _BASE_URL_TITLE.search(sec.title.lower()):
             out.base_url_blocks.extend(sec.blocks)
         tables = [b for b in sec.blocks if b.kind == "table"]

@@ -366,6 +366,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
     # list depth of an item stating a fact ("Primary key for `apps`: `app_id`"): the items
     # under it ("Type: string") describe that fact, not fields
     fact_depth: int | None = None
+    param_depth: int | None = None  # list depth of the last parameter item
     for block, ctx in draft.blocks:
         kind = block.kind
         if kind == "table":
@@ -409,7 +410,10 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
                 _prose_field(found, fld)
                 continue
         elif kind == "item" and ctx in ("query", "options", "write"):
+            if param_depth is not None and block.depth > param_depth:
+                continue  # an item under a parameter tells of it (its values, a caveat)
             prm = param_from_item(text, line)
+            param_depth = block.depth if prm is not None else None
             if prm is not None:
                 target = {"query": found.query, "options": found.options, "write": found.body}
                 target[ctx].append(prm)  # type: ignore[index]

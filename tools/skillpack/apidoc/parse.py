@@ -178,6 +178,41 @@ def _by_path(block: Block, names: dict[str, TableDraft]) -> TableDraft | None:
     return None
 
 
+_HOST = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/]*", re.I)
+
+
+def _path_key(path: str) -> tuple[str, ...]:
+    """A path's segments, host, query and placeholder names left out:
+    ``https://{server}/api/streams/{webId}/recorded?x=1`` is ``api/streams/{}/recorded``."""
+    bare = _HOST.sub("", path).split("?", 1)[0]
+    return tuple(
+        "{}" if seg.startswith(("{", "<", ":")) else seg.lower() for seg in bare.split("/") if seg
+    )
+
+
+def _own_paths(drafts: list[TableDraft]) -> dict[tuple[str, ...], list[TableDraft]]:
+    """Each table's own endpoint path (its first in its own blocks), keyed by ``_path_key``."""
+    out: dict[tuple[str, ...], list[TableDraft]] = {}
+    for d in drafts:
+        path = next((p for b, _ in d.blocks if (p := _first_path(b))), None)
+        key = _path_key(path) if path else ()
+        if sum(seg != "{}" for seg in key) >= 2:
+            out.setdefault(key, []).append(d)
+    return out
+
+
+def _by_own_path(block: Block, own: dict[tuple[str, ...], list[TableDraft]]) -> list[TableDraft]:
+    """The tables whose own endpoint the block's first endpoint is, the base path aside: a
+    Read API section's ``GET /streams/{webId}/recorded`` is the table listed with
+    ``/piwebapi/streams/{webId}/recorded``."""
+    path = _first_path(block) if own else None
+    key = _path_key(path) if path else ()
+    if sum(seg != "{}" for seg in key) < 2:
+        return []
+    n = len(key)
+    return [d for k, ds in own.items() if k[-n:] == key or key[-len(k) :] == k for d in ds]
+
+
 def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
     """Give blocks of aspect sections ("Primary keys", "Read API", ...) to the tables they
     are about: all of them when the doc has one table, else those after a mention."""
@@ -188,19 +223,21 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
         return
     names = {name_key(d.name): d for d in drafts}
     starts = _starts(names)
+    own = _own_paths(drafts)
     current: list[TableDraft] = []
+    named = False  # whether ``current`` was named in words (an endpoint shown does not undo it)
     section = None
     # "supports `archived=true` on these tables:" names none; the list after it does, and the
     # lead-in says what the list means, so it goes to the tables the list names
     lead: tuple[Block, str | None] | None = None
     for block, ctx, sec_line in aspects:
         if sec_line != section:
-            section, current, lead = sec_line, [], None
+            section, current, lead, named = sec_line, [], None, False
         if block.kind == "table" and (is_summary_table(block) >= 0 or not is_field_table(block)):
             continue  # tables listing tables were read as summaries already
         mentioned = _mentions(block, names, starts)
         if mentioned:
-            current = mentioned
+            current, named = mentioned, True
             if lead is not None and block.kind == "item":
                 for d in mentioned:
                     d.blocks.append(lead)
@@ -211,6 +248,10 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
         elif block.kind != "item":
             lead = None
         target = _by_path(block, names)
+        if target is None and not named:
+            # a section that names no table but shows a table's own endpoint is about it,
+            # until it shows another table's
+            current = _by_own_path(block, own) or current
         for d in [target] if target is not None else current:
             d.blocks.append((block, ctx))
 
