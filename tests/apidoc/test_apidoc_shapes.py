@@ -1296,3 +1296,64 @@ GET /streamsets/recorded
     # the next section shows another table's own endpoint: what follows is that table's
     assert [p.name for p in tables["multi_readings"].read_endpoint.query_params] == ["webId"]
     assert tables["servers"].fields == []
+
+
+def test_an_example_request_filtering_past_a_value_names_the_cursor_a_range_does_not():
+    text = """# Events API
+
+Base URL: `https://hr.example/odata/v2`
+
+## Object List
+
+- `Event`
+- `Process`
+- `Incident`
+
+## Object Schema
+
+### Event
+
+| Field | Type |
+|---|---|
+| id | string |
+| eventTime | datetime |
+
+Ingestion type: `cdc`
+
+```http
+GET https://hr.example/odata/v2/Event?$filter=eventTime gt datetime'2024-01-01T00:00:00'
+```
+
+### Process
+
+| Field | Type |
+|---|---|
+| id | string |
+| firstEventTime | datetime |
+| lastEventTime | datetime |
+
+Ingestion type: `cdc`
+
+```http
+GET https://hr.example/odata/v2/Process?$filter=lastEventTime%20ge%20datetime'2024-01-01'&$orderby=lastEventTime
+```
+
+### Incident
+
+| Field | Type |
+|---|---|
+| id | string |
+| incidentDate | datetime |
+
+Ingestion type: `cdc`
+
+```http
+GET /Incident?$filter=incidentDate ge datetime'2024-01-01' and incidentDate le datetime'2024-12-31'
+```
+"""
+    tables = {t.name: t for t in parse_markdown(text).tables}
+    assert tables["Event"].cursor_field == "eventTime"
+    assert tables["Process"].cursor_field == "lastEventTime"
+    # a window with both ends is a range the example asks for, not the order of changes
+    assert tables["Incident"].cursor_field is None
+    assert "cursor_field" not in tables["Event"].inferred

@@ -239,6 +239,12 @@ def build_table(
             prose, field_names, query_names | unordered
         )
         cursor = chosen[0] if chosen else None
+    if cursor is None and not found.cursor_none:
+        # an example request of the table's that filters on a field "greater than" a value
+        cursor = next(
+            (f for f in found.filtered_since if not field_names or _has_field(f, field_names)),
+            None,
+        )
     if cursor is None and not found.cursor_none and stated != "snapshot":
         since = read is not None and any(SINCE_PARAM.search(p.name) for p in read.query_params)
         wants = stated in ("cdc", "cdc_with_deletes", "append") or since or found.append_hint

@@ -55,6 +55,26 @@ from skillpack.apidoc.models import (
     TableField,
 )
 
+#: an OData-style filter asking for records past a value: ``$filter=eventTime gt datetime'...'``
+#: (also URL-encoded); the field it compares is the one that orders the table's changes
+_FILTER_SINCE = re.compile(
+    r"[?&]\$?filter=([A-Za-z_][\w./]*)(?:\s+|%20|\+)(?:gt|ge)(?:\s+|%20|\+)", re.I
+)
+
+
+def filtered_since(text: str) -> list[str]:
+    """Fields a request in ``text`` filters to "greater than" a value; not those it also
+    bounds above (``ge ... and x le ...`` asks for a range, such as a year of incidents)."""
+    out = []
+    for line in text.splitlines():
+        for m in _FILTER_SINCE.finditer(line):
+            name = m.group(1)
+            upper = re.search(rf"\b{re.escape(name)}(?:\s+|%20|\+)(?:lt|le)\b", line, re.I)
+            if upper is None:
+                out.append(name)
+    return out
+
+
 #: ``archived=true``: a query parameter, with its value, that asks for deleted records
 _FLAG_QUERY = re.compile(r"^\??([A-Za-z_][\w.\-]*)=(\w+)$")
 _NEGATED = re.compile(r"\b(?:not?|never|cannot|without|none)\b|n't\b", re.I)
@@ -93,6 +113,8 @@ class _Found:
     prose_composite: list[list[str]] = field(default_factory=list)
     prose_cursor: list[tuple[list[str], int]] = field(default_factory=list)
     prose_ingestion: str | None = None
+    #: fields an example request asks for past a value (``$filter=eventTime gt ...``)
+    filtered_since: list[str] = field(default_factory=list)
     append_hint: bool = False
     snapshot_hint: bool = False
     untyped: int = 0
@@ -377,6 +399,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
         if kind == "code":
             for ep in endpoints_in_code(block, base_url):
                 found.endpoints.append((ep, ctx))
+            found.filtered_since.extend(filtered_since(block.text))
             _metadata_example(found, block)
             if not found.example_fields and block.info.lower() in ("", "json", "javascript"):
                 found.example_fields = fields_from_json(block)
