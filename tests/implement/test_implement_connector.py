@@ -31,7 +31,7 @@ from skillpack.cli import main
 from skillpack.errors import InputError, SourceError
 from skillpack.examples.example_api import serve_example_api
 from skillpack.layout import bundled_workspace
-from skillpack.sdk.records import conform, find_records_path
+from skillpack.sdk.records import ONE_RECORD, conform, find_records_path
 from skillpack.sdk.schema import (
     ArrayType,
     DoubleType,
@@ -675,6 +675,19 @@ def test_find_records_path_finds_the_list_in_common_shapes():
     with pytest.raises(SourceError) as err:
         find_records_path({"id": 1, "name": "not a list"})
     assert err.value.code == "records-not-found" and "`name`" in str(err.value)
+
+
+def test_a_body_carrying_the_tables_key_is_the_one_record():
+    me = {"id": "u1", "sso": ["okta"], "teams": [{"id": "t1"}], "plan": {"seats": 3}}
+    # (a list of names or of objects inside it is a field of the record, not its records)
+    assert find_records_path(me, record_keys=["id"]) == ONE_RECORD
+    # a well-known list still wins: a list response may carry an id of its own
+    assert find_records_path({"id": "req-1", "data": [{"id": 1}]}, record_keys=["id"]) == "data"
+    # without the key in hand, a lone list of objects is still the records; a list of
+    # names never is
+    assert find_records_path(me) == "teams"
+    with pytest.raises(SourceError):
+        find_records_path({"name": "x", "sso": ["okta"]}, record_keys=["id"])
 
 
 def test_conform_fits_records_to_the_schema_without_losing_values():

@@ -16,6 +16,7 @@ from skillpack.sdk.pagination import (
     RequestSpec,
     SinglePage,
 )
+from skillpack.sdk.records import ONE_RECORD
 from tests.sdk._servers import Reply, servers
 
 ITEMS = [{"id": i} for i in range(1, 26)]  # 25 records
@@ -348,6 +349,13 @@ def test_records_that_are_not_a_list_are_reported(serve):
     with RestClient(api.url) as client, pytest.raises(SourceError) as info:
         list(client.paginate("/items", paginator=SinglePage()))
     assert "not a list" in str(info.value)
+
+
+def test_a_body_that_is_one_record_is_a_page_of_one(serve):
+    api = serve(lambda seen: Reply(200, {"id": "me", "scopes": ["read"]}))
+    with RestClient(api.url) as client:
+        pages = list(client.paginate("/me", paginator=SinglePage(), records_path=ONE_RECORD))
+    assert pages == [[{"id": "me", "scopes": ["read"]}]]
 
 
 def test_null_records_are_an_empty_page(serve):

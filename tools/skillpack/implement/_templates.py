@@ -279,7 +279,8 @@ FETCH_PAGING = """\
 
 FETCH_FIND = """\
         if records_path is None:
-            records_path = self._records_path(path, params)"""
+            keys = table["metadata"]["primary_keys"]
+            records_path = self._records_path(path, params, keys)"""
 
 FETCH_TAIL = """\
         pages = self._client.paginate(
@@ -292,11 +293,12 @@ FETCH_TAIL = """\
             yield from page"""
 
 RECORDS_PATH = '''\
-    def _records_path(self, path: str, params: dict[str, Any]) -> str | None:
-        """Where ``path`` keeps its records; the doc does not say, so ask once."""
+    def _records_path(self, path: str, params: dict, keys: list) -> str | None:
+        """Where ``path`` keeps its records; the doc does not say, so ask once (a body
+        carrying the table's key ``keys`` is the one record)."""
         if path not in self._records_paths:
             body = self._client.get_json(path, params=params)
-            self._records_paths[path] = find_records_path(body)
+            self._records_paths[path] = find_records_path(body, record_keys=keys)
         return self._records_paths[path]'''
 
 

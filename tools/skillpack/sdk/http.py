@@ -43,6 +43,7 @@ from skillpack.sdk._retry import parse_retry_after as parse_retry_after
 from skillpack.sdk._transfer import DeadlinePassed, Truncated, read_body
 from skillpack.sdk.offsets import get_path
 from skillpack.sdk.pagination import Paginator, RequestSpec
+from skillpack.sdk.records import ONE_RECORD
 from skillpack.sdk.redaction import (
     redact_mapping,
     redact_text,
@@ -388,8 +389,9 @@ class RestClient:
         """Yield each page's records, following ``paginator`` until it stops.
 
         ``records_path`` is a dotted path to the list in the JSON body (``None``
-        when the body is the list itself). Every page is yielded, even an empty one,
-        except a page repeating the previous page's records (``pagination-loop``).
+        when the body is the list itself, ``ONE_RECORD`` when it is the one record).
+        Every page is yielded, even an empty one, except a page repeating the previous
+        page's records (``pagination-loop``).
         """
         spec: RequestSpec | None = paginator.start(
             RequestSpec(path, dict(params) if params else None, json)
@@ -428,6 +430,8 @@ class RestClient:
     def _records(
         self, body: Any, records_path: str | None, resp: requests.Response, method: str
     ) -> list:
+        if records_path == ONE_RECORD:
+            return [body] if isinstance(body, Mapping) else []
         found = body if records_path is None else get_path(body, records_path, _MISSING)
         if isinstance(found, list):
             return found

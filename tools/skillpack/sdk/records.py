@@ -9,7 +9,8 @@ Two helpers for connectors whose API doc leaves these details out::
 
 ``find_records_path`` looks for the list of records in one response body: the body itself
 when it is a list, else the first list under a well-known key (``data``, ``results``,
-``items``, ``records``, ...), one level of nesting deep (``{"d": {"results": [...]}}``).
+``items``, ``records``, ...), one level of nesting deep (``{"d": {"results": [...]}}``); an
+object carrying the table's key and no such list is one record (``GET /users/me``).
 
 ``conform`` makes a record fit its table's schema without losing information: a record
 wrapped in a list item of its own (``{"resource": {...}}``, ``{"node": {...}}``) is taken
@@ -31,6 +32,8 @@ from typing import Any
 from skillpack.errors import SourceError
 from skillpack.sdk.offsets import get_path
 
+#: what ``find_records_path`` gives for a body that is itself the one record
+ONE_RECORD = "$"
 #: keys that commonly hold the records of a list response, in the order they are tried
 RECORD_KEYS = (
     "data",
@@ -59,24 +62,37 @@ _BLANK_IS_NULL = (
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
 
-def find_records_path(body: Any, hints: Iterable[str] = ()) -> str | None:
-    """The dotted path of the records list in ``body``; ``None`` when the body is the list.
+def find_records_path(
+    body: Any, hints: Iterable[str] = (), record_keys: Iterable[str] = ()
+) -> str | None:
+    """The dotted path of the records list in ``body``; ``None`` when the body is the list,
+    ``ONE_RECORD`` when the body is the one record.
 
-    ``hints`` are keys to try first (say, the table's name). Raises ``SourceError``
-    (code ``records-not-found``) when no list is found.
+    ``hints`` are keys to try first (say, the table's name); ``record_keys`` the fields a
+    record always carries (the table's primary key): an object holding them all as plain
+    values and no list under a well-known key is a record (``GET /users/me``), whatever
+    lists it holds. Raises ``SourceError`` (code ``records-not-found``) when no list is found.
     """
     if isinstance(body, list):
         return None
     if isinstance(body, Mapping):
-        found = _list_key(body, (*hints, *RECORD_KEYS))
+        keys = (*hints, *RECORD_KEYS)
+        found = _named_list(body, keys)
+        if found is not None:
+            return found
+        fields = list(record_keys)
+        if fields and all(k in body and _plain(body[k]) for k in fields):
+            return ONE_RECORD
+        found = _list_key(body, keys)
         if found is not None:
             return found
         for key, value in body.items():
             if isinstance(value, Mapping):
-                inner = _list_key(value, (*hints, *RECORD_KEYS))
+                inner = _list_key(value, keys)
                 if inner is not None:
                     return f"{key}.{inner}"
-        lists = [k for k, v in body.items() if isinstance(v, list)]
+        # a list of names or numbers is a field of one object, never its records
+        lists = [k for k, v in body.items() if isinstance(v, list) and _objects(v)]
         if len(lists) == 1:
             return str(lists[0])
         keys = ", ".join(f"`{k}`" for k in list(body)[:20])
@@ -91,11 +107,28 @@ def find_records_path(body: Any, hints: Iterable[str] = ()) -> str | None:
     )
 
 
-def _list_key(body: Mapping[str, Any], keys: Iterable[str]) -> str | None:
+def _named_list(body: Mapping[str, Any], keys: Iterable[str]) -> str | None:
     """The first of ``keys`` holding a list (or null, an empty list) in ``body``."""
     for key in keys:
         if key in body and (body[key] is None or isinstance(body[key], list)):
             return key
+    return None
+
+
+def _plain(value: Any) -> bool:
+    return value is not None and not isinstance(value, (Mapping, list))
+
+
+def _objects(items: list) -> bool:
+    return all(isinstance(x, Mapping) for x in items)
+
+
+def _list_key(body: Mapping[str, Any], keys: Iterable[str]) -> str | None:
+    """The first of ``keys`` holding a list (or null, an empty list) in ``body``, else its
+    one list of objects."""
+    found = _named_list(body, keys)
+    if found is not None:
+        return found
     # An object holding exactly one list of objects is a list response too.
     lists = [
         k
