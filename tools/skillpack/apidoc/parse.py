@@ -166,9 +166,8 @@ def _first_path(block: Block) -> str | None:
     return m.group(2) if m else None
 
 
-def _by_path(block: Block, names: dict[str, TableDraft]) -> TableDraft | None:
-    """The table whose name is a segment of the path of the block's first endpoint."""
-    path = _first_path(block)
+def _by_path(path: str | None, names: dict[str, TableDraft]) -> TableDraft | None:
+    """The table whose name is a segment of ``path`` (a block's first endpoint's)."""
     if path is None:
         return None
     for seg in reversed(re.split(r"[/?(]", path)):
@@ -201,12 +200,13 @@ def _own_paths(drafts: list[TableDraft]) -> dict[tuple[str, ...], list[TableDraf
     return out
 
 
-def _by_own_path(block: Block, own: dict[tuple[str, ...], list[TableDraft]]) -> list[TableDraft]:
-    """The tables whose own endpoint the block's first endpoint is, the base path aside: a
-    Read API section's ``GET /streams/{webId}/recorded`` is the table listed with
-    ``/piwebapi/streams/{webId}/recorded``."""
-    path = _first_path(block) if own else None
-    key = _path_key(path) if path else ()
+def _by_own_path(
+    path: str | None, own: dict[tuple[str, ...], list[TableDraft]]
+) -> list[TableDraft]:
+    """The tables whose own endpoint ``path`` (a block's first endpoint's) is, the base
+    path aside: a Read API section's ``GET /streams/{webId}/recorded`` is the table listed
+    with ``/piwebapi/streams/{webId}/recorded``."""
+    key = _path_key(path) if path and own else ()
     if sum(seg != "{}" for seg in key) < 2:
         return []
     n = len(key)
@@ -247,11 +247,12 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
             lead = (block, ctx)
         elif block.kind != "item":
             lead = None
-        target = _by_path(block, names)
+        path = _first_path(block)
+        target = _by_path(path, names)
         if target is None and not named:
             # a section that names no table but shows a table's own endpoint is about it,
             # until it shows another table's
-            current = _by_own_path(block, own) or current
+            current = _by_own_path(path, own) or current
         for d in [target] if target is not None else current:
             d.blocks.append((block, ctx))
 
