@@ -1357,3 +1357,150 @@ GET /Incident?$filter=incidentDate ge datetime'2024-01-01' and incidentDate le d
     # a window with both ends is a range the example asks for, not the order of changes
     assert tables["Incident"].cursor_field is None
     assert "cursor_field" not in tables["Event"].inferred
+
+
+def test_own_path_matching_ignores_host_and_placeholder_names_and_stops_at_other_endpoints():
+    text = """# Plant API
+
+Base URL: `https://{server}/piwebapi`
+
+## Connector Tables
+
+- `trend_lines` — `/streams/{id}/plot`
+- `inventory` — `/api/items`
+- `servers` — `/piwebapi/dataservers`
+- `line_items` — `/items`
+- `news` — `GET https://{server}/feeds`
+
+## Read API
+
+### Trend values
+
+```
+GET https://{server}/piwebapi/streams/{webId}/plot?intervals=10
+```
+
+Parameters:
+- `intervals` (integer, optional): How many intervals
+
+```
+GET /streams/{webId}/interpolated
+```
+
+Parameters:
+- `interval` (string, required): Spacing of the values
+
+### Stock
+
+```
+GET /items
+```
+
+Parameters:
+- `color` (string, optional): Only items of this color
+
+### Order lines
+
+```
+GET /orders/{id}/items
+```
+
+Parameters:
+- `orderId` (string, required): The order
+
+### Feed
+
+```
+GET https://{server}/feeds
+```
+
+Parameters:
+- `topic` (string, optional): Only this topic
+
+### Servers and their points
+
+The `servers` table, read with `GET /piwebapi/dataservers`, also shows:
+
+```
+GET /streams/{webId}/plot
+```
+
+Parameters:
+- `serverName` (string, optional): Only this server
+"""
+    tables = {t.name: t for t in parse_markdown(text).tables}
+    plots = [p.name for p in tables["trend_lines"].read_endpoint.query_params]
+    # the full URL with another placeholder name is the table's shorter own path; the next
+    # endpoint, no table's, ends what the section says of it
+    assert "intervals" in plots and "interval" not in plots
+    # one literal segment (`/items`) is too little to call a path a table's own
+    assert [p.name for p in tables["inventory"].read_endpoint.query_params] == []
+    # a section naming a table keeps its blocks when it shows another table's endpoint
+    assert "serverName" in [p.name for p in tables["servers"].read_endpoint.query_params]
+    assert "serverName" not in plots
+    # a table's own path of one name, the host aside, is too little to own a section
+    assert tables["line_items"].read_endpoint.query_params == []
+    assert tables["news"].read_endpoint.query_params == []
+
+
+def test_parameters_after_a_lead_in_in_a_read_api_section_are_query_parameters():
+    text = """# Shop API
+
+Base URL: `https://shop.example/api`
+
+## Object List
+
+| Table | Endpoint |
+|---|---|
+| `orders` | `GET /orders` |
+| `refunds` | `GET /refunds` |
+
+## Read API
+
+To read `orders`, call `GET /orders`.
+
+Parameters:
+- `since` (string, optional): Only orders changed after this time
+"""
+    orders = {t.name: t for t in parse_markdown(text).tables}["orders"]
+    assert [p.name for p in orders.read_endpoint.query_params] == ["since"]
+    assert "since" not in [f.name for f in orders.fields]
+
+
+@pytest.mark.parametrize(
+    ("request_line", "cursor"),
+    [
+        ("GET /Order?$filter=Quantity ge 10", None),  # selects; orders nothing
+        ("GET /Order?%24filter=changedAt%20gt%20X", "changedAt"),
+        ("GET /Order?$filter=changedAt%20ge%20X%20and%20changedAt%20le%20Y", None),
+        ("GET /Order?$filter=ownerId gt 5", None),  # a number that is no time
+    ],
+)
+def test_only_a_time_filtered_past_a_value_is_a_cursor(request_line, cursor):
+    text = f"""# Orders API
+
+Base URL: `https://shop.example/odata`
+
+## Object List
+
+- `Order`
+
+## Object Schema
+
+### Order
+
+| Field | Type |
+|---|---|
+| id | string |
+| Quantity | integer |
+| ownerId | integer |
+| changedAt | datetime |
+
+Ingestion type: `cdc`
+
+```http
+{request_line}
+```
+"""
+    order = parse_markdown(text).tables[0]
+    assert order.cursor_field == cursor

@@ -677,6 +677,66 @@ def test_find_records_path_finds_the_list_in_common_shapes():
     assert err.value.code == "records-not-found" and "`name`" in str(err.value)
 
 
+_ACCOUNT_DOC = """# Account API
+
+- **Source name:** `account`
+- **Base URL:** `http://127.0.0.1:{port}/v1`
+
+## Authentication
+
+- **Kind:** `none`
+
+| Parameter | Type | Required | Secret | Description |
+|---|---|---|---|---|
+| `base_url` | string | yes | no | Base URL of the API, including `/v1`. |
+
+## Tables
+
+### `me`
+
+The signed-in user.
+
+- **Primary key:** `id`
+- **Ingestion type:** `snapshot`
+- **Read endpoint:** `GET /users/me`
+- **Pagination:** `none`
+
+| Field | Type | Description |
+|---|---|---|
+| `id` | string | User id. |
+| `name` | string | Display name. |
+| `scopes` | array<string> | Granted scopes. |
+"""
+
+
+class _AccountHandler(BaseHTTPRequestHandler):
+    """``/users/me`` answers the one user: an object holding a list of names and one of
+    objects, neither of which is the table's records."""
+
+    def do_GET(self) -> None:
+        body = json.dumps(
+            {"id": "u1", "name": "Ada", "scopes": ["read"], "teams": [{"id": "t1"}]}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_generated_read_of_an_endpoint_answering_one_object_gives_that_record(tmp_path):
+    doc = tmp_path / "account_api_doc.md"
+    doc.write_text(_ACCOUNT_DOC, encoding="utf-8")
+    out = generate(doc, "account", tmp_path / "ws")
+    assert not [t for t in out.todo if t.blocking], out.todo
+    connector_class = load_module(Path(out.connector_module)).AccountLakeflowConnect
+    with serving(_AccountHandler, "/v1") as url:
+        records, _ = connector_class({"base_url": url}).read_table("me", None, {})
+        assert [(r["id"], r["name"], r["scopes"]) for r in records] == [("u1", "Ada", ["read"])]
+
+
 def test_a_body_carrying_the_tables_key_is_the_one_record():
     me = {"id": "u1", "sso": ["okta"], "teams": [{"id": "t1"}], "plan": {"seats": 3}}
     # (a list of names or of objects inside it is a field of the record, not its records)
@@ -688,6 +748,17 @@ def test_a_body_carrying_the_tables_key_is_the_one_record():
     assert find_records_path(me) == "teams"
     with pytest.raises(SourceError):
         find_records_path({"name": "x", "sso": ["okta"]}, record_keys=["id"])
+    # one level down, or named as the path ends, a list is still the records
+    assert find_records_path({"id": "x", "d": {"results": []}}, record_keys=["id"]) == "d.results"
+    page = {"id": "page-1", "users": [{"id": 1}], "next": None}
+    assert find_records_path(page, hints=["users"], record_keys=["id"]) == "users"
+    # the key must be there, every part of it, as a plain value
+    for body, keys in (
+        ({"id": {"value": 1}, "sso": ["okta"]}, ["id"]),
+        ({"id": "u1", "sso": ["okta"]}, ["id", "tenant"]),
+    ):
+        with pytest.raises(SourceError):
+            find_records_path(body, record_keys=keys)
 
 
 def test_conform_fits_records_to_the_schema_without_losing_values():

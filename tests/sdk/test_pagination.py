@@ -356,6 +356,11 @@ def test_a_body_that_is_one_record_is_a_page_of_one(serve):
     with RestClient(api.url) as client:
         pages = list(client.paginate("/me", paginator=SinglePage(), records_path=ONE_RECORD))
     assert pages == [[{"id": "me", "scopes": ["read"]}]]
+    # a list where one object was is a changed answer, said so, not read as nothing
+    api = serve(lambda seen: Reply(200, [{"id": "me"}]))
+    with RestClient(api.url) as client, pytest.raises(SourceError) as info:
+        list(client.paginate("/me", paginator=SinglePage(), records_path=ONE_RECORD))
+    assert info.value.code == "bad-payload"
 
 
 def test_null_records_are_an_empty_page(serve):

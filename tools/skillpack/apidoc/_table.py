@@ -15,6 +15,7 @@ from skillpack.apidoc._table_scan import (
     SEARCH_PATH,
     found_cursor_candidates,
     is_delete_path,
+    is_time_like,
     pick,
     scan,
 )
@@ -240,9 +241,16 @@ def build_table(
         )
         cursor = chosen[0] if chosen else None
     if cursor is None and not found.cursor_none:
-        # an example request of the table's that filters on a field "greater than" a value
+        # an example request of the table's asking for records whose time is past a value
+        # (``$filter=eventTime gt ...``); "`Quantity ge 10`" selects, it orders nothing
         cursor = next(
-            (f for f in found.filtered_since if not field_names or _has_field(f, field_names)),
+            (
+                f
+                for f in found.filtered_since
+                if (not field_names or _has_field(f, field_names))
+                and is_cursor_name(f, not_cursor)
+                and is_time_like(f, fields)
+            ),
             None,
         )
     if cursor is None and not found.cursor_none and stated != "snapshot":

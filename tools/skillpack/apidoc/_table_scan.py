@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from skillpack.apidoc._extract import (
@@ -56,23 +57,38 @@ from skillpack.apidoc.models import (
 )
 
 #: an OData-style filter asking for records past a value: ``$filter=eventTime gt datetime'...'``
-#: (also URL-encoded); the field it compares is the one that orders the table's changes
-_FILTER_SINCE = re.compile(
-    r"[?&]\$?filter=([A-Za-z_][\w./]*)(?:\s+|%20|\+)(?:gt|ge)(?:\s+|%20|\+)", re.I
-)
+_FILTER_SINCE = re.compile(r"[?&]\$?filter=([A-Za-z_][\w./]*)\s+(?:gt|ge)\s", re.I)
+#: a table header naming query parameters; a "Filterable" column of a field table does not
+_PARAM_HEADER = re.compile(r"\b(?:param(?:eter)?s?|query|filters?)\b")
+#: a name bounded above in a filter (``... and eventTime le ...``)
+_BOUNDED_ABOVE = re.compile(r"(?<![\w./$])([A-Za-z_][\w./]*)\s+(?:lt|le)\s", re.I)
+#: a name that says it holds a time or a change (``eventTime``, ``lastModifiedAt``)
+_TIME_NAME = re.compile(r"(?i)time|date|modified|updated|changed|(?:_at|[a-z]At)$")
 
 
 def filtered_since(text: str) -> list[str]:
-    """Fields a request in ``text`` filters to "greater than" a value; not those it also
-    bounds above (``ge ... and x le ...`` asks for a range, such as a year of incidents)."""
+    """Fields a request in ``text`` filters to "greater than" a value: ``$filter=eventTime
+    gt ...`` (also URL-encoded). Not those it also bounds above (``ge ... and x le ...``
+    asks for a range, such as a year of incidents)."""
     out = []
-    for line in text.splitlines():
-        for m in _FILTER_SINCE.finditer(line):
-            name = m.group(1)
-            upper = re.search(rf"\b{re.escape(name)}(?:\s+|%20|\+)(?:lt|le)\b", line, re.I)
-            if upper is None:
-                out.append(name)
+    for raw in text.splitlines():
+        if "filter" not in raw.lower():
+            continue
+        line = raw.replace("%20", " ").replace("+", " ").replace("%24", "$") + " "
+        above = {m.group(1).lower() for m in _BOUNDED_ABOVE.finditer(line)}
+        out.extend(
+            m.group(1) for m in _FILTER_SINCE.finditer(line) if m.group(1).lower() not in above
+        )
     return out
+
+
+def is_time_like(name: str, fields: Sequence[TableField]) -> bool:
+    """Whether field ``name`` holds a time: so typed in ``fields``, or (typed as no time, or
+    not listed) so named."""
+    typed = next((f.type for f in fields if f.name == name), None)
+    if typed in ("timestamp", "date", "timestamp_ntz"):
+        return True
+    return typed in (None, "string") and bool(_TIME_NAME.search(name))
 
 
 #: ``archived=true``: a query parameter, with its value, that asks for deleted records
@@ -317,7 +333,7 @@ def _read_table_block(
         found.options.extend(params_from_table(block))
     elif ctx == "write" or "body" in header:
         found.body.extend(params_from_table(block))
-    elif ctx == "query" or re.search(r"\b(?:param|parameter|query|filter)", header):
+    elif ctx == "query" or _PARAM_HEADER.search(header):
         found.query.extend(params_from_table(block))
     elif ctx == "deletes" and not is_field_table(block):
         return
@@ -396,6 +412,8 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
             nested = None
             continue
         nested = _nested_lead(found, block)
+        if kind != "item":
+            param_depth = None  # a list of parameters ends with the list
         if kind == "code":
             for ep in endpoints_in_code(block, base_url):
                 found.endpoints.append((ep, ctx))

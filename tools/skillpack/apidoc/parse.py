@@ -143,6 +143,8 @@ def _mentions(
 
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: the scheme and host of a full URL
+_HOST = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/]*", re.I)
 
 
 def _first_path(block: Block) -> str | None:
@@ -170,14 +172,14 @@ def _by_path(path: str | None, names: dict[str, TableDraft]) -> TableDraft | Non
     """The table whose name is a segment of ``path`` (a block's first endpoint's)."""
     if path is None:
         return None
-    for seg in reversed(re.split(r"[/?(]", path)):
+    # (a placeholder, `{server}` of the host or `{survey_id}`, stands for a value, not a table)
+    for seg in reversed(re.split(r"[/?(]", _HOST.sub("", path))):
+        if seg.startswith(("{", "<", ":")):
+            continue
         d = names.get(name_key(seg))
         if d is not None:
             return d
     return None
-
-
-_HOST = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/]*", re.I)
 
 
 def _path_key(path: str) -> tuple[str, ...]:
@@ -225,19 +227,21 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
     starts = _starts(names)
     own = _own_paths(drafts)
     current: list[TableDraft] = []
-    named = False  # whether ``current`` was named in words (an endpoint shown does not undo it)
+    # how ``current`` was chosen: "named" in words (an endpoint shown does not undo it), or
+    # by "path", a table's own endpoint shown (another endpoint shown ends it)
+    chosen: str | None = None
     section = None
     # "supports `archived=true` on these tables:" names none; the list after it does, and the
     # lead-in says what the list means, so it goes to the tables the list names
     lead: tuple[Block, str | None] | None = None
     for block, ctx, sec_line in aspects:
         if sec_line != section:
-            section, current, lead, named = sec_line, [], None, False
+            section, current, lead, chosen = sec_line, [], None, None
         if block.kind == "table" and (is_summary_table(block) >= 0 or not is_field_table(block)):
             continue  # tables listing tables were read as summaries already
         mentioned = _mentions(block, names, starts)
         if mentioned:
-            current, named = mentioned, True
+            current, chosen = mentioned, "named"
             if lead is not None and block.kind == "item":
                 for d in mentioned:
                     d.blocks.append(lead)
@@ -249,10 +253,12 @@ def _assign_aspects(drafts: list[TableDraft], aspects) -> None:
             lead = None
         path = _first_path(block)
         target = _by_path(path, names)
-        if target is None and not named:
+        if target is None and path is not None and chosen != "named":
             # a section that names no table but shows a table's own endpoint is about it,
-            # until it shows another table's
-            current = _by_own_path(path, own) or current
+            # until it shows another endpoint
+            mine = _by_own_path(path, own)
+            if mine or chosen == "path":
+                current, chosen = mine, "path" if mine else None
         for d in [target] if target is not None else current:
             d.blocks.append((block, ctx))
 

@@ -293,12 +293,20 @@ FETCH_TAIL = """\
             yield from page"""
 
 RECORDS_PATH = '''\
-    def _records_path(self, path: str, params: dict, keys: list) -> str | None:
-        """Where ``path`` keeps its records; the doc does not say, so ask once (a body
-        carrying the table's key ``keys`` is the one record)."""
+    def _records_path(
+        self,
+        path: str,
+        params: dict[str, Any],
+        keys: list[str],
+    ) -> str | None:
+        """Where ``path`` keeps its records; the doc does not say, so ask once. A list
+        named as the path ends (``/users`` answers ``users``) comes first; a body carrying
+        the table's key ``keys`` and no list of records is the one record."""
         if path not in self._records_paths:
             body = self._client.get_json(path, params=params)
-            self._records_paths[path] = find_records_path(body, record_keys=keys)
+            last = path.rstrip("/").rsplit("/", 1)[-1]
+            found = find_records_path(body, hints=[last], record_keys=keys)
+            self._records_paths[path] = found
         return self._records_paths[path]'''
 
 

@@ -431,7 +431,15 @@ class RestClient:
         self, body: Any, records_path: str | None, resp: requests.Response, method: str
     ) -> list:
         if records_path == ONE_RECORD:
-            return [body] if isinstance(body, Mapping) else []
+            if body is None or isinstance(body, Mapping):
+                return [] if body is None else [body]
+            where = f"{method} {self._safe(resp.url, self._secrets_of(resp))}"
+            raise SourceError(
+                f"{where}: the body is a JSON {type(body).__name__}, not the one record "
+                "the endpoint answered before",
+                hint="point records_path at the list of records",
+                code="bad-payload",
+            )
         found = body if records_path is None else get_path(body, records_path, _MISSING)
         if isinstance(found, list):
             return found

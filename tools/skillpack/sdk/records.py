@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from skillpack.errors import SourceError
@@ -77,20 +77,16 @@ def find_records_path(
         return None
     if isinstance(body, Mapping):
         keys = (*hints, *RECORD_KEYS)
-        found = _named_list(body, keys)
+        # a list under a well-known key comes first: a list response may carry an id too
+        found = _top_or_one_down(body, _named_list, keys)
         if found is not None:
             return found
         fields = list(record_keys)
-        if fields and all(k in body and _plain(body[k]) for k in fields):
+        if fields and all(_plain(body.get(k)) for k in fields):
             return ONE_RECORD
-        found = _list_key(body, keys)
+        found = _top_or_one_down(body, _list_key, keys)
         if found is not None:
             return found
-        for key, value in body.items():
-            if isinstance(value, Mapping):
-                inner = _list_key(value, keys)
-                if inner is not None:
-                    return f"{key}.{inner}"
         # a list of names or numbers is a field of one object, never its records
         lists = [k for k, v in body.items() if isinstance(v, list) and _objects(v)]
         if len(lists) == 1:
@@ -105,6 +101,23 @@ def find_records_path(
         "in the connector (a dotted path such as `data` or `results.items`)",
         code="records-not-found",
     )
+
+
+def _top_or_one_down(
+    body: Mapping[str, Any],
+    find: Callable[[Mapping[str, Any], Iterable[str]], str | None],
+    keys: tuple[str, ...],
+) -> str | None:
+    """The dotted path ``find`` gives in ``body`` or in one of its objects, if any."""
+    found = find(body, keys)
+    if found is not None:
+        return found
+    for key, value in body.items():
+        if isinstance(value, Mapping):
+            inner = find(value, keys)
+            if inner is not None:
+                return f"{key}.{inner}"
+    return None
 
 
 def _named_list(body: Mapping[str, Any], keys: Iterable[str]) -> str | None:
