@@ -897,6 +897,58 @@ Field lists: [modules](groups_api_doc.md).
     assert open_cursor.field == "cursor_field" and open_cursor.candidates == ["eventTime"]
 
 
+def test_a_change_feed_guessed_from_a_doc_wide_cursor_falls_when_the_table_lacks_it(tmp_path):
+    (tmp_path / "hr_api_doc.md").write_text(
+        """# HR API
+
+Base URL: `https://hr.example/odata`
+
+- Cursor field for incremental tables: `lastModifiedDateTime` (where the
+  module exposes it).
+
+## Tables
+
+Field lists: [modules](roles_api_doc.md).
+
+| Table | Endpoint | Primary key |
+|---|---|---|
+| `Role` | `GET /Role` | `roleId` |
+| `Grant` | `GET /Grant` | `grantId` |
+"""
+    )
+    (tmp_path / "roles_api_doc.md").write_text(
+        """# Role module
+
+## Object List
+
+### `Role`
+
+| Field | Type |
+|---|---|
+| `roleId` | string |
+| `label` | string |
+
+### `Grant`
+
+| Field | Type |
+|---|---|
+| `grantId` | string |
+| `lastModifiedDateTime` | datetime |
+"""
+    )
+    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+    tables = {t.name: t for t in doc.tables}
+    # no type stated: the doc-wide cursor made each a guessed change feed; `Role` turns
+    # out not to have it, so it is read whole, still marked a guess, with no open cursor
+    assert (tables["Role"].ingestion_type, tables["Role"].cursor_field) == ("snapshot", None)
+    assert "ingestion_type" in tables["Role"].inferred
+    assert not [w for w in doc.warnings if w.table == "Role" and w.field == "cursor_field"]
+    assert (tables["Grant"].ingestion_type, tables["Grant"].cursor_field) == (
+        "cdc",
+        "lastModifiedDateTime",
+    )
+
+
 def test_of_two_companions_describing_a_table_the_one_on_its_api_path_fills_it(tmp_path):
     (tmp_path / "hr_api_doc.md").write_text(
         """# HR API

@@ -101,6 +101,10 @@ def _fill(table: Table, other: Table) -> tuple[Table, list[str]]:
             else:  # none to guess: the cursor is left open, a to-do, not a missing field
                 update["cursor_field"] = None
                 inferred = [i for i in inferred if i != "cursor_field"]
+                if "ingestion_type" in inferred and ingestion in ("cdc", "cdc_with_deletes"):
+                    # a guessed change feed rested on that cursor ("the cursor, where the
+                    # module has it"): without it the table is read whole, still a guess
+                    update["ingestion_type"] = "snapshot"
     if not taken:
         return table, []
     update["inferred"] = inferred
