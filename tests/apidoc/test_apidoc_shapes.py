@@ -914,6 +914,7 @@ Field lists: [modules](roles_api_doc.md).
 |---|---|---|
 | `Role` | `GET /Role` | `roleId` |
 | `Grant` | `GET /Grant` | `grantId` |
+| `Badge` | `GET /Badge` | — |
 """
     )
     (tmp_path / "roles_api_doc.md").write_text(
@@ -934,6 +935,13 @@ Field lists: [modules](roles_api_doc.md).
 |---|---|
 | `grantId` | string |
 | `lastModifiedDateTime` | datetime |
+
+### `Badge`
+
+| Field | Type |
+|---|---|
+| `id` | string |
+| `label` | string |
 """
     )
     doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
@@ -947,6 +955,10 @@ Field lists: [modules](roles_api_doc.md).
         "cdc",
         "lastModifiedDateTime",
     )
+    # no key stated anywhere: the fields a companion lists give the usual guess, marked
+    assert tables["Badge"].primary_keys == ["id"]
+    assert "primary_keys" in tables["Badge"].inferred
+    assert not [w for w in doc.warnings if w.table == "Badge" and w.field == "primary_keys"]
 
 
 def test_of_two_companions_describing_a_table_the_one_on_its_api_path_fills_it(tmp_path):

@@ -15,6 +15,7 @@ from pathlib import Path
 from skillpack.apidoc._objects import is_change_time
 from skillpack.apidoc._sections import name_key
 from skillpack.apidoc._settle import settle
+from skillpack.apidoc._table import guessed_key
 from skillpack.apidoc.models import ApiDoc, DocWarning, Table
 from skillpack.errors import InputError
 from skillpack.limits import read_text_capped
@@ -91,6 +92,12 @@ def _fill(table: Table, other: Table) -> tuple[Table, list[str]]:
         update["fields"] = list(other.fields)
         taken.append("fields")
         names = {f.name for f in other.fields}
+        if not update.get("primary_keys", table.primary_keys):
+            # no key stated anywhere: now that the fields are known, the usual guess
+            key = guessed_key(table.name, names)
+            if key is not None:
+                update["primary_keys"] = key
+                inferred.append("primary_keys")
         cursor = update.get("cursor_field", table.cursor_field)
         if cursor and "cursor_field" in inferred and cursor not in names:
             # a guessed cursor the table turns out not to have: its own change-time field,

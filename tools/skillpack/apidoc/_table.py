@@ -68,6 +68,15 @@ def _described(param: Param, described: list[Param]) -> Param:
     return row
 
 
+def guessed_key(name: str, field_names: set[str]) -> list[str] | None:
+    """The key a table whose doc states none most likely has: a field named as keys
+    usually are (``id``, ``order_id`` of ``orders``), if it has one."""
+    for guess in ("id", f"{name.rstrip('s')}_id", "uuid", "key"):
+        if guess in field_names:
+            return [guess]
+    return None
+
+
 def build_table(
     draft: TableDraft,
     base_url: str | None,
@@ -184,11 +193,9 @@ def build_table(
     if wider:
         pk = list(wider[0])
     if pk is None:
-        for guess in ("id", f"{name.rstrip('s')}_id", "uuid", "key"):
-            if guess in field_names:
-                pk = [guess]
-                inferred.append("primary_keys")
-                break
+        pk = guessed_key(name, field_names)
+        if pk is not None:
+            inferred.append("primary_keys")
     if pk is None:
         pk = []
         ids = [f for f in field_names if f.lower().endswith("id") or "key" in f.lower()]
