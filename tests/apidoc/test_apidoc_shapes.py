@@ -1568,3 +1568,30 @@ Ingestion type: `cdc`
 """
     order = parse_markdown(text).tables[0]
     assert order.cursor_field == cursor
+
+
+@pytest.mark.parametrize("flag", ["Optional", "Filterable", "Nullable"])
+def test_a_field_table_with_a_flag_column_is_a_field_table(flag):
+    text = f"""# Shop API
+
+Base URL: `https://shop.example/api`
+
+## Object List
+
+### `orders`
+
+Read endpoint: `GET /orders`
+
+| Field | Type | {flag} | Description |
+|---|---|---|---|
+| `id` | string | No | Order id |
+| `total` | number | Yes | Order total |
+
+| Option | Type | Description |
+|---|---|---|
+| `region` | string | Only this region |
+"""
+    orders = parse_markdown(text).tables[0]
+    assert [f.name for f in orders.fields] == ["id", "total"]
+    assert [p.name for p in orders.read_endpoint.query_params] == []
+    assert [o.name for o in orders.options] == ["region"]

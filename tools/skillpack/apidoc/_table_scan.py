@@ -58,8 +58,11 @@ from skillpack.apidoc.models import (
 
 #: an OData-style filter asking for records past a value: ``$filter=eventTime gt datetime'...'``
 _FILTER_SINCE = re.compile(r"[?&]\$?filter=([A-Za-z_][\w./]*)\s+(?:gt|ge)\s", re.I)
-#: a table header naming query parameters; a "Filterable" column of a field table does not
+#: table headers naming query parameters, table options, request body fields; a field
+#: table's "Filterable" or "Optional" column names none of them
 _PARAM_HEADER = re.compile(r"\b(?:param(?:eter)?s?|query|filters?)\b")
+_OPTION_HEADER = re.compile(r"(?<![a-z])options?(?![a-z])")
+_BODY_HEADER = re.compile(r"(?<![a-z])body(?![a-z])")
 #: a name bounded above in a filter (``... and eventTime le ...``)
 _BOUNDED_ABOVE = re.compile(r"(?<![\w./$])([A-Za-z_][\w./]*)\s+(?:lt|le)\s", re.I)
 #: a name that says it holds a time or a change (``eventTime``, ``lastModifiedAt``)
@@ -329,9 +332,9 @@ def _read_table_block(
                 if lbl:
                     _apply_label(found, lbl[0], lbl[1], line, base_url)
         return
-    if ctx == "options" or "option" in header:
+    if ctx == "options" or _OPTION_HEADER.search(header):
         found.options.extend(params_from_table(block))
-    elif ctx == "write" or "body" in header:
+    elif ctx == "write" or _BODY_HEADER.search(header):
         found.body.extend(params_from_table(block))
     elif ctx == "query" or _PARAM_HEADER.search(header):
         found.query.extend(params_from_table(block))
