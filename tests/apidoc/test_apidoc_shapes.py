@@ -1595,3 +1595,33 @@ Read endpoint: `GET /orders`
     assert [f.name for f in orders.fields] == ["id", "total"]
     assert [p.name for p in orders.read_endpoint.query_params] == []
     assert [o.name for o in orders.options] == ["region"]
+
+
+def test_a_stated_http_method_goes_with_the_bare_endpoint_after_it_over_a_describing_one():
+    text = """# Reports API
+
+Base URL: `https://reports.example/v1`
+
+## Object List
+
+- `report`
+
+## Read API
+
+### Metadata endpoint
+
+- **HTTP method**: `GET`
+- **Endpoint**: `/properties/{property}/metadata`
+
+### Primary endpoint
+
+- **HTTP method**: `POST`
+- **Endpoint**: `/properties/{property}:runReport`
+"""
+    report = parse_markdown(text).tables[0]
+    # the endpoint describing the report's columns yields to the one that lists its rows,
+    # with the method said just before it
+    assert (report.read_endpoint.method, report.read_endpoint.path) == (
+        "POST",
+        "/properties/{property}:runReport",
+    )

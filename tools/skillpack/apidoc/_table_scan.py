@@ -36,6 +36,7 @@ from skillpack.apidoc._vocab import (
     APPEND_PROSE,
     CURSOR_PROSE,
     DELETE_FLAG,
+    ENDPOINT,
     IDENT,
     INGESTION_WORDS,
     OR_AFTER_CODE,
@@ -142,6 +143,13 @@ class _Found:
     #: a line under a deletes heading says this table's deletes can be read
     deletes_stated: bool = False
     delete_flag: Param | None = None
+    #: "HTTP method: POST" said before an "Endpoint:" that gives a bare path
+    stated_method: str | None = None
+
+
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: the last segment of a path that describes a table rather than listing its records
+_DESCRIBES = re.compile(r"/(?:\$?metadata|schemas?|describe)/?$", re.I)
 
 
 def _first_endpoint(text: str, line: int, base_url: str | None) -> Endpoint | None:
@@ -191,9 +199,18 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
         elif ep is not None and found.delete_feed is None:
             found.delete_feed = ep
         return True
+    if name == "http_method":
+        verb = value.strip("`* ").upper()
+        found.stated_method = verb if verb in _HTTP_METHODS else None
+        return True
     if name in ("read_endpoint", "base_url"):
         ep = _first_endpoint(value, line, base_url)
-        if ep is not None and found.read is None:
+        if ep is not None and found.stated_method and not ENDPOINT.search(value):
+            ep = ep.model_copy(update={"method": found.stated_method})
+        found.stated_method = None
+        # an endpoint that describes the table (its metadata, its schema) yields to one
+        # stated after it, which lists the records
+        if ep is not None and (found.read is None or _DESCRIBES.search(found.read.path)):
             if ep.method == "GET" or name == "read_endpoint":
                 found.read = ep
             return True

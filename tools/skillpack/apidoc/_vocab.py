@@ -20,6 +20,7 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
             r"base ?(?:url|uri|path|endpoint)|api (?:base(?: url)?|url|root|host)|root url|"
             r"host(?: ?name)?|server(?: url)?|url|api endpoint|graphql endpoint",
         ),
+        ("http_method", r"(?:http|request) (?:method|verb)|verb"),
         (
             "auth_kind",
             r"(?:auth(?:entication)?|authori[sz]ation)(?: (?:kind|type|method|scheme|mechanism))?"
