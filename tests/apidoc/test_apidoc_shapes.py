@@ -1625,3 +1625,27 @@ Base URL: `https://reports.example/v1`
         "POST",
         "/properties/{property}:runReport",
     )
+
+
+def test_a_parameter_the_path_names_is_no_query_parameter_and_each_is_listed_once():
+    text = """# Survey API
+
+Base URL: `https://survey.example/v3`
+
+## Object List
+
+### `responses`
+
+Read endpoint: `GET /surveys/{survey_id}/responses`
+
+Path parameters:
+- `survey_id` (string, required): The survey
+
+Query parameters:
+- `page` (integer, optional): Page number
+
+Example with the same parameters:
+- `page` (integer, optional): Page number, from 1
+"""
+    responses = parse_markdown(text).tables[0]
+    assert [p.name for p in responses.read_endpoint.query_params] == ["page"]

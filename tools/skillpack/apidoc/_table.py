@@ -68,6 +68,9 @@ def _described(param: Param, described: list[Param]) -> Param:
     return row
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def guessed_key(name: str, field_names: set[str]) -> list[str] | None:
     """The key a table whose doc states none most likely has: a field named as keys
     usually are (``id``, ``order_id`` of ``orders``), if it has one."""
@@ -157,8 +160,13 @@ def build_table(
         elif ep.method == "DELETE":
             write.setdefault("delete", ep)
     if read is not None:
-        known = {p.name for p in read.query_params}
-        extra = [p for p in found.query if p.name not in known]
+        # a parameter the path names (`{property}`) is sent in the path, not the query
+        known = {p.name for p in read.query_params} | set(_PLACEHOLDER.findall(read.path))
+        extra = []
+        for p in found.query:  # each once: a doc may list a parameter under two endpoints
+            if p.name not in known:
+                known.add(p.name)
+                extra.append(p)
         merged = [_described(p, found.query) for p in read.query_params]
         read = read.model_copy(update={"query_params": merged + extra})
         if delete_feed is None and not found.delete_feed_none:
