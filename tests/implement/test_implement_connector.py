@@ -451,7 +451,22 @@ def test_generated_code_is_ruff_clean_at_both_line_lengths(example_ws, free_form
 # --- offsets and flagged deletes against an inclusive API ----------------------------------
 
 
-class _LedgerHandler(BaseHTTPRequestHandler):
+class _JsonHandler(BaseHTTPRequestHandler):
+    """A quiet local API handler that answers JSON."""
+
+    def reply(self, payload: Any) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _LedgerHandler(_JsonHandler):
     """A ledger API whose `min_version` filter is inclusive and which lists tombstones
     (``"gone": true``) only to filtered reads; the body is a bare JSON array."""
 
@@ -459,9 +474,6 @@ class _LedgerHandler(BaseHTTPRequestHandler):
         *({"id": f"e{i}", "version": i, "amount": i * 1.5} for i in range(1, 6)),
         {"id": "e6", "version": 6, "gone": True},
     ]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -473,12 +485,7 @@ class _LedgerHandler(BaseHTTPRequestHandler):
             rows = [r for r in self.rows if r["version"] >= int(query["min_version"])]
         else:
             rows = [r for r in self.rows if not r.get("gone")]
-        body = json.dumps(rows).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply(rows)
 
 
 @contextlib.contextmanager
@@ -527,7 +534,7 @@ _CLINIC = {
 }
 
 
-class _ClinicHandler(BaseHTTPRequestHandler):
+class _ClinicHandler(_JsonHandler):
     """Bundles with each record in an entry of its own; `_lastUpdated` must carry `gt`."""
 
     seen: list[str] = []
@@ -549,16 +556,7 @@ class _ClinicHandler(BaseHTTPRequestHandler):
             for r in _CLINIC.get(kind, [])
             if since is None or r["meta"]["lastUpdated"] > since[2:]
         ]
-        body = json.dumps(
-            {"type": "searchset", "entry": [{"resource": r} for r in rows], "link": []}
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.reply({"type": "searchset", "entry": [{"resource": r} for r in rows], "link": []})
 
 
 def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor(tmp_path):
@@ -709,21 +707,12 @@ The signed-in user.
 """
 
 
-class _AccountHandler(BaseHTTPRequestHandler):
+class _AccountHandler(_JsonHandler):
     """``/users/me`` answers the one user: an object holding a list of names and one of
     objects, neither of which is the table's records."""
 
     def do_GET(self) -> None:
-        body = json.dumps(
-            {"id": "u1", "name": "Ada", "scopes": ["read"], "teams": [{"id": "t1"}]}
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.reply({"id": "u1", "name": "Ada", "scopes": ["read"], "teams": [{"id": "t1"}]})
 
 
 def test_a_generated_read_of_an_endpoint_answering_one_object_gives_that_record(tmp_path):
