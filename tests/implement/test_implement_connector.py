@@ -10,20 +10,15 @@ ruff-clean and generating twice changes nothing. Generated workspaces are shared
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -49,6 +44,7 @@ from skillpack.tools import (
     write_test_utils,
 )
 from skillpack.writeback.generate import WriteTestUtilsIn
+from tests.sdk._servers import Reply, Seen, servers
 
 REPO = Path(__file__).resolve().parents[2]
 FREE_FORM = REPO / "tests" / "fixtures" / "apidocs"
@@ -451,67 +447,30 @@ def test_generated_code_is_ruff_clean_at_both_line_lengths(example_ws, free_form
 # --- offsets and flagged deletes against an inclusive API ----------------------------------
 
 
-class _JsonHandler(BaseHTTPRequestHandler):
-    """A quiet local API handler that answers JSON."""
-
-    def reply(self, payload: Any) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+_LEDGER_ROWS: list[dict[str, Any]] = [
+    *({"id": f"e{i}", "version": i, "amount": i * 1.5} for i in range(1, 6)),
+    {"id": "e6", "version": 6, "gone": True},
+]
 
 
-class _LedgerHandler(_JsonHandler):
+def _ledger(seen: Seen) -> Reply:
     """A ledger API whose `min_version` filter is inclusive and which lists tombstones
     (``"gone": true``) only to filtered reads; the body is a bare JSON array."""
-
-    rows: list[dict[str, Any]] = [
-        *({"id": f"e{i}", "version": i, "amount": i * 1.5} for i in range(1, 6)),
-        {"id": "e6", "version": 6, "gone": True},
-    ]
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        if url.path != "/v1/entries":
-            self.send_error(404)
-            return
-        if "min_version" in query:
-            rows = [r for r in self.rows if r["version"] >= int(query["min_version"])]
-        else:
-            rows = [r for r in self.rows if not r.get("gone")]
-        self.reply(rows)
-
-
-@contextlib.contextmanager
-def serving(handler: type[BaseHTTPRequestHandler], path: str) -> Iterator[str]:
-    """A local HTTP server answering with ``handler``; its URL with ``path`` after it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def serve_ledger() -> contextlib.AbstractContextManager[str]:
-    return serving(_LedgerHandler, "/v1")
+    if seen.path != "/v1/entries":
+        return Reply(404)
+    if "min_version" in seen.query:
+        return Reply(
+            body=[r for r in _LEDGER_ROWS if r["version"] >= int(seen.query["min_version"])]
+        )
+    return Reply(body=[r for r in _LEDGER_ROWS if not r.get("gone")])
 
 
 def test_inclusive_filter_and_flagged_deletes_read_each_record_once(tmp_path):
     out = generate(OWN_DOCS / "ledger_api_doc.md", "ledger", tmp_path)
     assert out.passed_template_check is True, out.todo
     connector_class = load_module(Path(out.connector_module)).LedgerLakeflowConnect
-    with serve_ledger() as url:
-        connector = connector_class({"base_url": url})
+    with servers() as start:
+        connector = connector_class({"base_url": f"{start(_ledger).url}/v1"})
         records, offset = connector.read_table("entries", None, {})
         assert [r["id"] for r in records] == ["e1", "e2", "e3", "e4", "e5"]
         assert offset == {"cursor": 5}
@@ -534,37 +493,25 @@ _CLINIC = {
 }
 
 
-class _ClinicHandler(_JsonHandler):
+def _clinic(seen: Seen) -> Reply:
     """Bundles with each record in an entry of its own; `_lastUpdated` must carry `gt`."""
-
-    seen: list[str] = []
-    queries: list[dict[str, str]] = []
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        type(self).queries.append(query)
-        since = query.get("_lastUpdated")
-        type(self).seen.append(since or "")
-        if since is not None and not since.startswith("gt"):
-            self.send_response(400)
-            self.end_headers()
-            return
-        kind = url.path.rsplit("/", 1)[-1]
-        rows = [
-            r
-            for r in _CLINIC.get(kind, [])
-            if since is None or r["meta"]["lastUpdated"] > since[2:]
-        ]
-        self.reply({"type": "searchset", "entry": [{"resource": r} for r in rows], "link": []})
+    since = seen.query.get("_lastUpdated")
+    if since is not None and not since.startswith("gt"):
+        return Reply(400)
+    kind = seen.path.rsplit("/", 1)[-1]
+    rows = [
+        r for r in _CLINIC.get(kind, []) if since is None or r["meta"]["lastUpdated"] > since[2:]
+    ]
+    return Reply(body={"type": "searchset", "entry": [{"resource": r} for r in rows], "link": []})
 
 
 def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor(tmp_path):
     out = generate(OWN_DOCS / "clinic_api_doc.md", "clinic", tmp_path)
     assert not [t for t in out.todo if t.blocking], out.todo
     connector_class = load_module(Path(out.connector_module)).ClinicLakeflowConnect
-    with serving(_ClinicHandler, "/r4") as url:
-        connector = connector_class({"base_url": url})
+    with servers() as start:
+        api = start(_clinic)
+        connector = connector_class({"base_url": f"{api.url}/r4"})
         records, offset = connector.read_table("Patient", None, {})
         records = list(records)
         # each record taken from its entry; `lastUpdated` from `meta.lastUpdated`
@@ -577,7 +524,7 @@ def test_records_one_level_down_nested_columns_and_an_operator_before_the_cursor
         # the next read sends the doc's operator before the cursor, and ends
         again, same = connector.read_table("Patient", offset, {})
         assert list(again) == [] and same == offset
-        assert _ClinicHandler.seen[-1] == "gt2024-01-02T00:00:00Z"
+        assert api.seen[-1].query.get("_lastUpdated") == "gt2024-01-02T00:00:00Z"
     # the simulator the doc gives plays the same: records come back only with `gt`
     result = run_suite(Path(out.test_file), "simulate", tmp_path)
     assert (result["failures"], result["errors"]) == (0, 0), result["output"]
@@ -601,11 +548,12 @@ def test_a_delete_feed_sends_its_operator_before_the_cursor(tmp_path):
         "_since",
         "gt",
     )
-    with serving(_ClinicHandler, "/r4") as url:
-        connector = module.ClinicLakeflowConnect({"base_url": url})
+    with servers() as start:
+        api = start(_clinic)
+        connector = module.ClinicLakeflowConnect({"base_url": f"{api.url}/r4"})
         records, _ = connector.read_table_deletes("Patient", {"cursor": "2024-01-02"}, {})
         assert list(records) == []
-    assert _ClinicHandler.queries[-1] == {"_since": "gt2024-01-02"}
+    assert api.seen[-1].query == {"_since": "gt2024-01-02"}
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -707,12 +655,10 @@ The signed-in user.
 """
 
 
-class _AccountHandler(_JsonHandler):
+def _account(seen: Seen) -> Reply:
     """``/users/me`` answers the one user: an object holding a list of names and one of
     objects, neither of which is the table's records."""
-
-    def do_GET(self) -> None:
-        self.reply({"id": "u1", "name": "Ada", "scopes": ["read"], "teams": [{"id": "t1"}]})
+    return Reply(body={"id": "u1", "name": "Ada", "scopes": ["read"], "teams": [{"id": "t1"}]})
 
 
 def test_a_generated_read_of_an_endpoint_answering_one_object_gives_that_record(tmp_path):
@@ -721,7 +667,8 @@ def test_a_generated_read_of_an_endpoint_answering_one_object_gives_that_record(
     out = generate(doc, "account", tmp_path / "ws")
     assert not [t for t in out.todo if t.blocking], out.todo
     connector_class = load_module(Path(out.connector_module)).AccountLakeflowConnect
-    with serving(_AccountHandler, "/v1") as url:
+    with servers() as start:
+        url = f"{start(_account).url}/v1"
         records, _ = connector_class({"base_url": url}).read_table("me", None, {})
         assert [(r["id"], r["name"], r["scopes"]) for r in records] == [("u1", "Ada", ["read"])]
 
