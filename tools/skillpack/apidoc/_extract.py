@@ -18,7 +18,7 @@ from skillpack.apidoc._vocab import (
     is_yes,
     map_type,
 )
-from skillpack.apidoc.models import Endpoint, Param, TableField, filled
+from skillpack.apidoc.models import HTTP_METHODS, Endpoint, Param, TableField, filled
 
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -116,7 +116,7 @@ def make_endpoint(method: str, path: str, line: int, base_url: str | None) -> En
 
 def endpoints_in_text(text: str, line: int, base_url: str | None) -> list[Endpoint]:
     """Endpoints written as ``METHOD /path`` in one inline text."""
-    if not any(m in text for m in ("GET", "POST", "PUT", "PATCH", "DELETE")):
+    if not any(m in text for m in HTTP_METHODS):
         return []
     return [make_endpoint(m.group(1), m.group(2), line, base_url) for m in ENDPOINT.finditer(text)]
 
@@ -138,7 +138,7 @@ def endpoints_in_code(block: Block, base_url: str | None) -> list[Endpoint]:
             if c:
                 mm = CURL_METHOD.search(line)
                 method = mm.group(1) if mm else ("POST" if " -d " in line else "GET")
-                if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                if method in HTTP_METHODS:
                     out.append(make_endpoint(method, c.group(2), lineno, base_url))
     return out
 

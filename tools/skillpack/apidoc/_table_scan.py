@@ -51,6 +51,7 @@ from skillpack.apidoc._vocab import (
     split_label,
 )
 from skillpack.apidoc.models import (
+    HTTP_METHODS,
     Endpoint,
     Pagination,
     Param,
@@ -147,7 +148,6 @@ class _Found:
     stated_method: str | None = None
 
 
-_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: the last segment of a path that describes a table rather than listing its records
 _DESCRIBES = re.compile(r"/(?:\$?metadata|schemas?|describe)/?$", re.I)
 
@@ -201,7 +201,7 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
         return True
     if name == "http_method":
         verb = value.strip("`* ").upper()
-        found.stated_method = verb if verb in _HTTP_METHODS else None
+        found.stated_method = verb if verb in HTTP_METHODS else None
         return True
     if name in ("read_endpoint", "base_url"):
         ep = _first_endpoint(value, line, base_url)

@@ -6,7 +6,7 @@ review) read it.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, Field
 
@@ -38,6 +38,8 @@ AuthKind = Literal[
     "custom", "client",
 ]  # fmt: skip
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+#: the same methods, to test a word against
+HTTP_METHODS: tuple[str, ...] = get_args(HttpMethod)
 InferableItem = Literal["primary_keys", "cursor_field", "ingestion_type"]
 
 

@@ -40,7 +40,14 @@ from skillpack.apidoc._table import build_table
 from skillpack.apidoc._table_scan import clear_caches
 from skillpack.apidoc._tree import Block, build_tree, tokenize
 from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT
-from skillpack.apidoc.models import ApiDoc, DocWarning, Table, TableDescribe, WriteBack
+from skillpack.apidoc.models import (
+    HTTP_METHODS,
+    ApiDoc,
+    DocWarning,
+    Table,
+    TableDescribe,
+    WriteBack,
+)
 from skillpack.errors import InputError
 from skillpack.inputs import DocPath, ToolIn
 from skillpack.limits import read_text_capped
@@ -142,7 +149,6 @@ def _mentions(
     return found
 
 
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: the scheme and host of a full URL
 _HOST = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/]*", re.I)
 
@@ -159,10 +165,10 @@ def _first_path(block: Block) -> str | None:
             if line.startswith("curl") and (c := CURL.search(line)):
                 mm = CURL_METHOD.search(line)
                 method = mm.group(1) if mm else ("POST" if " -d " in line else "GET")
-                if method in _METHODS:
+                if method in HTTP_METHODS:
                     return c.group(2)
         return None
-    if block.kind == "table" or not any(m in block.text for m in _METHODS):
+    if block.kind == "table" or not any(m in block.text for m in HTTP_METHODS):
         return None
     m = ENDPOINT.search(block.text)
     return m.group(2) if m else None
@@ -182,13 +188,15 @@ def _by_path(path: str | None, names: dict[str, TableDraft]) -> TableDraft | Non
     return None
 
 
-def _path_key(path: str) -> tuple[str, ...]:
+def _path_key(path: str | None) -> tuple[str, ...]:
     """A path's segments, host, query and placeholder names left out:
-    ``https://{server}/api/streams/{webId}/recorded?x=1`` is ``api/streams/{}/recorded``."""
-    bare = _HOST.sub("", path).split("?", 1)[0]
-    return tuple(
+    ``https://{server}/api/streams/{webId}/recorded?x=1`` is ``api/streams/{}/recorded``.
+    Empty for a path with fewer than two names in it: too little to say whose it is."""
+    bare = _HOST.sub("", path or "").split("?", 1)[0]
+    key = tuple(
         "{}" if seg.startswith(("{", "<", ":")) else seg.lower() for seg in bare.split("/") if seg
     )
+    return key if sum(seg != "{}" for seg in key) >= 2 else ()
 
 
 def _own_paths(drafts: list[TableDraft]) -> dict[tuple[str, ...], list[TableDraft]]:
@@ -196,8 +204,8 @@ def _own_paths(drafts: list[TableDraft]) -> dict[tuple[str, ...], list[TableDraf
     out: dict[tuple[str, ...], list[TableDraft]] = {}
     for d in drafts:
         path = next((p for b, _ in d.blocks if (p := _first_path(b))), None)
-        key = _path_key(path) if path else ()
-        if sum(seg != "{}" for seg in key) >= 2:
+        key = _path_key(path)
+        if key:
             out.setdefault(key, []).append(d)
     return out
 
@@ -208,8 +216,8 @@ def _by_own_path(
     """The tables whose own endpoint ``path`` (a block's first endpoint's) is, the base
     path aside: a Read API section's ``GET /streams/{webId}/recorded`` is the table listed
     with ``/piwebapi/streams/{webId}/recorded``."""
-    key = _path_key(path) if path and own else ()
-    if sum(seg != "{}" for seg in key) < 2:
+    key = _path_key(path) if own else ()
+    if not key:
         return []
     n = len(key)
     return [d for k, ds in own.items() if k[-n:] == key or key[-len(k) :] == k for d in ds]
