@@ -15,7 +15,7 @@ import pytest
 from skillpack.cli import GATE_FAILED_EXIT, main
 from skillpack.create.demo import copy_bundled_workspace
 from skillpack.create.orchestrator import STEPS, RunState, context_for, run_create
-from skillpack.errors import InputError
+from skillpack.errors import GateFailed, InputError
 from skillpack.tools import all_tools, get_tool
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,3 +219,15 @@ def test_resume_runs_again_every_step_whose_doc_changed_and_says_why(tmp_path):
     assert len(reruns) == 2 and all("the API doc changed since it passed" in r for r in reruns)
     assert not any("passed earlier" in line for line in lines)
     assert RunState.load(ctx.paths.state_file).step("doc").message == "3 tables"
+
+
+def test_a_blocked_implement_step_says_each_of_its_to_dos_once(tmp_path):
+    doc = tmp_path / "widgets_api_doc.md"
+    doc.write_text(WIDGETS.read_text().replace("- **Read endpoint:** `GET /gadgets`", "", 1))
+    said: list[str] = []
+    ctx = context_for("widgets", doc=str(doc), workspace=str(tmp_path / "ws"))
+    with pytest.raises(GateFailed, match="implement"):
+        run_create(ctx, until="implement", say=said.append)
+    todo = [line.strip() for line in said if line.strip().startswith("to-do: ")]
+    assert any("gadgets" in line for line in todo), said
+    assert len(todo) == len(set(todo)), todo

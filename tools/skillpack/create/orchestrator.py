@@ -343,8 +343,10 @@ def _run_steps(
                 )
             for key, value in record.reason.items():
                 say(f"      {key}: {echo(value, 400)}")
-            for line in _todo_lines(record.todo):
-                say(f"      to-do: {echo(line, 300)}")
+            if step.tool == "run_suite":
+                # implement's own to-dos were said above, as it finished
+                for line in _todo_lines(record.todo):
+                    say(f"      to-do: {echo(line, 300)}")
             fix = record.reason.get("fix")
             raise GateFailed(
                 f"step `{step.name}` failed its gate (`{step.gate}`): {echo(detail, 300)}",
