@@ -14,8 +14,9 @@ spec it is tested against came from no generator, so a green suite is an honest 
 plus the per-source extras); with ``--clone`` absent the fresh clone is installed into it
 (``--no-deps``) first. Per source it prints the step the run stopped at, the tables, the suite's
 pass/fail counts, the to-do list's size, how many to-dos name table, field and doc line
-(``named``) and how many concern the whole source (``src``: authentication, no table), and the
-time; then the totals.
+(``named``) and how many concern the whole source (``src``: authentication, no table), the
+tables left unchecked because the curated spec serves no read path for them (``unchk``) and
+the time; then the totals.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from accuracy import find_docs
 from create_offline import read_row
 
 from skillpack.apidoc import linked_docs
+from skillpack.create.simsource import unchecked_tables
+from skillpack.layout import source_paths
 
 SPECS = Path("src/databricks/labs/community_connector/source_simulator/specs")
 STEP = "test_simulate"
@@ -82,6 +85,8 @@ def run_one(python: str, clone: Path, base: str, source: str, doc: Path) -> dict
         took = time.perf_counter() - started
     row = read_row(clone / ".skillpack" / f"{name}.state.json", stderr)
     row.update(source=source, seconds=round(took, 1), exit=code)
+    # tables the curated spec serves no read path for: left out of the suite, said here
+    row["unchecked"] = unchecked_tables(source_paths(name, str(clone)).test_file)
     if "error" not in row:
         row["suite"] = _counts(row["suite_message"])
     return row
@@ -89,8 +94,8 @@ def run_one(python: str, clone: Path, base: str, source: str, doc: Path) -> dict
 
 def _print(rows: list[dict]) -> None:
     print(
-        f"{'source':<28} {'tables':>6} {'pass':>4} {'fail':>4} {'todo':>4} {'named':>5} "
-        f"{'src':>4} {'simulate':>8} {'s':>6}  stopped at"
+        f"{'source':<28} {'tables':>6} {'unchk':>5} {'pass':>4} {'fail':>4} {'todo':>4} "
+        f"{'named':>5} {'src':>4} {'simulate':>8} {'s':>6}  stopped at"
     )
     for r in rows:
         if "error" in r:
@@ -99,7 +104,8 @@ def _print(rows: list[dict]) -> None:
         suite = r["suite"]
         fails = suite.get("failed", 0) + suite.get("error", 0)
         print(
-            f"{r['source']:<28} {r['tables']:>6} {suite.get('passed', 0):>4} {fails:>4} "
+            f"{r['source']:<28} {r['tables']:>6} {len(r['unchecked']):>5} "
+            f"{suite.get('passed', 0):>4} {fails:>4} "
             f"{r['todo']:>4} {r['todo_complete']:>5} {r['todo_source_level']:>4} "
             f"{'green' if r['simulate_passed'] else 'red':>8} "
             f"{r['seconds']:>6.1f}  {r['stopped_at'] or '-'} {r['message'][:80]}"
@@ -110,8 +116,12 @@ def _print(rows: list[dict]) -> None:
     named = [r for r in at_implement if r["todo_complete"] + r["todo_source_complete"] == r["todo"]]
     red = [r for r in ok if r["stopped_at"] == STEP]
     placed = [r for r in red if r["todo"] and r["todo_complete"] == r["todo"]]
+    partly = [r for r in green if r["unchecked"]]
     print(
-        f"\n{len(rows)} sources with a curated spec: {len(green)} green in simulate, "
+        f"\n{len(rows)} sources with a curated spec: {len(green)} green in simulate "
+        f"({len(green) - len(partly)} on every table; {len(partly)} on the tables their curated "
+        f"spec serves, {sum(len(r['unchecked']) for r in partly)} tables it serves no read "
+        "path for left unchecked), "
         f"{len(at_implement)} stop at implement ({len(named)} with every to-do naming its "
         f"table (or the whole source), field and doc line), {len(red)} red suites "
         f"({len(placed)} with every failure placed at table, field and doc line), "

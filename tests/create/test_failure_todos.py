@@ -102,3 +102,14 @@ def run_state_todo(ws) -> list[dict]:
 
     state = json.loads((ws / ".skillpack" / "example.state.json").read_text())
     return next(s for s in state["steps"] if s["name"] == "test_simulate")["todo"]
+
+
+def test_a_table_the_curated_spec_cannot_check_is_an_open_item_at_its_read_endpoint():
+    from skillpack.create.failures import unchecked_todos
+
+    doc = parse_markdown(DOC)
+    lines = DOC.splitlines()
+    (item,) = unchecked_todos({"refunds": "/v1/refunds"}, doc, "shop")
+    assert (item["table"], item["field"], item["blocking"]) == ("refunds", "read", False)
+    assert "`GET /refunds`" in lines[item["doc_line"] - 1]
+    assert "curated spec `shop` serves no `GET /v1/refunds`" in item["what"]

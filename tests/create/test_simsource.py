@@ -73,7 +73,7 @@ def test_the_base_path_moves_to_where_most_curated_paths_are(generated, curated,
 
 
 def test_the_stand_in_base_url_moves_under_the_curated_prefix(checkout):
-    note = use_simulator_source(checkout, "ehr")
+    note = use_simulator_source(checkout, "ehr").note
     assert _replay_config(checkout) == {
         "api_token": "t",
         "base_url": "https://clinic.simulator.invalid/r4",
@@ -82,7 +82,7 @@ def test_the_stand_in_base_url_moves_under_the_curated_prefix(checkout):
     text = checkout.test_file.read_text()
     assert '    simulator_source = "ehr"\n' in text
     # a second run finds the paths lined up and changes nothing
-    assert use_simulator_source(checkout, "ehr") == ""
+    assert use_simulator_source(checkout, "ehr").note == ""
     assert checkout.test_file.read_text() == text
 
 
@@ -98,7 +98,7 @@ def test_without_a_stand_in_base_url_the_default_path_is_kept_on_a_stand_in_host
 def test_paths_that_already_line_up_leave_the_test_class_alone(checkout):
     curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
     curated.write_text(_endpoints("/patients", "/visits/{id}/notes"))
-    assert use_simulator_source(checkout, "ehr") == ""
+    assert use_simulator_source(checkout, "ehr").note == ""
     assert _replay_config(checkout)["base_url"] == "https://clinic.simulator.invalid"
 
 
@@ -124,7 +124,7 @@ def test_columns_the_curated_corpus_never_fills_are_exempt_from_the_coverage_che
     # `nickname` is null in every curated record; the long names are never there
     _corpus(curated, "people", [{"id": 7, "name": "x", "nickname": None}])
     _corpus(curated, "visits", [{"id": 2, "at": "u"}])
-    note = use_simulator_source(checkout, "ehr")
+    note = use_simulator_source(checkout, "ehr").note
     text = checkout.test_file.read_text()
     tree = ast.parse(text)
     node = next(
@@ -178,7 +178,7 @@ def test_tables_the_curated_corpus_holds_no_record_for_may_read_empty(checkout):
     # an envelope whose lists are empty holds no record; an object with no list is one
     (spec_dir / "bundle.json").write_text(json.dumps({"type": "set", "entry": [], "link": []}))
     (spec_dir / "profile.json").write_text(json.dumps({"id": 3, "email": "a@b.c"}))
-    note = use_simulator_source(checkout, "ehr")
+    note = use_simulator_source(checkout, "ehr").note
     text = checkout.test_file.read_text()
     assert '    allow_empty_first_read = {"visits"}\n' in text
     assert "may be empty: visits" in note
@@ -202,7 +202,7 @@ def test_an_oauth_connector_meets_the_curated_spec_with_a_stand_in_token(checkou
             '{"client_id": "i", "client_secret": "s", "token_url": "https://t/token", ',
         )
     )
-    note = use_simulator_source(checkout, "ehr")
+    note = use_simulator_source(checkout, "ehr").note
     config = _replay_config(checkout)
     assert config["access_token"] == "simulator-access-token"
     assert not {"client_id", "client_secret", "token_url"} & set(config)
@@ -210,3 +210,73 @@ def test_an_oauth_connector_meets_the_curated_spec_with_a_stand_in_token(checkou
     text = checkout.test_file.read_text()
     use_simulator_source(checkout, "ehr")
     assert checkout.test_file.read_text() == text
+
+
+def _gets(*tables: tuple[str, str]) -> str:
+    return "endpoints:\n" + "".join(
+        f"- path: {p}\n  method: GET\n  corpus: {t}\n" for t, p in tables
+    )
+
+
+def test_a_table_whose_documented_path_the_curated_spec_lacks_is_left_unchecked(checkout):
+    generated = checkout.simulator_endpoints
+    generated.write_text(
+        _gets(("patients", "/patients"), ("notes", "/visits/{visit_id}/notes"))
+        + "- path: /oauth/token\n  method: POST\n  corpus: token\n"
+        + _gets(("communities", "/communities"), ("user_groups", "/userGroups"))[11:]
+    )
+    # served under `/r4` (the base-path shift), with other placeholder names: checked
+    use = use_simulator_source(checkout, "ehr")
+    assert use.unchecked == {"communities": "/communities", "user_groups": "/userGroups"}
+    assert "not checked against it: communities (`GET /communities`)" in use.note
+    text = checkout.test_file.read_text()
+    assert '    unchecked_tables = {"communities", "user_groups"}\n' in text
+    assert text.rstrip().endswith("if t not in self.unchecked_tables]")
+    ast.parse(text)
+    # a second run changes nothing
+    assert use_simulator_source(checkout, "ehr").unchecked == use.unchecked
+    assert checkout.test_file.read_text() == text
+    # once the curated spec serves them, both the setting and the method go
+    curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.write_text(
+        _endpoints("/r4/patients", "/r4/visits/{id}/notes", "/r4/communities", "/r4/userGroups")
+    )
+    assert use_simulator_source(checkout, "ehr").unchecked == {}
+    text = checkout.test_file.read_text()
+    assert "unchecked_tables" not in text and "def _tables" not in text
+
+
+def test_a_curated_spec_serving_none_of_the_tables_leaves_none_out(checkout):
+    checkout.simulator_endpoints.write_text(_gets(("patients", "/people"), ("notes", "/records")))
+    assert use_simulator_source(checkout, "ehr").unchecked == {}
+    assert "unchecked_tables" not in checkout.test_file.read_text()
+
+
+def test_the_unchecked_tables_block_is_as_ruff_formats_it(checkout, tmp_path):
+    import subprocess
+    import sys
+
+    many = [(f"a_rather_long_table_name_{i}", f"/t{i}") for i in range(4)]
+    checkout.simulator_endpoints.write_text(_gets(("patients", "/patients"), *many))
+    use_simulator_source(checkout, "ehr")
+    text = checkout.test_file.read_text()
+    assert "    unchecked_tables = {\n" in text
+    probe = tmp_path / "probe.py"
+    probe.write_text(text)
+    ruff = [sys.executable, "-m", "ruff", "format", "--isolated", "--line-length", "100"]
+    subprocess.run([*ruff, str(probe)], check=True, capture_output=True)
+    assert probe.read_text() == text
+
+
+def test_tables_left_after_the_unserved_must_have_curated_records(checkout):
+    checkout.simulator_endpoints.write_text(_gets(("patients", "/patients"), ("rooms", "/rooms")))
+    curated = checkout.root / CHECKOUT_SPECS / "ehr" / "endpoints.yaml"
+    curated.write_text(
+        "endpoints:\n- path: /patients\n  method: GET\n  corpus: people\n"
+        "- path: /other\n  method: GET\n  corpus: other\n"
+    )
+    _corpus(curated, "people", [])
+    # the one served table has no record: nothing would be checked, so nothing is left out
+    assert use_simulator_source(checkout, "ehr").unchecked == {}
+    _corpus(curated, "people", [{"id": 1}])
+    assert use_simulator_source(checkout, "ehr").unchecked == {"rooms": "/rooms"}

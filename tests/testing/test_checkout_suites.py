@@ -178,3 +178,37 @@ def test_reads_stay_within_max_records_per_batch_when_the_class_sets_it(pytester
     result = run(pytester, "ledger", "simulate", "-k", "max_records_per_batch")
     assert outcome(result, "test_max_records_per_batch_respected") == "FAILED"
     assert "[batch-too-large] table `entries`" in result.stdout.str()
+
+
+def test_a_table_the_curated_spec_does_not_serve_is_left_out_only_when_written_so(pytester):
+    from skillpack.create.simsource import use_simulator_source
+    from skillpack.layout import source_paths
+
+    shutil.copytree(FIXTURE, pytester.path, dirs_exist_ok=True)
+    spec = pytester.path / SPECS / "ledger/endpoints.yaml"
+    text = spec.read_text()
+    # the curated spec no longer serves accounts at all
+    spec.write_text(text[: text.index('  - path: "/v1/accounts"')])
+    # `ledger_new`, generated from the doc, is tested against the curated `ledger`
+    paths = source_paths("ledger_new", str(pytester.path))
+    paths.test_file.parent.mkdir(parents=True)
+    own = pytester.path / "tests/unit/sources/ledger/test_ledger_lakeflow_connect.py"
+    paths.test_file.write_text(own.read_text())
+    (paths.test_file.parent / "__init__.py").touch()
+    paths.source_dir.mkdir(parents=True)  # the generated connector's folder
+    paths.simulator_endpoints.parent.mkdir(parents=True)
+    paths.simulator_endpoints.write_text(
+        "endpoints:\n- path: /v1/entries\n  corpus: entries\n"
+        "- path: /v1/accounts\n  corpus: accounts\n"
+    )
+    result = run(pytester, "ledger_new", "simulate", "-k", "test_read_table")
+    assert outcome(result, "test_read_table") == "FAILED"
+    assert use_simulator_source(paths, "ledger").unchecked == {"accounts": "/v1/accounts"}
+    result = run(pytester, "ledger_new", "simulate", "-k", "test_read_table or test_list_tables")
+    assert outcome(result, "test_read_table") == "PASSED", result.stdout.str()
+    # the connector is not changed: it still lists both tables
+    assert outcome(result, "test_list_tables") == "PASSED"
+    # once the curated spec serves accounts, it is checked again
+    spec.write_text(text)
+    assert use_simulator_source(paths, "ledger").unchecked == {}
+    assert "unchecked_tables" not in paths.test_file.read_text()

@@ -29,10 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from skillpack.apidoc import linked_docs, read_doc
-from skillpack.create.failures import failure_todos
+from skillpack.create.failures import failure_todos, unchecked_todos
 from skillpack.create.lock import workspace_lock
 from skillpack.create.measured import record_measured_verdicts
-from skillpack.create.simsource import check_simulator_source, use_simulator_source
+from skillpack.create.simsource import (
+    check_simulator_source,
+    unchecked_tables,
+    use_simulator_source,
+)
 from skillpack.create.state import (
     IGNORED,
     RunState,
@@ -136,6 +140,17 @@ def _todo_lines(todo: list[dict[str, Any]]) -> list[str]:
         seen = f" [candidates: {', '.join(cands[:5])}]" if cands else ""
         out.append(f"{where}{line}: {t.get('what', '')}{seen}")
     return out
+
+
+def _unchecked_todos(unchecked: dict[str, str], doc: Path, spec: str) -> list[dict[str, Any]]:
+    """A to-do for each table the curated spec cannot check; none when the doc no longer
+    reads (its step says so)."""
+    if not unchecked:
+        return []
+    try:
+        return unchecked_todos(unchecked, read_doc(str(doc)), spec)
+    except InputError:
+        return []
 
 
 def _failure_todos(out: dict[str, Any], doc: Path) -> list[dict[str, Any]]:
@@ -319,14 +334,26 @@ def _run_steps(
             raise
         record.seconds = round(time.perf_counter() - started, 2)
         ok, detail = step.passed(out), step.detail(out)
+        left = unchecked_tables(ctx.paths.test_file) if step.name == "test_simulate" else []
+        if left and ctx.simulator_source:
+            detail += (
+                f"; not checked, the curated spec `{ctx.simulator_source}` serving no read "
+                f"path for them: {', '.join(left)}"
+            )
         record.artifacts = _artifacts(out)
         record.message = detail
         if step.name == "implement":
+            todo = list(out.get("todo", []))
             if ctx.simulator_source:
-                moved = use_simulator_source(ctx.paths, ctx.simulator_source)
-                if moved:
-                    say(f"      {moved}")
-            record.todo = [_todo_entry(item) for item in out.get("todo", [])]
+                use = use_simulator_source(ctx.paths, ctx.simulator_source)
+                if use.note:
+                    say(f"      {use.note}")
+                todo += _unchecked_todos(use.unchecked, ctx.paths.api_doc, ctx.simulator_source)
+                if use.unchecked:
+                    record.message = detail = (
+                        f"{detail}; {len(use.unchecked)} tables the curated spec cannot check"
+                    )
+            record.todo = [_todo_entry(item) for item in todo]
             for line in _todo_lines(record.todo):
                 say(f"      to-do: {echo(line, 300)}")
         if not ok:

@@ -9,6 +9,13 @@ matches the request path only, so the stand-in ``base_url`` of the test class is
 the prefix under which most of the connector's endpoints line up with the curated ones.
 Nothing else of the curated spec is adapted to the connector: a mismatch of paths, records
 or paging still shows in the suite.
+
+A curated spec serves what its own connector reads, which may be fewer tables than the doc
+describes. A table whose documented read path the curated spec does not serve at all cannot
+be checked against it; the test class leaves it out (``unchecked_tables``) and the run says so,
+table by table. This compares the doc with the spec, never the connector's requests: a
+connector that asks for another path than its doc states still fails. When the spec serves
+records for none of the other tables, none is left out, and the suite fails as it would.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ from __future__ import annotations
 import ast
 import json
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import yaml
@@ -51,11 +60,17 @@ def check_simulator_source(paths: SourcePaths, name: str) -> None:
         )
 
 
-def use_simulator_source(paths: SourcePaths, name: str) -> str:
-    """Point the generated test class at the curated spec ``name`` (idempotent).
+class SimulatorSourceUse(NamedTuple):
+    """What pointing a test class at a curated spec changed."""
 
-    Returns a note saying how the stand-in base URL was moved, or ``""``.
-    """
+    #: how the stand-in options were moved and which checks were relaxed, or ``""``
+    note: str
+    #: tables the curated spec serves no read path for, each with its documented path
+    unchecked: dict[str, str]
+
+
+def use_simulator_source(paths: SourcePaths, name: str) -> SimulatorSourceUse:
+    """Point the generated test class at the curated spec ``name`` (idempotent)."""
     test_file = paths.test_file
     lines = test_file.read_text(encoding="utf-8").splitlines(keepends=True)
     wanted = f'    simulator_source = "{name}"\n'
@@ -91,8 +106,16 @@ def use_simulator_source(paths: SourcePaths, name: str) -> str:
             "tables the curated corpus holds no record for, so their first read "
             f"may be empty: {', '.join(sorted(empty))}"
         )
+    unchecked = unserved_tables(generated, curated, empty)
+    text = _unchecked_tables(text, sorted(unchecked))
+    if unchecked:
+        listed = ", ".join(f"{t} (`GET {p}`)" for t, p in sorted(unchecked.items()))
+        notes.append(
+            f"tables the curated spec serves no read path for, so they are not checked "
+            f"against it: {listed}"
+        )
     test_file.write_text(text, encoding="utf-8")
-    return "\n".join(filter(None, notes))
+    return SimulatorSourceUse("\n".join(filter(None, notes)), unchecked)
 
 
 def _endpoints(spec: Path) -> list[dict]:
@@ -247,6 +270,98 @@ def _empty_tables(generated: list[dict], curated: tuple[Path, list[dict]]) -> li
         if closest and _holds_no_record(curated_spec, str(reads[closest[0]]["corpus"])):
             out.append(str(table))
     return out
+
+
+def unserved_tables(
+    generated: list[dict], curated: list[dict], empty: Collection[str] = ()
+) -> dict[str, str]:
+    """The generated tables whose read path no curated GET endpoint serves, as it stands or
+    moved by the base-path shift: ``{table: path}``. Empty when every table is unserved or
+    ``empty`` (served, but with no record): such a spec checks nothing, and the suite should
+    say so."""
+    reads = [str(c["path"]) for c in curated if _is_get(c)]
+    shift = base_path_shift([str(e["path"]) for e in generated], reads)
+    tables = {str(e["corpus"]): str(e["path"]) for e in generated if e.get("corpus") and _is_get(e)}
+    out = {
+        table: path
+        for table, path in tables.items()
+        if not any(_serves(c, p) for c in reads for p in _placed(path, shift))
+    }
+    return out if set(tables) - set(out) - set(empty) else {}
+
+
+def _placed(path: str, shift: tuple[str, str] | None) -> list[str]:
+    """A generated path where it stands, and moved by the base-path shift if it applies."""
+    if shift is None:
+        return [path]
+    old, new = (s.rstrip("/") for s in shift)
+    if not (path + "/").startswith(old + "/"):
+        return [path]
+    return [path, new + path[len(old) :]]
+
+
+def _serves(curated: str, path: str) -> bool:
+    """Whether the curated path (a template) answers a request for ``path``."""
+    c, p = _segments(curated), _segments(path)
+    return len(c) == len(p) and all(_same(a, b) for a, b in zip(c, p, strict=True))
+
+
+#: the comment above a written ``unchecked_tables``
+UNCHECKED = "# tables whose documented read path the curated spec does not serve"
+#: the method that leaves them out of every table-wise check, written at the class's end
+SKIP_UNCHECKED = (
+    "\n"
+    "    def _tables(self):\n"
+    "        # a table the curated spec serves no path for cannot be checked against it\n"
+    "        return [t for t in super()._tables() if t not in self.unchecked_tables]\n"
+)
+
+
+def _unchecked_tables(text: str, tables: list[str]) -> str:
+    """The test file with ``unchecked_tables`` naming ``tables`` and the method that skips
+    them (both replaced on a second run, both removed when no table is left unchecked)."""
+    one = f"    unchecked_tables = {{{', '.join(json.dumps(t) for t in tables)}}}\n"
+    items = [f"        {json.dumps(t)},\n" for t in tables]
+    text = _class_setting(text, UNCHECKED, "unchecked_tables", items, one=one)
+    text = text.replace(SKIP_UNCHECKED, "")
+    if not tables or UNCHECKED not in text:
+        return text
+    lines = text.splitlines(keepends=True)
+    at = _class_end(text)
+    if at is None:
+        return text
+    lines[at:at] = [SKIP_UNCHECKED]
+    return "".join(lines)
+
+
+def _class_end(text: str) -> int | None:
+    """The 0-based line just past the test class that sets ``simulator_source``."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "simulator_source" for t in b.targets)
+            for b in node.body
+        ):
+            return node.end_lineno
+    return None
+
+
+def unchecked_tables(test_file: Path) -> list[str]:
+    """The tables a test class leaves unchecked (``unchecked_tables``), as written there."""
+    try:
+        tree = ast.parse(test_file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "unchecked_tables" for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return []
+            return sorted(str(v) for v in value) if isinstance(value, set | list) else []
+    return []
 
 
 def _segments(path: str) -> list[str]:
