@@ -24,6 +24,7 @@ from skillpack.apidoc._vocab import (
     PAGE_PROSE,
     URL,
     auth_kind_from_text,
+    classify_label,
     ingestion_from_text,
     pagination_from_text,
     split_label,
@@ -411,6 +412,10 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
                 keys = identifiers(cell.text)
                 if keys:
                     facts["pk"] = keys
+            elif classify_label(h) == "records_key":
+                keys = [] if is_none_value(cell.text) else identifiers(cell.text)
+                if keys:
+                    facts["records_key"] = keys[0]
             elif "cursor" in h or "incremental field" in h or "replication key" in h:
                 c = [] if is_none_value(cell.text) else identifiers(cell.text)
                 if c:
@@ -463,6 +468,8 @@ def summary_draft(name: str, facts: dict, line: int) -> TableDraft:
         blocks.append(Block("item", line, f"Read endpoint: `{ep.method} {ep.path}`"))
     if "pagination" in facts:
         blocks.append(Block("item", line, f"Pagination: `{facts['pagination']}`"))
+    if "records_key" in facts:
+        blocks.append(Block("item", line, f"Response key: `{facts['records_key']}`"))
     if "description" in facts:
         blocks.append(Block("item", line, f"Description: {facts['description']}"))
     for note in facts.get("notes", ()):

@@ -121,6 +121,8 @@ class _Found:
     delete_feed: Endpoint | None = None
     delete_feed_none: bool = False
     pagination: Pagination | None = None
+    #: the response field the records sit under ("Response key: `tickets`")
+    records_key: str | None = None
     endpoints: list[tuple[Endpoint, str | None]] = field(default_factory=list)
     fields: list[TableField] = field(default_factory=list)
     query: list[Param] = field(default_factory=list)
@@ -188,6 +190,11 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
         style = pagination_from_text(value)
         if style and found.pagination is None:
             found.pagination = Pagination(style=style, description=plain(value), line=line)  # type: ignore[arg-type]
+        return True
+    if name == "records_key":
+        keys = [] if is_none_value(value) else identifiers(value)
+        if keys and found.records_key is None:
+            found.records_key = keys[0]
         return True
     if name == "delete_feed":
         if is_none_value(value):

@@ -54,6 +54,11 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
         ),
         ("pagination", r"pagination(?: style| type| method)?|paging|paginated"),
         (
+            "records_key",
+            r"(?:response )?(?:records?|results?|data|list|array|envelope) key|"
+            r"response (?:key|wrapper|records (?:field|path))|records? (?:path|field|at)",
+        ),
+        (
             "delete_feed",
             r"delete(?:d)? feed|deletes?(?: endpoint| feed)?|deleted (?:records|items|rows|"
             r"objects)(?: endpoint| feed)?|tombstones?(?: endpoint)?|deletions?(?: feed)?|"

@@ -126,6 +126,11 @@ class Table(BaseModel):
     )
     read_endpoint: Endpoint | None = Field(None, description="Endpoint that lists records.")
     pagination: Pagination | None = Field(None, description="How the read endpoint pages.")
+    records_key: str | None = Field(
+        None,
+        description="The response field that holds the records (`data`, `tickets`), when "
+        "the doc names it.",
+    )
     delete_endpoint: Endpoint | None = Field(
         None, description="Endpoint that lists deleted records (the delete feed)."
     )

@@ -261,7 +261,11 @@ class TablePlanner:
             sources=_sources(table),
         )
         section = self.doc.section(table)
-        plan.records_path = text.records_path(section) or text.records_path(self.doc.overview())
+        plan.records_path = (
+            table.records_key
+            or text.records_path(section)
+            or text.records_path(self.doc.overview())
+        )
         shape_facts(table, plan, section)
         if not table.fields:
             plan.notes.append(
