@@ -1012,6 +1012,88 @@ Primary key: `userId`
     assert [f.name for f in user.fields] == ["userId", "email"]
 
 
+def test_a_file_the_prose_names_in_backticks_is_read_as_a_companion(tmp_path):
+    (tmp_path / "desk_api_doc.md").write_text(
+        """# Desk API
+
+Tables are described in `README.md`; the old notes in `../other/README.md` and
+`missing.md` are not read.
+
+## Base URL
+
+```
+https://<subdomain>.desk.example/api/v2
+```
+
+## Tables
+
+| Table | Endpoint | Primary Key | Cursor Field | Ingestion |
+|---|---|---|---|---|
+| `tickets` | `GET /api/v2/incremental/tickets.json` | `id` | `end_time` | `cdc` |
+"""
+    )
+    (tmp_path / "README.md").write_text(
+        """# Desk connector
+
+## Supported Objects
+
+### Tickets
+- **Primary Key**: `id`
+- **Incremental Strategy**: Cursor-based on `updated_at`
+"""
+    )
+    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "desk_api_doc.md")))
+    (tickets,) = doc.tables
+    # the doc's own cursor is a window end of the response; the README names the field
+    assert tickets.cursor_field == "updated_at"
+    notes = [w.message for w in doc.warnings if w.code == "facts-from-companion-doc"]
+    assert notes == ["cursor field of `tickets` read from `README.md` line 5"]
+    # an angle-bracket placeholder is the option-templated spelling of the base URL
+    assert doc.base_url == "https://{subdomain}.desk.example/api/v2"
+
+
+def test_of_two_companions_on_no_path_the_one_stating_the_key_fills_it(tmp_path):
+    # a README that only lists the table, named first, and the module doc that keys it
+    (tmp_path / "hr_api_doc.md").write_text(
+        """# HR API
+
+Base URL: `https://hr.example`
+
+Setup is in `README.md`; fields in [the cost module](cost_api_doc.md).
+
+## Tables
+
+| Table | Module |
+|---|---|
+| `CostAssignment` | EC |
+"""
+    )
+    (tmp_path / "README.md").write_text(
+        """# HR connector
+
+| Module | Table |
+|---|---|
+| EC | CostAssignment |
+"""
+    )
+    (tmp_path / "cost_api_doc.md").write_text(
+        """# Cost module
+
+### `CostAssignment`
+
+Primary key: `worker`, `effectiveStartDate`
+
+| Field | Type |
+|---|---|
+| `worker` | string |
+| `effectiveStartDate` | datetime |
+"""
+    )
+    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+    (cost,) = doc.tables
+    assert cost.primary_keys == ["worker", "effectiveStartDate"]
+
+
 @pytest.mark.parametrize("where", ["row", "label"])
 def test_a_cursor_the_record_lacks_gives_way_to_the_alternative_it_has(where):
     cell = "`System.ChangedDate` or `rev`"

@@ -87,9 +87,16 @@ def source_name(
     )
 
 
+#: a placeholder written in angle brackets (``https://<subdomain>.example.com``)
+_ANGLED = re.compile(r"<([A-Za-z_][\w-]*)>")
+
+
 def _urls(text: str) -> list[str]:
+    """URLs in ``text``, code spans first; ``<name>`` placeholders become ``{name}``, the
+    one spelling the rest of the pipeline templates from options."""
     spans = [c for c in codes_in(text) if c.startswith("http")]
-    return spans + [u.rstrip(".,;:") for u in URL.findall(plain(text))]
+    found = spans + [u.rstrip(".,;:") for u in URL.findall(plain(text))]
+    return [_ANGLED.sub(r"{\1}", u) for u in found]
 
 
 #: a sentence about the base URL (on lower-cased text)

@@ -9,12 +9,16 @@ markup the author used.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark").enable("table")
+#: a code span that is a relative Markdown file name (`README.md`, `docs/tables.md`): prose
+#: that names a file beside the doc points at it as a link would
+_MARKDOWN_FILE = re.compile(r"[\w.-]+(?:/[\w.-]+)*\.md", re.IGNORECASE)
 #: token types the tree is built from; every other type is skipped at once
 _HANDLED = frozenset(
     [
@@ -69,7 +73,8 @@ class Section:
     parent: Section | None = None
     blocks: list[Block] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
-    #: on the root only: every link target in the doc, with its line
+    #: on the root only: every link target in the doc, and every code span that names a
+    #: Markdown file ("documented in `README.md`"), with its line
     links: list[tuple[str, int]] = field(default_factory=list)
 
     def walk(self):
@@ -147,6 +152,7 @@ def build_tree(tokens: list[Token]) -> Section:
                 hrefs: list[str] = []
                 text, codes = inline_text(tok, hrefs)
                 line = tok.map[0] + 1 if tok.map else current.line
+                hrefs.extend(c for c in codes if _MARKDOWN_FILE.fullmatch(c))
                 if hrefs:
                     root.links.extend((h, line) for h in hrefs)
                 kind = "para"

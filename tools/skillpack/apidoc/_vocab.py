@@ -220,7 +220,7 @@ ENDPOINT = re.compile(
 )
 CURL = re.compile(r"\bcurl\b(.*?)(https?://[^\s'\"<>]+)", re.DOTALL)
 CURL_METHOD = re.compile(r"(?:-X|--request)\s+([A-Z]+)")
-URL = re.compile(r"https?://[^\s`'\"<>)\]]+")
+URL = re.compile(r"https?://(?:[^\s`'\"<>)\]]|<[A-Za-z_][\w-]*>)+")
 
 # --- types ---------------------------------------------------------------------------------------
 
