@@ -150,6 +150,7 @@ def _entry(
         ("metadata", meta, None),
         ("path", table.path, None),
         ("records_path", table.records_path, None),
+        *((("method", table.method, None),) if table.method != "GET" else ()),
         ("pagination", _pagination(table), None),
         ("since_param", table.since_param, f"{name}:since_param"),
         *((("since_prefix", table.since_prefix, None),) if table.since_prefix else ()),
@@ -561,12 +562,14 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     if plan.path_options:
         w.line("        path = path.format_map(self._path_values)")
     w.block(tpl.FETCH_PAGING)
+    # a table read by POST: the method goes with each request (GET-only code stays as is)
+    posts = any(t.method != "GET" for t in plan.tables)
     if any(t.records_path is None for t in plan.tables):
-        w.block(tpl.FETCH_FIND)
-    w.block(tpl.FETCH_TAIL)
+        w.block(_patched(tpl.FETCH_FIND, *tpl.FIND_BY_METHOD) if posts else tpl.FETCH_FIND)
+    w.block(_patched(tpl.FETCH_TAIL, *tpl.PAGINATE_BY_METHOD) if posts else tpl.FETCH_TAIL)
     if any(t.records_path is None for t in plan.tables):
         w.line()
-        w.block(tpl.RECORDS_PATH)
+        w.block(tpl.RECORDS_PATH_BY_METHOD if posts else tpl.RECORDS_PATH)
 
 
 def _client_from_factory(w: Writer, plan: ConnectorPlan) -> None:

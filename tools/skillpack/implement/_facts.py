@@ -1,12 +1,13 @@
 """Facts a doc states that the generated connector does not honour: each one a blocking to-do.
 
-The generator reads with GET from paths under the base URL, sends only its paging, cursor
-and option parameters, decodes JSON (JSON lines too, gzipped or zipped) and authenticates
-with the SDK's helpers as the doc's auth kind says. Whatever a doc states beyond that (a
-POST read, another host, a required parameter, a token to echo back between pages, tables
-sharing one path, a username with a suffix) would be dropped in silence; instead each
-becomes a to-do naming the table, the fact and the doc line, so ``implement_connector``'s
-gate (and ``skillpack create``) stops until someone finishes it.
+The generator reads with GET (or with a POST the doc gives no body for) from paths under the
+base URL, sends only its paging, cursor and option parameters, decodes JSON (JSON lines too,
+gzipped or zipped) and authenticates with the SDK's helpers as the doc's auth kind says.
+Whatever a doc states beyond that (a POST read with a body, another host, a required
+parameter, a token to echo back between pages, tables sharing one path, a username with a
+suffix) would be dropped in silence; instead each becomes a to-do naming the table, the fact
+and the doc line, so ``implement_connector``'s gate (and ``skillpack create``) stops until
+someone finishes it.
 """
 
 from __future__ import annotations
@@ -55,6 +56,29 @@ def shape_facts(table: Table, plan: TablePlan, section: str) -> None:
         plan.bare_list = True
 
 
+#: words that describe what a request sends in its body
+_REQUEST_BODY = re.compile(
+    r"(?i)\brequest\s+body\b|\b(?:json|form)\s+body\b|\bbody\s+(?:param|field|schema)|"
+    r"\bpayload\b|\bform[- ](?:data|encoded)\b|--data\b|(?:^|\s)-d\s"
+)
+#: lines around a mention of the read path searched for a request body
+_BODY_REACH = (3, 20)
+
+
+def _bodiless_post(method: str, path: str, plan: TablePlan, lines: list[str]) -> bool:
+    """A POST read the generated code can send as is: near no mention of its path does
+    the doc describe a request body, and it has no delete feed of its own to read by GET."""
+    if method != "POST" or plan.deletes is not None or plan.deletes_todo is not None:
+        return False
+    before, after = _BODY_REACH
+    for n, text in enumerate(lines):
+        if path in text:
+            near = lines[max(0, n - before) : n + after]
+            if any(_REQUEST_BODY.search(x) for x in near):
+                return False
+    return True
+
+
 def table_facts(
     table: Table,
     plan: TablePlan,
@@ -74,7 +98,25 @@ def table_facts(
         return out
     line = ep.line or table.line
     plan.method = ep.method
-    if ep.method != "GET":
+    if _bodiless_post(ep.method, ep.path, plan, lines):
+        # A query sent as POST with nothing in its body ("POST /cohorts/list"): the read
+        # sends it so; that nothing goes in the body is the doc's silence, so said.
+        plan.notes.append(
+            Todo(
+                f"{table.name}:read.method",
+                table.name,
+                f"the doc reads with `POST {ep.path}` (doc line {line}) and describes no "
+                "request body: the generated read sends POST with its parameters in the query "
+                "string and an empty body; if the API wants them in the body, describe it in "
+                "the doc",
+                "POST read with an empty body",
+                line,
+                False,
+                field="method",
+                guessed=True,
+            )
+        )
+    elif ep.method != "GET":
         out.append(
             (
                 f"the doc reads with `{ep.method} {ep.path}` (doc line {line}), the generated "

@@ -309,6 +309,23 @@ RECORDS_PATH = '''\
             self._records_paths[path] = found
         return self._records_paths[path]'''
 
+#: a source with a table read by POST: each request goes with the table's method
+PAGINATE_BY_METHOD = (
+    "            records_path=records_path,\n",
+    '            records_path=records_path,\n            method=table.get("method", "GET"),\n',
+)
+FIND_BY_METHOD = (
+    "self._records_path(path, params, keys)",
+    'self._records_path(path, params, keys, table.get("method", "GET"))',
+)
+RECORDS_PATH_BY_METHOD = RECORDS_PATH.replace(
+    "        keys: list[str],\n", '        keys: list[str],\n        method: str = "GET",\n'
+).replace(
+    "body = self._client.get_json(path, params=params)",
+    "answer = self._client.request(method, path, params=params)\n"
+    "            body = self._client.decode_json(answer, method)",
+)
+
 
 DESCRIBED_TABLE = '''\
     def _table(self, table_name: str) -> dict[str, Any]:
