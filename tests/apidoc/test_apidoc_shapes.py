@@ -1013,10 +1013,18 @@ Primary key: `userId`
 
 
 def test_a_file_the_prose_names_in_backticks_is_read_as_a_companion(tmp_path):
+    # a file outside the doc's folder, named too, states another cursor: never read
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "README.md").write_text(
+        "# Other\n\n## Supported Objects\n\n### Tickets\n"
+        "- **Incremental Strategy**: Cursor-based on `modified_at`\n"
+    )
+    tmp_path = tmp_path / "desk"
+    tmp_path.mkdir()
     (tmp_path / "desk_api_doc.md").write_text(
         """# Desk API
 
-Tables are described in `README.md`; the old notes in `../other/README.md` and
+Tables are described in `README.md`; the notes in `../other/README.md` and
 `missing.md` are not read.
 
 ## Base URL
@@ -1731,3 +1739,19 @@ Example with the same parameters:
 """
     responses = parse_markdown(text).tables[0]
     assert [p.name for p in responses.read_endpoint.query_params] == ["page"]
+
+
+@pytest.mark.parametrize(
+    ("line", "url"),
+    [
+        (
+            "Base URL: https://<subdomain>.desk.example/api/v2",
+            "https://{subdomain}.desk.example/api/v2",
+        ),
+        ("Base URL: https://api.desk.example/v1<br>Sandbox: none", "https://api.desk.example/v1"),
+        ("Base URL: https://api.desk.example/<tenant>/v1", "https://api.desk.example/{tenant}/v1"),
+    ],
+)
+def test_an_angle_bracket_placeholder_is_part_of_a_url_and_an_html_tag_ends_it(line, url):
+    doc = parse_markdown(f"# Desk API\n\n{line}\n\n## Tables\n\n### `tickets`\n\n`GET /tickets`\n")
+    assert doc.base_url == url

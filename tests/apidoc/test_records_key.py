@@ -21,6 +21,7 @@ Authentication: Bearer token in the `Authorization` header.
 | `tickets` | `GET /tickets.json` | `tickets` | `id` | snapshot |
 | `ticket_comments` | `GET /ticket_events.json` | `ticket_events` | `id` | snapshot |
 | `brands` | `GET /brands.json` | — | `id` | snapshot |
+| `groups` | `GET /groups.json` | `$.data.groups[*]` | `id` | snapshot |
 """
 
 SECTIONS = """# Shop API
@@ -45,7 +46,12 @@ Base URL: `https://shop.example/v1`
 def test_a_response_key_column_names_where_each_table_keeps_its_records():
     doc = parse_markdown(SUMMARY)
     keys = {t.name: t.records_key for t in doc.tables}
-    assert keys == {"tickets": "tickets", "ticket_comments": "ticket_events", "brands": None}
+    assert keys == {
+        "tickets": "tickets",
+        "ticket_comments": "ticket_events",
+        "brands": None,
+        "groups": "data.groups",  # a JSONPath spelling, read as the dotted path
+    }
     # the column is no key, no note read as prose
     assert all(t.primary_keys == ["id"] for t in doc.tables)
 
@@ -63,4 +69,6 @@ def test_the_generated_read_takes_the_records_from_the_stated_key(tmp_path: Path
     )
     text = Path(out.connector_module).read_text(encoding="utf-8")
     comments = text[text.index('"ticket_comments": {') :]
-    assert '"records_path": "ticket_events"' in comments[: comments.index('"brands"')]
+    assert '"records_path": "ticket_events"' in comments[: comments.index('"brands": {')]
+    brands = text[text.index('"brands": {') : text.index('"groups": {')]
+    assert '"records_path": None' in brands  # no key stated: found from the answer

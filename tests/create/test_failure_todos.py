@@ -112,4 +112,7 @@ def test_a_table_the_curated_spec_cannot_check_is_an_open_item_at_its_read_endpo
     (item,) = unchecked_todos({"refunds": "/v1/refunds"}, doc, "shop")
     assert (item["table"], item["field"], item["blocking"]) == ("refunds", "read", False)
     assert "`GET /refunds`" in lines[item["doc_line"] - 1]
-    assert "curated spec `shop` serves no `GET /v1/refunds`" in item["what"]
+    assert "curated spec `shop` serves no read of `/v1/refunds`" in item["what"]
+    # a doc that no longer reads still leaves the table's item, with no line to point at
+    (bare,) = unchecked_todos({"refunds": "/v1/refunds"}, None, "shop")
+    assert (bare["table"], bare["doc_line"], bare["blocking"]) == ("refunds", None, False)

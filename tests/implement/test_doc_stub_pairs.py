@@ -30,6 +30,7 @@ DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "doc_stubs"
 #: the cases whose facts the generator honours: the connector must read the stub correctly
 HONOURED = (
     "post_reads",
+    "post_probe",
     "json_lines",
     "bare_list",
     "named_key",
@@ -50,10 +51,11 @@ STOPPED = {
 }
 BASE_PATH = {"other_host": "/api/2.0"}
 #: what an honoured case had to assume, said as a non-blocking to-do (the others assume nothing)
-ASSUMED = {"post_reads": "describes no request body"}
+ASSUMED = {"post_reads": "describes no request body", "post_probe": "describes no request body"}
 #: where each honoured doc says a response keeps its records (None: the body is the list)
 SHAPES = {
     "post_reads": {"cohorts": "data"},
+    "post_probe": {"cohorts": "data"},
     "json_lines": {"events": None},
     "bare_list": {"projects": None},
     "named_key": {"tickets": "tickets", "organizations": "organizations"},
@@ -163,3 +165,44 @@ def test_an_honoured_doc_is_also_green_in_simulate_and_says_its_spec_is_derived(
     assert out.passed, out.causes
     assert out.spec_independent is False
     assert "generated from the API doc" in out.simulator_spec_origin
+
+
+def test_a_post_read_with_a_delete_feed_still_stops(tmp_path):
+    # the feed is read by GET with the table's entry: a POST read would send it as POST
+    text = (DOCS / "post_reads_api_doc.md").read_text(encoding="utf-8")
+    text = text.replace(
+        "- **Ingestion type:** `snapshot`", "- **Ingestion type:** `cdc_with_deletes`"
+    )
+    text = text.replace("- **Cursor field:** none", "- **Cursor field:** `updated_at`")
+    text = text.replace(
+        "- **Pagination:**", "- **Delete endpoint:** `GET /cohorts/deleted`\n- **Pagination:**"
+    )
+    text += "| `updated_at` | string | Last change. |\n"
+    doc = tmp_path / "post_deletes_api_doc.md"
+    doc.write_text(text.replace("`post_reads`", "`post_deletes`"), encoding="utf-8")
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="post_deletes", workspace=str(tmp_path / "ws"))
+    )
+    read = [t for t in out.todo if t.blocking and t.table == "cohorts"]
+    assert read and "POST /cohorts/list" in read[0].what, [t.what for t in out.todo]
+    assert not out.ready_to_test
+
+
+@pytest.mark.parametrize(
+    ("words", "stops"),
+    [
+        ("Body:", True),
+        ("The POST body names the dimensions:", True),
+        ("Send the report definition in the body:", True),
+        ("The payload:", True),
+        ("The response body lists the rows:", False),
+    ],
+)
+def test_any_words_about_a_request_body_keep_a_post_read_a_blocking_to_do(words, stops, tmp_path):
+    text = (DOCS / "post_body_api_doc.md").read_text(encoding="utf-8")
+    doc = tmp_path / "words_api_doc.md"
+    doc.write_text(text.replace("Request body:", words).replace("`post_body`", "`words`"))
+    out = implement_connector(
+        ImplementConnectorIn(path=str(doc), source="words", workspace=str(tmp_path / "ws"))
+    )
+    assert out.ready_to_test is not stops, [t.what for t in out.todo]

@@ -1,7 +1,7 @@
 import pytest
 
 from skillpack.testing._reads import SuiteFailure
-from skillpack.testing.write_back import find_rows, resolve_path
+from skillpack.testing.write_back import LakeflowConnectWriteBackTests, find_rows, resolve_path
 
 RECORDS = [
     {"id": "a", "address": {"city": "Porto"}, "amount": 12.5},
@@ -45,3 +45,36 @@ def test_a_row_sharing_one_value_with_a_record_is_still_missing():
     # `id` b matches the second record, but no record has both `b` and `Faro`
     rows = [{"id": "b", "city": "Faro"}]
     assert find_rows(rows, {"id": "id", "city": "address.city"}, RECORDS, "t") == rows
+
+
+class _Utils:
+    def list_insertable_tables(self):
+        return ["orders", "refunds"]
+
+
+class _Suite(LakeflowConnectWriteBackTests):
+    """The write-back checks over a connector listing `orders` and `refunds`, with the
+    suite's own table list (``_tables``) leaving out what ``unchecked_tables`` names."""
+
+    unchecked_tables: dict = {}
+
+    def _utils(self):
+        return _Utils()
+
+    def _tables(self):
+        return [t for t in ("orders", "refunds") if t not in self.unchecked_tables]
+
+
+def test_an_insertable_table_left_unchecked_is_still_a_listed_one():
+    suite = _Suite()
+    suite.unchecked_tables = {"refunds": "not served by the curated spec"}
+    suite.test_list_insertable_tables()  # listed, only not checked: no failure
+
+
+def test_an_insertable_table_the_connector_does_not_list_fails():
+    class Unlisted(_Suite):
+        def _tables(self):
+            return ["orders"]
+
+    with pytest.raises(BaseException, match="insertable tables \\['refunds'\\] not in"):
+        Unlisted().test_list_insertable_tables()

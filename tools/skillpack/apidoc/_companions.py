@@ -127,8 +127,8 @@ def _read_segments(table: Table) -> list[str]:
 def _closest_companion(table: Table, hits: list[tuple[str, Table]]) -> tuple[str, Table] | None:
     """Of the companion docs describing a table of this name (a `User` of the OData API
     and one of the SCIM API), the one whose read path shares most with the table's own;
-    on a tie the one stating most about it (a module's own doc over a README's list that
-    only names it), then the first in link order."""
+    on a tie the one filling most of what the table leaves open (a module's own doc over a
+    README's list that only names it), then the first in link order."""
     if len(hits) < 2:
         return hits[0] if hits else None
     own = _read_segments(table)
@@ -137,17 +137,10 @@ def _closest_companion(table: Table, hits: list[tuple[str, Table]]) -> tuple[str
         theirs = _read_segments(hit[1])
         return sum(1 for s in theirs if s in own)
 
-    def stated(hit: tuple[str, Table]) -> int:
-        other = hit[1]
-        facts = (
-            bool(other.primary_keys) and "primary_keys" not in other.inferred,
-            bool(other.cursor_field) and "cursor_field" not in other.inferred,
-            "ingestion_type" not in other.inferred,
-            bool(other.fields),
-        )
-        return sum(facts)
+    def fills(hit: tuple[str, Table]) -> int:
+        return len(_fill(table, hit[1])[1])
 
-    return max(hits, key=lambda h: (shared(h), stated(h), -hits.index(h)))
+    return max(hits, key=lambda h: (shared(h), fills(h), -hits.index(h)))
 
 
 def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:

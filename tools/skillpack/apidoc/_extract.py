@@ -33,6 +33,22 @@ def plain(text: str) -> str:
     return text.replace("`", "").strip()
 
 
+#: a JSONPath-ish spelling of where records sit: ``$.data``, ``data[]``, ``data[*]``
+_PATH_DECOR = re.compile(r"^\$\.?|(?:\[\*?\])+$")
+_DOTTED = re.compile(r"[\w$@-]+(?:\.[\w$@-]+)*")
+
+
+def records_key_of(text: str) -> str | None:
+    """The dotted path a "Response key" value names (``$.data.items[]`` -> ``data.items``)."""
+    if is_none_value(text):
+        return None
+    for raw in codes_in(text) or identifiers(text):
+        key = _PATH_DECOR.sub("", raw.strip()).replace("[*].", ".").replace("[].", ".")
+        if _DOTTED.fullmatch(key):
+            return key
+    return None
+
+
 def identifiers(text: str) -> list[str]:
     """Identifier-like names a label value gives: its code spans, else its bare words."""
     if is_none_value(text):

@@ -15,6 +15,7 @@ from skillpack.apidoc._extract import (
     param_from_item,
     params_from_table,
     plain,
+    records_key_of,
 )
 from skillpack.apidoc._sections import TableDraft, as_name, slug, table_name
 from skillpack.apidoc._tree import Block, Section
@@ -420,9 +421,9 @@ def summary_rows(block: Block, base_url: str | None) -> list[tuple[str, dict, in
                 if keys:
                     facts["pk"] = keys
             elif classify_label(h) == "records_key":
-                keys = [] if is_none_value(cell.text) else identifiers(cell.text)
-                if keys:
-                    facts["records_key"] = keys[0]
+                key = records_key_of(cell.text)
+                if key:
+                    facts["records_key"] = key
             elif "cursor" in h or "incremental field" in h or "replication key" in h:
                 c = [] if is_none_value(cell.text) else identifiers(cell.text)
                 if c:

@@ -30,6 +30,7 @@ from skillpack.apidoc._extract import (
     params_from_table,
     parse_item,
     plain,
+    records_key_of,
 )
 from skillpack.apidoc._sections import TableDraft
 from skillpack.apidoc._vocab import (
@@ -192,9 +193,9 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
             found.pagination = Pagination(style=style, description=plain(value), line=line)  # type: ignore[arg-type]
         return True
     if name == "records_key":
-        keys = [] if is_none_value(value) else identifiers(value)
-        if keys and found.records_key is None:
-            found.records_key = keys[0]
+        key = records_key_of(value)
+        if key and found.records_key is None:
+            found.records_key = key
         return True
     if name == "delete_feed":
         if is_none_value(value):

@@ -220,7 +220,12 @@ ENDPOINT = re.compile(
 )
 CURL = re.compile(r"\bcurl\b(.*?)(https?://[^\s'\"<>]+)", re.DOTALL)
 CURL_METHOD = re.compile(r"(?:-X|--request)\s+([A-Z]+)")
-URL = re.compile(r"https?://(?:[^\s`'\"<>)\]]|<[A-Za-z_][\w-]*>)+")
+#: a placeholder in angle brackets inside a URL (``https://<subdomain>.example.com``); an
+#: inline HTML tag (``<br>``, ``<sup>``) ends the URL instead
+_ANGLED_PART = (
+    r"<(?!(?:br|p|b|i|u|em|strong|sup|sub|span|a|code|div|td|tr|hr|small)>)[A-Za-z_][\w-]*>"
+)
+URL = re.compile(rf"https?://(?:[^\s`'\"<>)\]]|{_ANGLED_PART})+")
 
 # --- types ---------------------------------------------------------------------------------------
 

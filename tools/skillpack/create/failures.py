@@ -52,18 +52,20 @@ def failure_todos(out: dict[str, Any], doc: ApiDoc) -> list[dict[str, Any]]:
     return list(items.values())
 
 
-def unchecked_todos(unchecked: dict[str, str], doc: ApiDoc, spec: str) -> list[dict[str, Any]]:
+def unchecked_todos(
+    unchecked: dict[str, str], doc: ApiDoc | None, spec: str
+) -> list[dict[str, Any]]:
     """An item for each table the curated spec ``spec`` serves no read path for, placed at
-    the table's read endpoint: not blocking, since nothing is known to be wrong, but no
-    offline check has looked at it."""
-    tables = {t.name: t for t in doc.tables}
+    the table's read endpoint (no line without a ``doc``): not blocking, since nothing is
+    known to be wrong, but no offline check has looked at it."""
+    tables = {t.name: t for t in doc.tables} if doc is not None else {}
     return [
         {
             "table": name,
             "field": "read",
             "doc_line": _table_line(tables[name]) if name in tables else None,
             "what": (
-                f"not checked offline: the curated spec `{spec}` serves no `GET {path}`; "
+                f"not checked offline: the curated spec `{spec}` serves no read of `{path}`; "
                 "check this table in mode `record` or `live`"
             ),
             "blocking": False,

@@ -569,7 +569,10 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     w.block(_patched(tpl.FETCH_TAIL, *tpl.PAGINATE_BY_METHOD) if posts else tpl.FETCH_TAIL)
     if any(t.records_path is None for t in plan.tables):
         w.line()
-        w.block(tpl.RECORDS_PATH_BY_METHOD if posts else tpl.RECORDS_PATH)
+        records_path = tpl.RECORDS_PATH
+        for old, new in tpl.RECORDS_PATH_BY_METHOD if posts else ():
+            records_path = _patched(records_path, old, new)
+        w.block(records_path)
 
 
 def _client_from_factory(w: Writer, plan: ConnectorPlan) -> None:

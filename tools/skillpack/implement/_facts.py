@@ -56,23 +56,30 @@ def shape_facts(table: Table, plan: TablePlan, section: str) -> None:
         plan.bare_list = True
 
 
-#: words that describe what a request sends in its body
+#: words that describe what a request sends in its body: any "body" but a response's or a
+#: record's (a wrong match only costs a blocking to-do; a missed one, a read without its body)
 _REQUEST_BODY = re.compile(
-    r"(?i)\brequest\s+body\b|\b(?:json|form)\s+body\b|\bbody\s+(?:param|field|schema)|"
+    r"(?i)(?<!response )(?<!responses )(?<!event )(?<!record )(?<!message )\bbody\b|"
     r"\bpayload\b|\bform[- ](?:data|encoded)\b|--data\b|(?:^|\s)-d\s"
 )
-#: lines around a mention of the read path searched for a request body
+#: lines around the read endpoint and each mention of its path searched for a request body
 _BODY_REACH = (3, 20)
 
 
-def _bodiless_post(method: str, path: str, plan: TablePlan, lines: list[str]) -> bool:
-    """A POST read the generated code can send as is: near no mention of its path does
-    the doc describe a request body, and it has no delete feed of its own to read by GET."""
-    if method != "POST" or plan.deletes is not None or plan.deletes_todo is not None:
+def _bodiless_post(table: Table, section: str, lines: list[str]) -> bool:
+    """A POST read the generated code can send as is: neither the table's section nor the
+    lines around its endpoint and each mention of its path describe a request body, and it
+    has no delete feed (read by GET, with the table's entry)."""
+    ep = table.read_endpoint
+    if ep is None or ep.method != "POST":
+        return False
+    if table.ingestion_type == "cdc_with_deletes" or table.delete_endpoint is not None:
+        return False
+    if _REQUEST_BODY.search(section):
         return False
     before, after = _BODY_REACH
     for n, text in enumerate(lines):
-        if path in text:
+        if ep.path in text or n + 1 == ep.line:
             near = lines[max(0, n - before) : n + after]
             if any(_REQUEST_BODY.search(x) for x in near):
                 return False
@@ -98,7 +105,7 @@ def table_facts(
         return out
     line = ep.line or table.line
     plan.method = ep.method
-    if _bodiless_post(ep.method, ep.path, plan, lines):
+    if _bodiless_post(table, section, lines):
         # A query sent as POST with nothing in its body ("POST /cohorts/list"): the read
         # sends it so; that nothing goes in the body is the doc's silence, so said.
         plan.notes.append(

@@ -318,12 +318,14 @@ FIND_BY_METHOD = (
     "self._records_path(path, params, keys)",
     'self._records_path(path, params, keys, table.get("method", "GET"))',
 )
-RECORDS_PATH_BY_METHOD = RECORDS_PATH.replace(
-    "        keys: list[str],\n", '        keys: list[str],\n        method: str = "GET",\n'
-).replace(
-    "body = self._client.get_json(path, params=params)",
-    "answer = self._client.request(method, path, params=params)\n"
-    "            body = self._client.decode_json(answer, method)",
+#: ``RECORDS_PATH`` asking with the table's method: its parameter, then its request
+RECORDS_PATH_BY_METHOD = (
+    ("        keys: list[str],\n", '        keys: list[str],\n        method: str = "GET",\n'),
+    (
+        "body = self._client.get_json(path, params=params)",
+        "answer = self._client.request(method, path, params=params)\n"
+        "            body = self._client.decode_json(answer, method)",
+    ),
 )
 
 
