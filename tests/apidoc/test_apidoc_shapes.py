@@ -1755,3 +1755,31 @@ Example with the same parameters:
 def test_an_angle_bracket_placeholder_is_part_of_a_url_and_an_html_tag_ends_it(line, url):
     doc = parse_markdown(f"# Desk API\n\n{line}\n\n## Tables\n\n### `tickets`\n\n`GET /tickets`\n")
     assert doc.base_url == url
+
+
+def test_a_parenthetical_in_a_heading_does_not_make_a_table_group_a_pagination_section():
+    doc = parse_markdown(
+        """# Desk API
+
+Base URL: `https://desk.example/api/v2`
+
+## Tables
+
+### Snapshot tables (paginated, full refresh per run)
+
+Each run reads every page; the connector keeps a sentinel offset after the first call.
+
+| Table | Endpoint | Primary Key |
+|---|---|---|
+| `brands` | `GET /brands.json` | `id` |
+
+## Pagination
+
+- Pages are numbered: send `page` (from 1) and `per_page` (up to 100).
+"""
+    )
+    (brands,) = doc.tables
+    assert brands.pagination is not None
+    # the Pagination section states it, once; the table group's "sentinel offset" does not
+    assert (brands.pagination.style, brands.pagination.line) == ("page_number", 17)
+    assert brands.pagination.description.count("Pages are numbered") == 1

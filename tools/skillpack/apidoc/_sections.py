@@ -427,7 +427,9 @@ def sort_sections(root: Section) -> Sorted:
             seen = {id(b) for b in out.summaries}
             out.summaries.extend(b for b in tables if id(b) not in seen)
         if ctx == "pagination":
-            out.pagination.extend(sec.blocks)
+            # a pagination section's blocks may be in already (``visit`` takes them whole)
+            seen = {id(b) for b in out.pagination}
+            out.pagination.extend(b for b in sec.blocks if id(b) not in seen)
             for child in sec.children:
                 add_aspect(child, ctx)
 

@@ -189,11 +189,16 @@ CTX_WRITE = re.compile(
     r"modify|remove|removing|request body|body fields?|body)\b"
 )
 CTX_PAGINATION = PAGINATION_TITLE
+_PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
 
 
 def title_context(title: str) -> str | None:
-    """What a detail heading or a lead-in paragraph (``Fields:``) introduces, if anything."""
-    t = title.lower()
+    """What a detail heading or a lead-in paragraph (``Fields:``) introduces, if anything.
+
+    A parenthetical qualifies the title rather than naming what follows: "Snapshot tables
+    (paginated, full refresh)" lists tables, it is no pagination section.
+    """
+    t = _PARENTHETICAL.sub("", title).strip().lower() or title.lower()
     if CTX_OPTIONS.search(t):
         return "options"
     if CTX_DELETES.search(t):
@@ -336,6 +341,13 @@ PAGE_PROSE = re.compile(
 )
 
 
+_OFFSET_PAGING = re.compile(r"\boffset\b|\bskip\b|\bstart index\b")
+_OFFSET_PAGING_PROSE = re.compile(
+    r"\boffset(?: based| pagination| paging| parameter| param|=|` and| and (?:`?limit|count))|"
+    r"`offset`|\b(?:limit|count)`? and `?offset\b|\bskip\b|\bstart index\b"
+)
+
+
 def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
     """The pagination style a label value (or, with ``prose``, a sentence) names, if any."""
     t = text.lower().replace("_", " ").replace("-", " ")
@@ -359,7 +371,10 @@ def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
         return "cursor"
     if re.search(r"\bnext (?:url|link|page url|href)\b|`next`|\bnext\b.{0,20}\burl\b", t):
         return "next_url"
-    if re.search(r"\boffset\b|\bskip\b|\bstart index\b", t):
+    # In a sentence a bare "offset" is as often the connector's own read offset ("returns
+    # a sentinel offset") as the API's paging; there it counts only as a way of paging.
+    offset = _OFFSET_PAGING_PROSE if prose else _OFFSET_PAGING
+    if offset.search(t):
         return "offset"
     if re.search(r"\bpage number\b|`page`|\bpage=|\bpage (?:parameter|param)\b", t) or (
         not prose and re.search(r"\bpage\b", t)
