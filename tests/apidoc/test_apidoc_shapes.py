@@ -1783,3 +1783,12 @@ Each run reads every page; the connector keeps a sentinel offset after the first
     # the Pagination section states it, once; the table group's "sentinel offset" does not
     assert (brands.pagination.style, brands.pagination.line) == ("page_number", 17)
     assert brands.pagination.description.count("Pages are numbered") == 1
+
+
+def test_a_pagination_sections_blocks_are_read_once():
+    from skillpack.apidoc._sections import sort_sections
+    from skillpack.apidoc._tree import build_tree, tokenize
+
+    text = "# Desk connector\n\n## Pagination\n\n- Send `page`.\n- Stop at an empty page.\n"
+    parts = sort_sections(build_tree(tokenize(text)))
+    assert [b.text for b in parts.pagination] == ["Send `page`.", "Stop at an empty page."]
