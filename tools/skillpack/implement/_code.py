@@ -564,15 +564,18 @@ def _class(w: Writer, plan: ConnectorPlan, auth: Any) -> None:
     w.block(tpl.FETCH_PAGING)
     # a table read by POST: the method goes with each request (GET-only code stays as is)
     posts = any(t.method != "GET" for t in plan.tables)
+
+    def by_method(template: str, edits: tuple[tuple[str, str], ...]) -> str:
+        for old, new in edits if posts else ():
+            template = _patched(template, old, new)
+        return template
+
     if any(t.records_path is None for t in plan.tables):
-        w.block(_patched(tpl.FETCH_FIND, *tpl.FIND_BY_METHOD) if posts else tpl.FETCH_FIND)
-    w.block(_patched(tpl.FETCH_TAIL, *tpl.PAGINATE_BY_METHOD) if posts else tpl.FETCH_TAIL)
+        w.block(by_method(tpl.FETCH_FIND, tpl.FIND_BY_METHOD))
+    w.block(by_method(tpl.FETCH_TAIL, tpl.PAGINATE_BY_METHOD))
     if any(t.records_path is None for t in plan.tables):
         w.line()
-        records_path = tpl.RECORDS_PATH
-        for old, new in tpl.RECORDS_PATH_BY_METHOD if posts else ():
-            records_path = _patched(records_path, old, new)
-        w.block(records_path)
+        w.block(by_method(tpl.RECORDS_PATH, tpl.RECORDS_PATH_BY_METHOD))
 
 
 def _client_from_factory(w: Writer, plan: ConnectorPlan) -> None:

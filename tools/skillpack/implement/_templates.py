@@ -309,16 +309,20 @@ RECORDS_PATH = '''\
             self._records_paths[path] = found
         return self._records_paths[path]'''
 
-#: a source with a table read by POST: each request goes with the table's method
+#: a source with a table read by POST: each request goes with the table's method; each is
+#: the ``(old, new)`` edits of one template (``FETCH_TAIL``, ``FETCH_FIND``, ``RECORDS_PATH``)
 PAGINATE_BY_METHOD = (
-    "            records_path=records_path,\n",
-    '            records_path=records_path,\n            method=table.get("method", "GET"),\n',
+    (
+        "            records_path=records_path,\n",
+        '            records_path=records_path,\n            method=table.get("method", "GET"),\n',
+    ),
 )
 FIND_BY_METHOD = (
-    "self._records_path(path, params, keys)",
-    'self._records_path(path, params, keys, table.get("method", "GET"))',
+    (
+        "self._records_path(path, params, keys)",
+        'self._records_path(path, params, keys, table.get("method", "GET"))',
+    ),
 )
-#: ``RECORDS_PATH`` asking with the table's method: its parameter, then its request
 RECORDS_PATH_BY_METHOD = (
     ("        keys: list[str],\n", '        keys: list[str],\n        method: str = "GET",\n'),
     (
