@@ -13,7 +13,8 @@ keys, cursor field (on tables not read as a snapshot) and ingestion type agree (
 with case and ``_`` aside, since connectors often rename ``createTime`` to ``create_time``);
 then micro (all tables pooled) and macro (mean of per-doc figures) totals, crashes, and
 parse time against markdown-it-py's tokenising of the same docs (best of a few rounds,
-measured alternately in this process).
+measured alternately in this process; the parser's memos start empty for every doc, so a
+later round reads a doc as the first did).
 
 Table recall and precision count only what a doc can say:
 - recall is over the served tables the doc names somewhere (in any words); a served table

@@ -1060,10 +1060,8 @@ https://<subdomain>.desk.example/api/v2
     assert doc.base_url == "https://{subdomain}.desk.example/api/v2"
 
 
-def test_of_two_companions_on_no_path_the_one_stating_the_key_fills_it(tmp_path):
-    # a README that only lists the table, named first, and the module doc that keys it
-    (tmp_path / "hr_api_doc.md").write_text(
-        """# HR API
+#: a doc naming a README and linking a module doc, both beside it
+_HR_DOC = """# HR API
 
 Base URL: `https://hr.example`
 
@@ -1075,17 +1073,15 @@ Setup is in `README.md`; fields in [the cost module](cost_api_doc.md).
 |---|---|
 | `CostAssignment` | EC |
 """
-    )
-    (tmp_path / "README.md").write_text(
-        """# HR connector
 
-| Module | Table |
-|---|---|
-| EC | CostAssignment |
-"""
-    )
+
+def _hr_docs(tmp_path, readme: str, more_fields: str = ""):
+    """The HR doc parsed with its README (``readme``) and its module doc, which keys
+    `CostAssignment` and lists its fields (and ``more_fields`` rows)."""
+    (tmp_path / "hr_api_doc.md").write_text(_HR_DOC)
+    (tmp_path / "README.md").write_text(f"# HR connector\n\n{readme}")
     (tmp_path / "cost_api_doc.md").write_text(
-        """# Cost module
+        f"""# Cost module
 
 ### `CostAssignment`
 
@@ -1095,11 +1091,34 @@ Primary key: `worker`, `effectiveStartDate`
 |---|---|
 | `worker` | string |
 | `effectiveStartDate` | datetime |
-"""
+{more_fields}"""
     )
-    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+    return parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+
+
+def test_of_two_companions_on_no_path_the_one_stating_the_key_fills_it(tmp_path):
+    # a README that only lists the table, named first, and the module doc that keys it
+    doc = _hr_docs(tmp_path, "| Module | Table |\n|---|---|\n| EC | CostAssignment |\n")
     (cost,) = doc.tables
     assert cost.primary_keys == ["worker", "effectiveStartDate"]
+
+
+def test_what_the_best_companion_leaves_open_the_next_one_fills(tmp_path):
+    # the module doc keys the table and lists its fields; only the README says how it
+    # changes: each companion fills what those before it left open
+    readme = (
+        "| Table | Cursor Field | Ingestion Type |\n|---|---|---|\n"
+        "| CostAssignment | lastModified | CDC |\n"
+    )
+    doc = _hr_docs(tmp_path, readme, "| `lastModified` | datetime |\n")
+    (cost,) = doc.tables
+    assert cost.primary_keys == ["worker", "effectiveStartDate"]
+    assert [f.name for f in cost.fields] == ["worker", "effectiveStartDate", "lastModified"]
+    assert (cost.cursor_field, cost.ingestion_type) == ("lastModified", "cdc")
+    assert "ingestion_type" not in cost.inferred
+    notes = [w.message for w in doc.warnings if w.code == "facts-from-companion-doc"]
+    assert any("cost_api_doc.md" in n for n in notes)
+    assert any("README.md" in n and "cursor field" in n for n in notes)
 
 
 @pytest.mark.parametrize("where", ["row", "label"])
@@ -1792,3 +1811,55 @@ def test_a_pagination_sections_blocks_are_read_once():
     text = "# Desk connector\n\n## Pagination\n\n- Send `page`.\n- Stop at an empty page.\n"
     parts = sort_sections(build_tree(tokenize(text)))
     assert [b.text for b in parts.pagination] == ["Send `page`.", "Stop at an empty page."]
+
+
+def test_each_doc_is_read_with_empty_caches():
+    # memos of one doc's text never carry into the next doc's parse (nor a timed re-run)
+    from skillpack.apidoc import _vocab
+
+    first = (SHAPES / "quarry_assumed.md").read_text(encoding="utf-8")
+    second = SHOP_DOC
+
+    def sizes() -> list[int]:
+        return [c.cache_info().currsize for c in _vocab._PER_DOC]
+
+    parse_markdown(second)
+    alone = sizes()
+    parse_markdown(first)
+    parse_markdown(second)
+    assert sizes() == alone
+    assert sum(alone) > 0  # the parse did use them
+
+
+def test_a_cursor_one_companion_drops_and_the_next_states_leaves_no_open_note(tmp_path):
+    # the doc-wide cursor is a guess where the module lists no such field; the module doc
+    # drops it, the README then states the table's own: no "no cursor" note is left
+    (tmp_path / "hr_api_doc.md").write_text(
+        """# HR API
+
+Base URL: `https://hr.example/odata`
+
+- Cursor field for incremental tables: `lastModifiedDateTime` (where the
+  module exposes it).
+
+## Tables
+
+Field lists: [modules](shifts_api_doc.md); setup in [README](README.md).
+
+| Table | Endpoint | Primary key | Ingestion |
+|---|---|---|---|
+| `Shift` | `GET /Shift` | `shiftId` | `cdc` |
+"""
+    )
+    (tmp_path / "shifts_api_doc.md").write_text(
+        "# Shift module\n\n## Object List\n\n### `Shift`\n\n| Field | Type |\n|---|---|\n"
+        "| `shiftId` | string |\n| `eventTime` | datetime |\n"
+    )
+    (tmp_path / "README.md").write_text(
+        "# HR connector\n\n| Table | Cursor Field | Ingestion Type |\n|---|---|---|\n"
+        "| Shift | eventTime | CDC |\n"
+    )
+    doc = parse_api_doc(ParseApiDocIn(path=str(tmp_path / "hr_api_doc.md")))
+    (shift,) = doc.tables
+    assert (shift.cursor_field, shift.ingestion_type) == ("eventTime", "cdc")
+    assert not [w for w in doc.warnings if w.code == "no-cursor"]

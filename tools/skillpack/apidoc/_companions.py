@@ -5,7 +5,9 @@ module's keys, fields and ingestion types in files beside it, linked from the do
 (``[`Payroll_api_doc.md`](api_docs/)``). When the doc is read from a file, each link to a
 Markdown file or folder inside the doc's own folder names companions; a companion's table
 fills what the doc leaves open for the table of the same name, and never overrides what
-the doc states. Each fact taken says, in a note, which file and line it came from.
+the doc states. Several companions describing one table fill it in turn, best first, each
+only what those before it left open. Each fact taken says, in a note, which file and line
+it came from.
 """
 
 from __future__ import annotations
@@ -124,13 +126,13 @@ def _read_segments(table: Table) -> list[str]:
     return [s for s in path.split("/") if s and not s.startswith("{")]
 
 
-def _closest_companion(table: Table, hits: list[tuple[str, Table]]) -> tuple[str, Table] | None:
-    """Of the companion docs describing a table of this name (a `User` of the OData API
-    and one of the SCIM API), the one whose read path shares most with the table's own;
-    on a tie the one filling most of what the table leaves open (a module's own doc over a
-    README's list that only names it), then the first in link order."""
+def _ranked_companions(table: Table, hits: list[tuple[str, Table]]) -> list[tuple[str, Table]]:
+    """The companion docs describing a table of this name, best first: the one whose read
+    path shares most with the table's own (a `User` of the OData API over one of the SCIM
+    API), then the one filling most of what the table leaves open (a module's own doc over a
+    README's list that only names it), then link order."""
     if len(hits) < 2:
-        return hits[0] if hits else None
+        return hits
     own = _read_segments(table)
 
     def shared(hit: tuple[str, Table]) -> int:
@@ -140,7 +142,7 @@ def _closest_companion(table: Table, hits: list[tuple[str, Table]]) -> tuple[str
     def fills(hit: tuple[str, Table]) -> int:
         return len(_fill(table, hit[1])[1])
 
-    return max(hits, key=lambda h: (shared(h), fills(h), -hits.index(h)))
+    return sorted(hits, key=lambda h: (-shared(h), -fills(h), hits.index(h)))
 
 
 def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:
@@ -152,13 +154,10 @@ def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:
     tables: list[Table] = []
     notes: list[DocWarning] = []
     for table in doc.tables:
-        hit = _closest_companion(table, found.get(name_key(table.name), []))
-        if hit is not None:
-            rel, other = hit
-            guessed = table.cursor_field
+        guessed = table.cursor_field
+        # the best companion fills first; the next ones fill only what it left open
+        for rel, other in _ranked_companions(table, found.get(name_key(table.name), [])):
             table, taken = _fill(table, other)
-            if guessed and not table.cursor_field:
-                notes.extend(settle(table, []))  # the open cursor, with its candidates
             if taken:
                 notes.append(
                     DocWarning(
@@ -169,6 +168,8 @@ def merge(doc: ApiDoc, companions: list[tuple[str, ApiDoc]]) -> ApiDoc:
                         table=table.name,
                     )
                 )
+        if guessed and not table.cursor_field:
+            notes.extend(settle(table, []))  # the open cursor, with its candidates
         tables.append(table)
     by_name = {t.name: t for t in tables}
     kept = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from skillpack.apidoc._vocab import (
     SECRET_NAME,
     is_yes,
     map_type,
+    per_doc,
 )
 from skillpack.apidoc.models import HTTP_METHODS, Endpoint, Param, TableField, filled
 
@@ -46,6 +46,58 @@ def records_key_of(text: str) -> str | None:
         key = _PATH_DECOR.sub("", raw.strip()).replace("[*].", ".").replace("[].", ".")
         if _DOTTED.fullmatch(key):
             return key
+    return None
+
+
+#: what may follow a name after "returned in": a way of returning, not a place
+#: ("results are returned in `created_at` order", "in `JSON` format")
+_NOT_A_PLACE = (
+    r"(?!\s+(?:order|format|form|state|status|mode|style|encoding|case|batch|page)"
+    r"(?:e?s)?\b)"
+)
+#: sentences saying where a list response keeps its records: "records are listed under
+#: `data`", "responses keep their records under `items`", "the `items` array holds the
+#: records", "Response key: `tickets`" after a sentence. Each wants its verb ("results in
+#: `429`" is the verb "result"), and what it names must be the place the records sit, not
+#: a field counting them ("the `limit` field contains the items per page").
+_RECORDS_AT = (
+    re.compile(
+        r"(?i)\b(?:records|results|items|rows|entries|objects)\s+(?:are|come)\s+"
+        r"(?:(?:listed|returned|found|kept|nested|wrapped|given)\s+)?(?:in|under)\s+"
+        r"(?:the\s+)?`([^`\n]+)`" + _NOT_A_PLACE
+    ),
+    re.compile(
+        r"(?i)\b(?:keep|hold|put|return|list|nest|wrap)s?\s+(?:(?:its|their|the)\s+)?"
+        r"(?:records|results|items|rows|entries|objects)\s+(?:in|under)\s+(?:the\s+)?"
+        r"`([^`\n]+)`" + _NOT_A_PLACE
+    ),
+    re.compile(
+        r"(?i)`([^`\n]+)`\s+(?:array|list|key|field|member|property)\s+"
+        r"(?:holds|contains|lists|carries)\s+(?:the\s+)?(?:records|results|items|rows)"
+        r"(?=\s*(?:[.,;:)]|$)|\s+(?:of|in|from)\s+(?:the|each|a)\b)"
+    ),
+    re.compile(r"(?i)\bresponse\s+key\b[^`\n]*`([^`\n]+)`|\brecords\s+key\s*:\s*`([^`\n]+)`"),
+)
+#: `tickets.json` names a file (a schema, a spec), not a response field
+_FILE_NAME = re.compile(r"(?i)\.(?:json|ya?ml|xml|csv|md|txt|html?)$")
+
+
+#: a word each of those sentences holds: a cheap test before the patterns
+_RECORDS_WORD = re.compile(r"records|results|items|rows|entries|objects|response key")
+
+
+def records_key_in_prose(text: str) -> str | None:
+    """Where a sentence of ``text`` says a list response keeps its records, if one does."""
+    if "`" not in text:
+        return None
+    if not _RECORDS_WORD.search(text.lower()):
+        return None
+    for rx in _RECORDS_AT:
+        for m in rx.finditer(text):
+            key = records_key_of(f"`{m.group(m.lastindex or 1)}`")
+            # (a status, "results in `400`", is no field; nor a file, `tickets.json`)
+            if key and key[0] not in "0123456789" and not _FILE_NAME.search(key):
+                return key
     return None
 
 
@@ -204,7 +256,7 @@ def _norm_header(cell: Cell) -> str:
     return _norm_header_text(cell.text)
 
 
-@functools.lru_cache(maxsize=4096)
+@per_doc
 def _norm_header_text(raw: str) -> str:
     # "Object (table)" and "Ingestion type (planned)": the aside in parentheses is no part
     # of what the column holds.
@@ -218,7 +270,7 @@ def columns(block: Block) -> Columns:
     return _columns(tuple(c.text for c in block.header))
 
 
-@functools.lru_cache(maxsize=1024)
+@per_doc
 def _columns(header_texts: tuple[str, ...]) -> Columns:
     cols = Columns(header=tuple(_norm_header_text(t) for t in header_texts))
     for i, h in enumerate(cols.header):

@@ -26,6 +26,7 @@ from skillpack.apidoc._vocab import (
     ingestion_from_text,
     is_cursor_name,
     map_type,
+    per_doc,
 )
 from skillpack.apidoc.models import Param, TableField
 
@@ -314,9 +315,13 @@ _CHANGE_TIME = re.compile(
 )
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+@per_doc
 def is_change_time(name: str) -> bool:
     """Whether a field's name says it holds the record's last-change time."""
-    return bool(_CHANGE_TIME.match(re.sub(r"[^0-9a-z]", "", name.lower())))
+    return bool(_CHANGE_TIME.match(_NOT_ALNUM.sub("", name.lower())))
 
 
 #: "`historyId`: Monotonically increasing; use for cursor comparison": a field the doc says

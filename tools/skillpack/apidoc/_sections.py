@@ -10,7 +10,6 @@ container itself. Within one table section, paragraphs that name a table (``**`u
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from skillpack.apidoc._vocab import (
     OBJECT_LIST_TITLE,
     PAGINATION_TITLE,
     WRITE_TITLE,
+    per_doc,
     split_label,
     title_context,
 )
@@ -149,7 +149,7 @@ def _several_names(title: str) -> list[str]:
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
-@functools.lru_cache(maxsize=4096)
+@per_doc
 def name_key(name: str) -> str:
     """A key under which ``WorkOrder``, ``work_orders`` and ``Work orders`` are one table."""
     return singular_key(_NOT_ALNUM.sub("", name.lower()))

@@ -358,7 +358,7 @@ def build_table(
         inferred=inferred,  # type: ignore[arg-type]
         read_endpoint=read,
         pagination=pagination,
-        records_key=found.records_key,
+        records_key=found.records_key or found.prose_records_key,
         delete_endpoint=delete_feed,
         fields=fields,
         # A table option is a key the user sets (``since``, ``repository``); ``$expand`` is a

@@ -8,7 +8,6 @@ listed in ``Table.inferred``.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from skillpack.apidoc._extract import (
     params_from_table,
     parse_item,
     plain,
+    records_key_in_prose,
     records_key_of,
 )
 from skillpack.apidoc._sections import TableDraft
@@ -49,6 +49,7 @@ from skillpack.apidoc._vocab import (
     is_cursor_name,
     map_type,
     pagination_from_text,
+    per_doc,
     split_label,
 )
 from skillpack.apidoc.models import (
@@ -124,6 +125,8 @@ class _Found:
     pagination: Pagination | None = None
     #: the response field the records sit under ("Response key: `tickets`")
     records_key: str | None = None
+    #: the same, said in a sentence ("records are listed under `data`"): a label wins
+    prose_records_key: str | None = None
     endpoints: list[tuple[Endpoint, str | None]] = field(default_factory=list)
     fields: list[TableField] = field(default_factory=list)
     query: list[Param] = field(default_factory=list)
@@ -266,10 +269,11 @@ _PK_LOW = re.compile(PK_PROSE.pattern)
 _CURSOR_LOW = re.compile(CURSOR_PROSE.pattern)
 
 
-@functools.lru_cache(maxsize=8192)
+@per_doc
 def _prose_facts(text: str) -> tuple:
-    """What one text says in prose: key spans, cursor spans, an ingestion word, and the
-    append / snapshot hints. Cached: an aspect block is read once per table it concerns."""
+    """What one text says in prose: key spans, cursor spans, an ingestion word, the
+    append / snapshot hints, and where list responses keep their records. Cached: an aspect
+    block is read once per table it concerns."""
     pk: list[list[str]] = []
     composite: list[list[str]] = []
     cursor: list[list[str]] = []
@@ -322,16 +326,12 @@ def _prose_facts(text: str) -> tuple:
         append,
         snapshot,
         tuple(tuple(x) for x in composite),
+        records_key_in_prose(text),
     )
 
 
-def clear_caches() -> None:
-    """Forget what earlier docs said (called once per parse)."""
-    _prose_facts.cache_clear()
-
-
 def _prose(found: _Found, text: str, line: int) -> None:
-    pk, cursor, ingestion, append, snapshot, composite = _prose_facts(text)
+    pk, cursor, ingestion, append, snapshot, composite, records_key = _prose_facts(text)
     if pk:
         found.prose_pk.extend((list(spans), line) for spans in pk)
     if composite:
@@ -342,6 +342,8 @@ def _prose(found: _Found, text: str, line: int) -> None:
         found.prose_ingestion = ingestion
     found.append_hint = found.append_hint or append
     found.snapshot_hint = found.snapshot_hint or snapshot
+    if found.prose_records_key is None:
+        found.prose_records_key = records_key
 
 
 def _read_table_block(

@@ -8,6 +8,27 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import TypeVar
+
+_F = TypeVar("_F", bound=Callable)
+_PER_DOC: list = []
+
+
+def per_doc(fn: _F) -> _F:
+    """Memoise a pure function of text for the length of one doc's parse: a doc repeats its
+    type words, field names and table layouts. The caches empty before each doc (see
+    :func:`clear_doc_caches`), so every doc is read, and timed, on its own."""
+    cached = functools.lru_cache(maxsize=8192)(fn)
+    _PER_DOC.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+def clear_doc_caches() -> None:
+    """Forget what earlier docs said (called once per parse)."""
+    for cached in _PER_DOC:
+        cached.cache_clear()
+
 
 # --- labels ("Primary key: `id`", a bold label, a two-column table row) -------------------
 
@@ -86,7 +107,7 @@ _LABEL_PREFIX = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@per_doc
 def classify_label(label: str) -> str | None:
     """The canonical name of a label such as ``Primary key(s)``, or None."""
     norm = " ".join(label.lower().replace("_", " ").split()).strip(" *")
@@ -102,6 +123,7 @@ def classify_label(label: str) -> str | None:
     return None
 
 
+@per_doc
 def split_label(text: str) -> tuple[str, str] | None:
     """``("primary_key", "`id`")`` for ``Primary key: `id` ``; None when not a known label."""
     m = _LABEL_SPLIT.match(text)
@@ -192,6 +214,7 @@ CTX_PAGINATION = PAGINATION_TITLE
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
 
 
+@per_doc
 def title_context(title: str) -> str | None:
     """What a detail heading or a lead-in paragraph (``Fields:``) introduces, if anything.
 
@@ -284,6 +307,7 @@ def _type_word(word: str) -> str | None:
     return None
 
 
+@per_doc
 def map_type(doc_type: str) -> tuple[str, str | None] | None:
     """Spark type (and array element type) for a doc type such as ``array<string>``.
 
@@ -320,6 +344,7 @@ def map_type(doc_type: str) -> tuple[str, str | None] | None:
 # --- ingestion, pagination, auth --------------------------------------------------------------
 
 
+@per_doc
 def ingestion_from_text(text: str) -> str | None:
     """The ingestion type a label value or a sentence states, if any."""
     t = text.lower().replace("-", " ").replace("_", " ")
@@ -348,6 +373,7 @@ _OFFSET_PAGING_PROSE = re.compile(
 )
 
 
+@per_doc
 def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
     """The pagination style a label value (or, with ``prose``, a sentence) names, if any."""
     t = text.lower().replace("_", " ").replace("-", " ")
@@ -383,6 +409,7 @@ def pagination_from_text(text: str, *, prose: bool = False) -> str | None:
     return None
 
 
+@per_doc
 def auth_kind_from_text(text: str, *, is_label: bool = False) -> str | None:
     """The auth kind a label value (``is_label``) or a paragraph names, if any."""
     t = text.lower().replace("_", " ").replace("-", " ")

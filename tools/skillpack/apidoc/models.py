@@ -209,6 +209,12 @@ class ApiDoc(BaseModel):
     describe: TableDescribe | None = Field(
         None, description="Endpoints describing tables at run time, when the doc names them."
     )
+    records_key: str | None = Field(
+        None,
+        description="Where every list response keeps its records, when the doc says so once "
+        "for all tables; a table's own `records_key`, or its saying it answers with a bare "
+        "list, wins.",
+    )
     warnings: list[DocWarning] = Field(
         default_factory=list, description="What the parser could not decide."
     )

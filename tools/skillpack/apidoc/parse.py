@@ -11,7 +11,13 @@ from typing import ClassVar
 from pydantic import computed_field
 
 from skillpack.apidoc._companions import companion_paths, merge, read_companions
-from skillpack.apidoc._extract import is_field_table, is_summary_table, make_endpoint
+from skillpack.apidoc._extract import (
+    is_field_table,
+    is_summary_table,
+    make_endpoint,
+    records_key_in_prose,
+    records_key_of,
+)
 from skillpack.apidoc._meta import (
     auth_methods,
     base_url,
@@ -37,9 +43,8 @@ from skillpack.apidoc._objects import (
 from skillpack.apidoc._sections import TableDraft, name_key, singular_key, sort_sections
 from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
 from skillpack.apidoc._table import build_table
-from skillpack.apidoc._table_scan import clear_caches
 from skillpack.apidoc._tree import Block, build_tree, tokenize
-from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT
+from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT, clear_doc_caches, split_label
 from skillpack.apidoc.models import (
     HTTP_METHODS,
     ApiDoc,
@@ -324,7 +329,7 @@ def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
 
 
 def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
-    clear_caches()  # per-doc caches start empty: each doc is read on its own
+    clear_doc_caches()  # per-doc caches start empty: each doc is read on its own
     root = build_tree(tokens)
     parts = sort_sections(root)
     declared = declared_tables(root)
@@ -460,6 +465,7 @@ def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]
 
     doc = ApiDoc(
         describe=_describe(templates, everything, url) if tables else None,
+        records_key=_doc_records_key(parts.overview + parts.pagination),
         source_name=name,
         title=parts.title,
         base_url=url,
@@ -471,6 +477,22 @@ def _read(tokens: list, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]
         path=path,
     )
     return doc, root.links
+
+
+def _doc_records_key(blocks: list[Block]) -> str | None:
+    """Where the doc says, outside any table's section, every list response keeps its
+    records: a ``Response key:`` label, else a sentence ("Records are listed under `data`")."""
+    prose = None
+    for b in blocks:
+        if b.kind not in ("para", "item"):
+            continue
+        lbl = split_label(b.text)
+        if lbl is not None and lbl[0] == "records_key":
+            key = records_key_of(lbl[1])
+            if key:
+                return key
+        prose = prose or records_key_in_prose(b.text)
+    return prose
 
 
 def _describe(templates: dict, blocks: list[Block], url: str | None) -> TableDescribe | None:

@@ -24,7 +24,6 @@ _BARE_LIST = re.compile(
     r"(?i)\b(?:response|body|answer)\s+is\s+(?:a\s+|an\s+)?(?:bare\s+|plain\s+|top-level\s+)?"
     r"(?:JSON\s+)?(?:array|list)\b|\b(?:bare|top-level)\s+(?:JSON\s+)?(?:array|list)\b"
 )
-_RESPONSE_KEY = re.compile(r"(?i)\bresponse\s+key\b[^`\n]*`([\w.]+)`")
 _SESSION = re.compile(
     r"(?i)`(\w*(?:session|token)\w*)`[^.\n]*\b(?:send|pass|echo|return|include)\w*\s+(?:it\s+)?back"
     r"|\b(?:send|pass|echo|include)\w*\s+(?:the\s+)?`(\w*(?:session|token)\w*)`\s+back"
@@ -48,10 +47,7 @@ def _line_of(
 
 
 def shape_facts(table: Table, plan: TablePlan, section: str) -> None:
-    """Honour the response shape the section states: a named key, or a bare list."""
-    key = _RESPONSE_KEY.search(section)
-    if key and not plan.records_path:
-        plan.records_path = key.group(1)
+    """Honour a bare list the section states (a named key is the parser's `records_key`)."""
     if plan.records_path is None and _BARE_LIST.search(section):
         plan.bare_list = True
 

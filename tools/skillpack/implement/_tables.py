@@ -261,12 +261,11 @@ class TablePlanner:
             sources=_sources(table),
         )
         section = self.doc.section(table)
-        plan.records_path = (
-            table.records_key
-            or text.records_path(section)
-            or text.records_path(self.doc.overview())
-        )
+        plan.records_path = table.records_key
         shape_facts(table, plan, section)
+        if plan.records_path is None and not plan.bare_list:
+            # what the doc says once for every list response, the table saying nothing
+            plan.records_path = self.doc.doc.records_key
         if not table.fields:
             plan.notes.append(
                 Todo(

@@ -49,19 +49,8 @@ _FILTERED = re.compile(r"(?i)filtered\s+by\s+`([^`]+)`(?:\s+on\s+`([^`]+)`)?")
 _WITH_PARAM = re.compile(r"(?i)\bwith\s+`([^`]+)`")
 _JSON_KEY = re.compile(r'"([A-Za-z_][\w]*)"\s*:')
 _FLAG = re.compile(r'(?i)"?`?([A-Za-z_]\w*)`?"?\s*:\s*`?true\b')
-_RECORDS_AT = (
-    re.compile(
-        r"(?i)(?:records|results|items|rows|entries|objects)\s+(?:are\s+|come\s+)?"
-        r"(?:listed\s+|returned\s+)?(?:in|under)\s+(?:the\s+)?`([\w.@$-]+)`"
-    ),
-    re.compile(
-        r"(?i)`([\w.@$-]+)`\s+(?:array|list|key|field|member)\s+(?:holds|contains|lists)\s+"
-        r"(?:the\s+)?(?:records|results|items|rows)"
-    ),
-)
 #: the last path segment of an OAuth token endpoint (`/oauth2/v2.0/token`, `/access_token`)
 _TOKEN_SEGMENT = re.compile(r"(?i)^(?:oauth2?[_-]?)?(?:access[_-]?)?tokens?$")
-_FILE_NAME = re.compile(r"(?i)\.(?:json|ya?ml|xml|csv|md|txt|html?)$")
 _HEADING = re.compile(r"^(#{1,6})\s")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ZERO_START = re.compile(r"(?i)(start|begin)s?\s+(at|from|with)\s+`?0")
@@ -141,11 +130,6 @@ class DocText:
         ):
             parts.append(self.around(number))
         return "\n".join(parts)
-
-    def overview(self) -> str:
-        """Everything before the first table."""
-        starts = [t.line for t in self.doc.tables if t.line is not None]
-        return "\n".join(self.lines[: min(starts) - 1] if starts else self.lines)
 
 
 def names_in(text: str) -> list[str]:
@@ -323,16 +307,6 @@ def inline_flag(text: str) -> str | None:
     """The field marking a deleted record in the read endpoint (``"deleted": true``)."""
     m = _FLAG.search(text)
     return m.group(1) if m else None
-
-
-def records_path(text: str) -> str | None:
-    """Where the doc says a list response keeps its records (``data``), if it says."""
-    for rx in _RECORDS_AT:
-        for m in rx.finditer(text):
-            # `tickets.json` names a file (a schema, a spec), not a response field
-            if not _FILE_NAME.search(m.group(1)):
-                return m.group(1)
-    return None
 
 
 def header_name(description: str) -> tuple[str | None, str]:
