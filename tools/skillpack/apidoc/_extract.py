@@ -182,9 +182,13 @@ def make_endpoint(method: str, path: str, line: int, base_url: str | None) -> En
     return Endpoint(method=method, path=path, query_params=params, line=line)  # type: ignore[arg-type]
 
 
+#: any HTTP method word: one search, before the endpoint pattern
+HAS_METHOD = re.compile("|".join(HTTP_METHODS))
+
+
 def endpoints_in_text(text: str, line: int, base_url: str | None) -> list[Endpoint]:
     """Endpoints written as ``METHOD /path`` in one inline text."""
-    if not any(m in text for m in HTTP_METHODS):
+    if not HAS_METHOD.search(text):
         return []
     return [make_endpoint(m.group(1), m.group(2), line, base_url) for m in ENDPOINT.finditer(text)]
 

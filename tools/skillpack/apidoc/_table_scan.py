@@ -243,9 +243,10 @@ def _apply_label(found: _Found, name: str, value: str, line: int, base_url: str 
     return False
 
 
-#: a word every match of APPEND_PROSE / SNAPSHOT_PROSE holds
-_APPEND_WORDS = ("immutable", "append", "never", "insert", "write", "cannot be", "are not")
-_SNAPSHOT_WORDS = ("full", "incremental", "no cursor", "no updated", "no modified")
+#: a word every match of APPEND_PROSE / SNAPSHOT_PROSE holds (one search for any of them
+#: is far cheaper than the patterns, and than a loop of ``in`` tests)
+_APPEND_WORD = re.compile(r"immutable|append|never|insert|write|cannot be|are not")
+_SNAPSHOT_WORD = re.compile(r"full|incremental|no cursor|no updated|no modified")
 
 
 _ASIDE_ALTERNATIVE = re.compile(r"\((?:(?:or|alternatively|eg|for example)\b|e\.g\.)[^)]*\)", re.I)
@@ -269,69 +270,75 @@ _PK_LOW = re.compile(PK_PROSE.pattern)
 _CURSOR_LOW = re.compile(CURSOR_PROSE.pattern)
 
 
+# The same pattern on lower-cased text: a case-blind alternation is several times slower.
+_PAGE_LOW = re.compile(PAGE_PROSE.pattern)
+
+
 @per_doc
 def _prose_facts(text: str) -> tuple:
     """What one text says in prose: key spans, cursor spans, an ingestion word, the
-    append / snapshot hints, and where list responses keep their records. Cached: an aspect
-    block is read once per table it concerns."""
+    append / snapshot hints, where list responses keep their records, and whether it speaks
+    of pages. Cached: an aspect block is read once per table it concerns."""
+    low = text.lower()
+    append = bool(_APPEND_WORD.search(low) and APPEND_PROSE.search(text))
+    snapshot = bool(_SNAPSHOT_WORD.search(low) and SNAPSHOT_PROSE.search(text))
+    paging = _PAGE_LOW.search(low) is not None
+    if "`" not in text:  # every other fact is named in a code span
+        return (), (), None, append, snapshot, (), None, paging
     pk: list[list[str]] = []
     composite: list[list[str]] = []
     cursor: list[list[str]] = []
     ingestion = None
-    if "`" in text:
-        for sentence in SENTENCE_SPLIT.split(text):
-            if "`" not in sentence:
-                continue
-            # "(or `login`)", "(e.g. `42`)": an aside offering an alternative or an example
-            plain_sentence = _ASIDE_ALTERNATIVE.sub("", sentence)
-            spans = code_names(codes_in(plain_sentence))
-            lowered = sentence.lower()
-            predicate = _key_predicate(codes_in(plain_sentence)) if "(" in sentence else []
-            if predicate and _PK_LOW.search(lowered):
-                # "key format: `Orders(orderId='{orderId}',line={line})`": OData's key
-                # predicate names every key field
-                pk.append(predicate)
-                composite.append(predicate)
-                continue
-            if not spans:
-                continue
-            if _PK_LOW.search(lowered):
-                # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
-                first = codes_in(OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
-                pk.append(code_names(first) or spans)
-                # a key written as one list of names, "`(list_id, id)`", is a composite;
-                # one the words before it only offer ("could be `(a, b)`") is not
-                composite += [
-                    names
-                    for c in first
-                    if c.lstrip().startswith(("(", "["))
-                    and len(names := code_names([c])) > 1
-                    and not _HEDGE.search(plain_sentence[: plain_sentence.find(c)].lower())
-                ]
-            if _CURSOR_LOW.search(lowered):
-                cursor.append(spans)
-            if ingestion is None:
-                for span in codes_in(sentence):
-                    s = span.strip().lower()
-                    if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
-                        ingestion = s
-    low = text.lower()
-    # Cheap word checks first: the two patterns are long alternations, slow on long text.
-    append = any(w in low for w in _APPEND_WORDS) and bool(APPEND_PROSE.search(text))
-    snapshot = any(w in low for w in _SNAPSHOT_WORDS) and bool(SNAPSHOT_PROSE.search(text))
+    for sentence in SENTENCE_SPLIT.split(text):
+        if "`" not in sentence:
+            continue
+        # "(or `login`)", "(e.g. `42`)": an aside offering an alternative or an example
+        plain_sentence = _ASIDE_ALTERNATIVE.sub("", sentence)
+        spans = code_names(codes_in(plain_sentence))
+        lowered = sentence.lower()
+        predicate = _key_predicate(codes_in(plain_sentence)) if "(" in sentence else []
+        if predicate and _PK_LOW.search(lowered):
+            # "key format: `Orders(orderId='{orderId}',line={line})`": OData's key
+            # predicate names every key field
+            pk.append(predicate)
+            composite.append(predicate)
+            continue
+        if not spans:
+            continue
+        if _PK_LOW.search(lowered):
+            # "keyed by `(a, b)` or `id` plus ...": the first of two alternatives
+            first = codes_in(OR_AFTER_CODE.split(plain_sentence, maxsplit=1)[0])
+            pk.append(code_names(first) or spans)
+            # a key written as one list of names, "`(list_id, id)`", is a composite;
+            # one the words before it only offer ("could be `(a, b)`") is not
+            composite += [
+                names
+                for c in first
+                if c.lstrip().startswith(("(", "["))
+                and len(names := code_names([c])) > 1
+                and not _HEDGE.search(plain_sentence[: plain_sentence.find(c)].lower())
+            ]
+        if _CURSOR_LOW.search(lowered):
+            cursor.append(spans)
+        if ingestion is None:
+            for span in codes_in(sentence):
+                s = span.strip().lower()
+                if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
+                    ingestion = s
     return (
-        tuple(tuple(x) for x in pk),
-        tuple(tuple(x) for x in cursor),
+        tuple(map(tuple, pk)),
+        tuple(map(tuple, cursor)),
         ingestion,
         append,
         snapshot,
-        tuple(tuple(x) for x in composite),
+        tuple(map(tuple, composite)),
         records_key_in_prose(text),
+        paging,
     )
 
 
 def _prose(found: _Found, text: str, line: int) -> None:
-    pk, cursor, ingestion, append, snapshot, composite, records_key = _prose_facts(text)
+    pk, cursor, ingestion, append, snapshot, composite, records_key, _ = _prose_facts(text)
     if pk:
         found.prose_pk.extend((list(spans), line) for spans in pk)
     if composite:
@@ -505,7 +512,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
             )
             if flag is not None:
                 found.delete_flag = Param(name=flag.group(1), value=flag.group(2), line=line)
-        if found.pagination is None and (ctx == "pagination" or PAGE_PROSE.search(text)):
+        if found.pagination is None and (ctx == "pagination" or _prose_facts(text)[-1]):
             style = pagination_from_text(text, prose=ctx != "pagination")
             if style:
                 found.pagination = Pagination(style=style, description=plain(text), line=line)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from pydantic import computed_field
 
 from skillpack.apidoc._companions import companion_paths, merge, read_companions
 from skillpack.apidoc._extract import (
+    HAS_METHOD,
     is_field_table,
     is_summary_table,
     make_endpoint,
@@ -173,7 +174,7 @@ def _first_path(block: Block) -> str | None:
                 if method in HTTP_METHODS:
                     return c.group(2)
         return None
-    if block.kind == "table" or not any(m in block.text for m in HTTP_METHODS):
+    if block.kind == "table" or not HAS_METHOD.search(block.text):
         return None
     m = ENDPOINT.search(block.text)
     return m.group(2) if m else None
