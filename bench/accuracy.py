@@ -14,7 +14,9 @@ with case and ``_`` aside, since connectors often rename ``createTime`` to ``cre
 then micro (all tables pooled) and macro (mean of per-doc figures) totals, crashes, and
 parse time against markdown-it-py's tokenising of the same docs (best of a few rounds,
 measured alternately in this process; the parser's memos start empty for every doc, so a
-later round reads a doc as the first did).
+later round reads a doc as the first did). The baseline is markdown-it's full tokenising;
+the parser runs its block pass and, on inline text holding markup, its inline pass, and
+reads the same tree (tests/apidoc/test_read_tokens.py).
 
 Table recall and precision count only what a doc can say:
 - recall is over the served tables the doc names somewhere (in any words); a served table

@@ -13,9 +13,17 @@ import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore, text_join
+from markdown_it.rules_core import inline as inline_pass
 from markdown_it.token import Token
 
 _MD = MarkdownIt("commonmark").enable("table")
+#: the same parser without its inline pass (see `read_tokens`)
+_MD_BLOCKS = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+#: a character some inline rule acts on: a line break, an escape, a code span, emphasis, a
+#: link or image, an autolink or HTML tag, an entity. Inline text holding none of them is
+#: one plain run of text, whatever the rules.
+_INLINE_MARK = re.compile(r"[\n\\`*_\[!<&]")
 #: a code span that is a relative Markdown file name (`README.md`, `docs/tables.md`): prose
 #: that names a file beside the doc points at it as a link would
 _MARKDOWN_FILE = re.compile(r"[\w.-]+(?:/[\w.-]+)*\.md", re.IGNORECASE)
@@ -94,7 +102,9 @@ class Section:
 def inline_text(tok: Token, links: list[str] | None = None) -> tuple[str, list[str]]:
     """Rebuild an inline token's text; code spans stay in backticks and are also returned;
     link targets are added to ``links`` when given."""
-    children = tok.children or ()
+    children = tok.children
+    if children is None:  # plain text the inline pass was spared (see `read_tokens`)
+        return tok.content.strip(), []
     if len(children) == 1:  # the common table cell: one word or one code span
         only = children[0]
         if only.type == "text":
@@ -120,6 +130,31 @@ def inline_text(tok: Token, links: list[str] | None = None) -> tuple[str, list[s
 def tokenize(text: str) -> list[Token]:
     """markdown-it's token stream for ``text`` (CommonMark plus tables)."""
     return _MD.parse(text)
+
+
+def read_tokens(text: str) -> list[Token]:
+    """The tokens :func:`build_tree` reads, as :func:`tokenize` gives them, but with the
+    inline pass run only on inline text holding a character an inline rule acts on. Other
+    inline tokens keep ``children`` unset: plain text, which the pass would only have
+    copied into one text token. (Most table cells and many list items are plain, and the
+    inline pass is some two fifths of tokenising.)"""
+    env: dict = {}
+    tokens = _MD_BLOCKS.parse(text, env)
+    marked = []
+    for t in tokens:
+        if t.type == "inline":
+            if _INLINE_MARK.search(t.content):
+                marked.append(t)
+            else:
+                t.children = None  # (the block pass leaves an empty list)
+    if marked:
+        # the core rules `tokenize` runs after the block pass, on the marked tokens only;
+        # ``env`` carries the link reference definitions the block pass collected
+        state = StateCore("", _MD, env)
+        state.tokens = marked
+        inline_pass(state)
+        text_join(state)
+    return tokens
 
 
 def build_tree(tokens: list[Token]) -> Section:

@@ -44,7 +44,7 @@ from skillpack.apidoc._objects import (
 from skillpack.apidoc._sections import TableDraft, name_key, singular_key, sort_sections
 from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
 from skillpack.apidoc._table import build_table
-from skillpack.apidoc._tree import Block, build_tree, tokenize
+from skillpack.apidoc._tree import Block, build_tree, read_tokens
 from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT, clear_doc_caches, split_label
 from skillpack.apidoc.models import (
     HTTP_METHODS,
@@ -316,7 +316,7 @@ def parse_markdown(text: str, path: str | None = None) -> ApiDoc:
 
 def _parse(text: str, path: str | None) -> tuple[ApiDoc, list[tuple[str, int]]]:
     """The doc, and the link targets it holds (with their lines)."""
-    tokens = tokenize(text)
+    tokens = read_tokens(text)
     # Reading the tokens makes some hundred thousand short-lived objects, none in a cycle,
     # while the token stream stays alive: the cycle collector would walk it again and
     # again for nothing, so it rests until the doc is read.
@@ -538,7 +538,7 @@ def read_doc(path: str) -> ApiDoc:
 def linked_docs(path: Path) -> list[Path]:
     """The companion docs the API doc at ``path`` links to in its own folder (what
     ``read_doc`` reads with it), so they can travel with it."""
-    links = build_tree(tokenize(read_text_capped(path, "API doc"))).links
+    links = build_tree(read_tokens(read_text_capped(path, "API doc"))).links
     return companion_paths(path, links) if links else []
 
 
