@@ -242,9 +242,10 @@ _SUMMARY_OTHER_COL = re.compile(
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Columns:
-    """Which column of a Markdown table holds what; -1 when absent."""
+    """Which column of a Markdown table holds what; -1 when absent. (Read once per header
+    and shared, so frozen.)"""
 
     name: int = -1
     type: int = -1
@@ -254,6 +255,18 @@ class Columns:
     pk: int = -1
     cursor: int = -1
     header: tuple[str, ...] = ()
+
+
+#: what a header may name, in the order a header is tried against them
+_COLUMN_KINDS = (
+    ("name", _NAME_COL),
+    ("type", _TYPE_COL),
+    ("desc", _DESC_COL),
+    ("required", _REQ_COL),
+    ("secret", _SECRET_COL),
+    ("pk", _PK_COL),
+    ("cursor", _CURSOR_COL),
+)
 
 
 def _norm_header(cell: Cell) -> str:
@@ -276,23 +289,14 @@ def columns(block: Block) -> Columns:
 
 @per_doc
 def _columns(header_texts: tuple[str, ...]) -> Columns:
-    cols = Columns(header=tuple(_norm_header_text(t) for t in header_texts))
-    for i, h in enumerate(cols.header):
-        if cols.name < 0 and _NAME_COL.match(h):
-            cols.name = i
-        elif cols.type < 0 and _TYPE_COL.match(h):
-            cols.type = i
-        elif cols.desc < 0 and _DESC_COL.match(h):
-            cols.desc = i
-        elif cols.required < 0 and _REQ_COL.match(h):
-            cols.required = i
-        elif cols.secret < 0 and _SECRET_COL.match(h):
-            cols.secret = i
-        elif cols.pk < 0 and _PK_COL.match(h):
-            cols.pk = i
-        elif cols.cursor < 0 and _CURSOR_COL.match(h):
-            cols.cursor = i
-    return cols
+    header = tuple(_norm_header_text(t) for t in header_texts)
+    at: dict[str, int] = {}
+    for i, h in enumerate(header):
+        # the first kind not yet placed that the header names
+        kind = next((k for k, rx in _COLUMN_KINDS if k not in at and rx.match(h)), None)
+        if kind is not None:
+            at[kind] = i
+    return Columns(header=header, **at)
 
 
 def is_summary_table(block: Block) -> int:
