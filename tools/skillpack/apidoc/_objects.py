@@ -23,6 +23,7 @@ from skillpack.apidoc._tree import Block, Section
 from skillpack.apidoc._vocab import (
     IDENT,
     INGESTION_WORDS,
+    alnum_key,
     ingestion_from_text,
     is_cursor_name,
     map_type,
@@ -315,13 +316,10 @@ _CHANGE_TIME = re.compile(
 )
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]")
-
-
 @per_doc
 def is_change_time(name: str) -> bool:
     """Whether a field's name says it holds the record's last-change time."""
-    return bool(_CHANGE_TIME.match(_NOT_ALNUM.sub("", name.lower())))
+    return bool(_CHANGE_TIME.match(alnum_key(name)))
 
 
 #: "`historyId`: Monotonically increasing; use for cursor comparison": a field the doc says

@@ -28,6 +28,7 @@ from skillpack.apidoc._vocab import (
     OBJECT_LIST_TITLE,
     PAGINATION_TITLE,
     WRITE_TITLE,
+    alnum_key,
     per_doc,
     split_label,
     title_context,
@@ -146,13 +147,10 @@ def _several_names(title: str) -> list[str]:
     return []
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]")
-
-
 @per_doc
 def name_key(name: str) -> str:
     """A key under which ``WorkOrder``, ``work_orders`` and ``Work orders`` are one table."""
-    return singular_key(_NOT_ALNUM.sub("", name.lower()))
+    return singular_key(alnum_key(name))
 
 
 def singular_key(k: str) -> str:

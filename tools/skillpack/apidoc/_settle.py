@@ -15,7 +15,7 @@ from skillpack.apidoc._extract import codes_in, make_endpoint
 from skillpack.apidoc._objects import Declared, Defaults, fill_template
 from skillpack.apidoc._sections import TableDraft, name_key
 from skillpack.apidoc._tree import Block
-from skillpack.apidoc._vocab import ENDPOINT
+from skillpack.apidoc._vocab import ENDPOINT, alnum_key
 from skillpack.apidoc.models import DocWarning, Table
 
 
@@ -59,17 +59,13 @@ def _bare_path(text: str) -> str | None:
     return next((c for c in codes_in(text) if c.startswith("/") and not _DOC_PATH.search(c)), None)
 
 
-def _field_key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
 def _resolve(name: str | None, fields: set[str]) -> str | None:
     """The field a fact names, spelled as the field list spells it (``_lastUpdated`` is
     the query form of ``lastUpdated``)."""
     if name is None or not fields or name in fields:
         return name
-    key = _field_key(name)
-    return next((f for f in sorted(fields) if _field_key(f) == key), name)
+    key = alnum_key(name)
+    return next((f for f in sorted(fields) if alnum_key(f) == key), name)
 
 
 def apply_defaults(table: Table, defaults: Defaults, declared: Declared, stated: dict) -> Table:

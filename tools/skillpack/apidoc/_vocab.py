@@ -30,6 +30,15 @@ def clear_doc_caches() -> None:
         cached.cache_clear()
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def alnum_key(text: str) -> str:
+    """``text`` lower-cased, keeping only its letters and digits: the form names are
+    compared in (``updated_at``, ``updatedAt`` and ``Updated At`` alike)."""
+    return _NOT_ALNUM.sub("", text.lower())
+
+
 # --- labels ("Primary key: `id`", a bold label, a two-column table row) -------------------
 
 _LABELS: list[tuple[str, re.Pattern[str]]] = [

@@ -45,7 +45,14 @@ from skillpack.apidoc._sections import TableDraft, name_key, singular_key, sort_
 from skillpack.apidoc._settle import apply_defaults, from_template, restrict, settle
 from skillpack.apidoc._table import build_table
 from skillpack.apidoc._tree import Block, build_tree, read_tokens
-from skillpack.apidoc._vocab import CURL, CURL_METHOD, ENDPOINT, clear_doc_caches, split_label
+from skillpack.apidoc._vocab import (
+    CURL,
+    CURL_METHOD,
+    ENDPOINT,
+    alnum_key,
+    clear_doc_caches,
+    split_label,
+)
 from skillpack.apidoc.models import (
     HTTP_METHODS,
     ApiDoc,
@@ -117,7 +124,6 @@ def _merge_drafts(drafts: list[TableDraft]) -> list[TableDraft]:
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 _PLAIN = re.compile(r"^[A-Za-z][a-z0-9_\-]*$")
 _WORD = re.compile(r"[A-Za-z_][\w\-]*")
-_NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
 def _starts(names: dict[str, TableDraft]) -> frozenset[str]:
@@ -141,7 +147,7 @@ def _mentions(
     if block.kind == "heading" or len(text) < 80 or text.rstrip().endswith(":"):
         head = text.split(":", 1)[0] if ":" in text[:60] else text
         # Each word's key part once; a run of words is keyed by joining them.
-        words = [_NOT_ALNUM.sub("", w.lower()) for w in _WORD.findall(head)[:10]]
+        words = [alnum_key(w) for w in _WORD.findall(head)[:10]]
         used = [False] * len(words)
         for n in (4, 3, 2, 1):
             for i in range(len(words) - n + 1):
