@@ -43,10 +43,16 @@ def records_key_of(text: str) -> str | None:
     if is_none_value(text):
         return None
     for raw in codes_in(text) or identifiers(text):
-        key = _PATH_DECOR.sub("", raw.strip()).replace("[*].", ".").replace("[].", ".")
-        if _DOTTED.fullmatch(key):
+        key = _dotted_key(raw)
+        if key:
             return key
     return None
+
+
+def _dotted_key(raw: str) -> str | None:
+    """``raw`` as a dotted path, JSONPath decoration dropped, if it is one."""
+    key = _PATH_DECOR.sub("", raw.strip()).replace("[*].", ".").replace("[].", ".")
+    return key if _DOTTED.fullmatch(key) else None
 
 
 #: what may follow a name after "returned in": a way of returning, not a place
@@ -94,7 +100,8 @@ def records_key_in_prose(text: str) -> str | None:
         return None
     for rx in _RECORDS_AT:
         for m in rx.finditer(text):
-            key = records_key_of(f"`{m.group(m.lastindex or 1)}`")
+            raw = m.group(m.lastindex or 1)
+            key = None if is_none_value(raw) else _dotted_key(raw)
             # (a status, "results in `400`", is no field; nor a file, `tickets.json`)
             if key and key[0] not in "0123456789" and not _FILE_NAME.search(key):
                 return key

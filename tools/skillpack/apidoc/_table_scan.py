@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from skillpack.apidoc._extract import (
     code_names,
@@ -274,17 +275,29 @@ _CURSOR_LOW = re.compile(CURSOR_PROSE.pattern)
 _PAGE_LOW = re.compile(PAGE_PROSE.pattern)
 
 
+class _ProseFacts(NamedTuple):
+    """What one text says in prose."""
+
+    pk: tuple[tuple[str, ...], ...]  # key spans, one group per sentence naming a key
+    cursor: tuple[tuple[str, ...], ...]  # cursor spans, likewise
+    ingestion: str | None  # an ingestion word in a code span
+    append: bool  # a hint the table only grows
+    snapshot: bool  # a hint the table is read whole
+    composite: tuple[tuple[str, ...], ...]  # keys written as one list of names
+    records_key: str | None  # where list responses keep their records
+    paging: bool  # whether it speaks of pages
+
+
 @per_doc
-def _prose_facts(text: str) -> tuple:
-    """What one text says in prose: key spans, cursor spans, an ingestion word, the
-    append / snapshot hints, where list responses keep their records, and whether it speaks
-    of pages. Cached: an aspect block is read once per table it concerns."""
+def _prose_facts(text: str) -> _ProseFacts:
+    """What one text says in prose (see `_ProseFacts`). Cached: an aspect block is read
+    once per table it concerns."""
     low = text.lower()
     append = bool(_APPEND_WORD.search(low) and APPEND_PROSE.search(text))
     snapshot = bool(_SNAPSHOT_WORD.search(low) and SNAPSHOT_PROSE.search(text))
     paging = _PAGE_LOW.search(low) is not None
     if "`" not in text:  # every other fact is named in a code span
-        return (), (), None, append, snapshot, (), None, paging
+        return _ProseFacts((), (), None, append, snapshot, (), None, paging)
     pk: list[list[str]] = []
     composite: list[list[str]] = []
     cursor: list[list[str]] = []
@@ -325,7 +338,7 @@ def _prose_facts(text: str) -> tuple:
                 s = span.strip().lower()
                 if s in ("snapshot", "cdc", "cdc_with_deletes", "append"):
                     ingestion = s
-    return (
+    return _ProseFacts(
         tuple(map(tuple, pk)),
         tuple(map(tuple, cursor)),
         ingestion,
@@ -338,19 +351,19 @@ def _prose_facts(text: str) -> tuple:
 
 
 def _prose(found: _Found, text: str, line: int) -> None:
-    pk, cursor, ingestion, append, snapshot, composite, records_key, _ = _prose_facts(text)
-    if pk:
-        found.prose_pk.extend((list(spans), line) for spans in pk)
-    if composite:
-        found.prose_composite.extend(list(spans) for spans in composite)
-    if cursor:
-        found.prose_cursor.extend((list(spans), line) for spans in cursor)
+    facts = _prose_facts(text)
+    if facts.pk:
+        found.prose_pk.extend((list(spans), line) for spans in facts.pk)
+    if facts.composite:
+        found.prose_composite.extend(list(spans) for spans in facts.composite)
+    if facts.cursor:
+        found.prose_cursor.extend((list(spans), line) for spans in facts.cursor)
     if found.prose_ingestion is None:
-        found.prose_ingestion = ingestion
-    found.append_hint = found.append_hint or append
-    found.snapshot_hint = found.snapshot_hint or snapshot
+        found.prose_ingestion = facts.ingestion
+    found.append_hint = found.append_hint or facts.append
+    found.snapshot_hint = found.snapshot_hint or facts.snapshot
     if found.prose_records_key is None:
-        found.prose_records_key = records_key
+        found.prose_records_key = facts.records_key
 
 
 def _read_table_block(
@@ -512,7 +525,7 @@ def scan(draft: TableDraft, base_url: str | None) -> _Found:
             )
             if flag is not None:
                 found.delete_flag = Param(name=flag.group(1), value=flag.group(2), line=line)
-        if found.pagination is None and (ctx == "pagination" or _prose_facts(text)[-1]):
+        if found.pagination is None and (ctx == "pagination" or _prose_facts(text).paging):
             style = pagination_from_text(text, prose=ctx != "pagination")
             if style:
                 found.pagination = Pagination(style=style, description=plain(text), line=line)  # type: ignore[arg-type]
